@@ -1,0 +1,223 @@
+"""The ``supplement`` command: parse flags, call the pipeline, report. Nothing else."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .diagnostics import Report
+
+DEFAULT_SOURCES = Path("source")
+FORMATS = ("docx", "pdf")
+
+
+def _sources(files: tuple[str, ...]) -> list[Path]:
+    if files:
+        return [Path(f) for f in files]
+    found = sorted(DEFAULT_SOURCES.glob("*.yaml")) + sorted(DEFAULT_SOURCES.glob("*.yml"))
+    if not found:
+        raise click.UsageError(f"no FILE given and no *.yaml in {DEFAULT_SOURCES}/ (run it from the project folder)")
+    return found
+
+
+def _formats(value: str) -> list[str]:
+    out = []
+    for f in (x.strip().lower() for x in value.split(",")):
+        if f not in FORMATS:
+            raise click.BadParameter(f"unknown format '{f}'; choose from {', '.join(FORMATS)}", param_hint="--format")
+        if f not in out:
+            out.append(f)
+    return out
+
+
+def _print_report(report: Report, fmt: str = "text", err: bool = True) -> None:
+    if fmt == "json":
+        click.echo(report.json())
+    elif report.items:
+        click.echo(report.text(), err=err)
+
+
+def _summary(report: Report, path: Path) -> str:
+    e, w = len(report.errors), len(report.warnings)
+    return f"{path}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="supplement")
+def main():
+    """Build journal-formatted supplementary appendices (Word and PDF) from one YAML source.
+
+    \b
+    Quick start (in the project folder):
+      supplement build                 build every source/*.yaml into output/
+      supplement check my-study.yaml   list every problem with FILE:LINE:COL
+    """
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=True),
+              help="Directory to write into (created if missing).")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, help="Comma-separated: docx, pdf.")
+@click.option("--style", default=None, help="Style preset or style file; overrides the source's 'style:'.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+def build(files, out, formats, style, strict, quiet):
+    """Render sources into Word and PDF files.
+
+    \b
+    Examples:
+      supplement build                                  every source/*.yaml -> output/
+      supplement build study.yaml --out dist --format pdf
+      supplement build study.yaml --style plos          reformat for another journal
+
+    Earlier outputs stay untouched when a build fails; every file is written
+    atomically. Exit status: 0 built, 1 errors in a source or while writing.
+    """
+    from .build import OutputError, WriterFailed, build as run
+
+    fmts = _formats(formats)
+    failed = False
+    for path in _sources(files):
+        start = time.perf_counter()
+        try:
+            from .pipeline import compile_document  # noqa: F401  (import cost counted in the build time)
+            if not quiet:
+                click.echo(f"building {path} …", err=True)
+            result = run(path, Path(out), fmts, style) if not strict else _strict_build(path, Path(out), fmts, style)
+        except OutputError as e:
+            click.echo(f"error: {e}", err=True)
+            failed = True
+            continue
+        except (WriterFailed, OSError) as e:
+            click.echo(f"error: {path}: could not write the output: {e}; earlier outputs are unchanged", err=True)
+            failed = True
+            continue
+        _print_report(result.report)
+        if result.report.errors or (strict and result.report.warnings):
+            click.echo(_summary(result.report, path) + "; nothing written", err=True)
+            failed = True
+            continue
+        if not quiet:
+            if result.doc is not None:
+                d = result.doc
+                click.echo(f"  {len(d.items)} items, {d.quote_count} quotes, style '{d.style.name}'", err=True)
+            for target, secs in result.written:
+                click.echo(f"  wrote {target} ({target.stat().st_size / 1024:.0f} KB, {secs:.2f} s)", err=True)
+            click.echo(f"  done in {time.perf_counter() - start:.2f} s", err=True)
+    sys.exit(1 if failed else 0)
+
+
+def _strict_build(path, out, fmts, style):
+    """--strict: check first, write only when there is not even a warning."""
+    from .build import Result, build as run, font_warnings
+    from .pipeline import compile_document
+
+    doc, report = compile_document(path, style)
+    if doc is not None and "pdf" in fmts:
+        font_warnings(doc, report)
+    if doc is None or report.items:
+        return Result(report, doc=doc)
+    return run(path, out, fmts, style)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--style", default=None, help="Check against this style instead of the source's.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one array of {severity, file, line, col, message, hint} for tools.")
+def check(files, strict, style, fmt):
+    """Validate sources and report every problem at once.
+
+    \b
+    Example:
+      supplement check source/spinal-metastases.yaml
+      source/spinal-metastases.yaml:239:19: warning: this quote also appears at line 213
+
+    Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.
+    """
+    from .build import font_warnings
+    from .pipeline import compile_document
+
+    total = Report()
+    for path in _sources(files):
+        doc, report = compile_document(path, style)
+        if doc is not None:
+            font_warnings(doc, report)
+        total.extend(report)
+        if fmt == "text":
+            _print_report(report, err=False)
+            click.echo(_summary(report, path))
+    if fmt == "json":
+        _print_report(total, "json")
+    bad = total.errors or (strict and total.warnings)
+    sys.exit(1 if bad else 0)
+
+
+@main.command()
+@click.option("--style", "of_style", is_flag=True, help="Print the schema of style files instead.")
+def schema(of_style):
+    """Print the JSON Schema of source files (for editor completion).
+
+    \b
+    Example (VS Code with the YAML extension):
+      supplement schema > supplement.schema.json
+      # then, first line of your source:  # yaml-language-server: $schema=supplement.schema.json
+    """
+    if of_style:
+        from .style import style_json_schema
+        click.echo(json.dumps(style_json_schema(), indent=2, ensure_ascii=False))
+    else:
+        from .sourcefmt import json_schema
+        click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("name", required=False)
+def styles(name):
+    """List the journal style presets, or print one fully resolved.
+
+    \b
+    Examples:
+      supplement styles            one line per preset
+      supplement styles jama       every setting of the jama preset
+      supplement styles lab.yaml   a style file of your own, resolved
+    """
+    from .diagnostics import Pos, SourceError
+    from .style import describe_style, load_style, preset_names
+
+    if name is None:
+        for n in preset_names():
+            try:
+                desc = load_style(n, Pos("templates")).description
+            except SourceError as e:
+                desc = f"(broken: {e.report.errors[0].message})"
+            click.echo(f"{n:<10} {desc}")
+        return
+    try:
+        click.echo(describe_style(load_style(name, Pos("argument NAME"), Path.cwd())))
+    except SourceError as e:
+        _print_report(e.report)
+        sys.exit(1)
+
+
+def run():
+    """Entry point: no traceback reaches the user, whatever happens."""
+    try:
+        main.main(standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("interrupted; earlier outputs are unchanged", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except Exception as e:  # a bug: say so plainly, with what to report
+        click.echo(f"supplement: internal error: {type(e).__name__}: {e}\n"
+                   "  this is a bug in supplement, not in your file; please report it with the source", err=True)
+        sys.exit(70)

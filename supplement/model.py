@@ -1,0 +1,141 @@
+"""The resolved document: everything numbered, labelled and formatted, ready to render.
+
+Writers only render this. They never number, format a citation or read the
+source; what they need from the style is layout (page, fonts, rules, widths),
+which they read from ``Document.style``. Paragraph ``role``s are the contract
+between the two writers: each role is one named Word style and one reportlab
+paragraph style.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Union
+
+from .diagnostics import Pos
+
+# Paragraph roles (a named style each, in both writers).
+ROLES = (
+    "cover-heading", "cover-text", "contents-item",
+    "caption", "table-header", "table-text", "theme", "subtheme",
+    "finding", "quote", "table-note", "header", "footer",
+)
+# Character roles within paragraphs.
+RUN_ROLES = ("", "label", "quote-text", "citation", "note", "mark")
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    role: str = ""
+    bold: bool = False
+    italic: bool = False
+    superscript: bool = False
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    role: str
+    runs: tuple[Run, ...]
+    pos: Pos | None = None  # where its text came from, for warnings
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class ParticipantTable:
+    anchor: str  # stable bookmark name, e.g. "item-1"
+    label: str  # "Appendix 1"
+    caption: tuple[Paragraph, ...]  # label and caption, one or two paragraphs
+    headers: tuple[Paragraph, ...]
+    rows: tuple[tuple[Paragraph, ...], ...]
+    widths: tuple[float, ...]  # fractions of the text width, summing to 1
+    notes: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    text: Paragraph
+    quotes: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class ThemeBlock:
+    """A theme (level 0) or subtheme (level 1) and the findings beside it."""
+
+    level: int
+    number: str  # "I.", "A."
+    title: str
+    heading: Paragraph  # "I. Elements of Disease"
+    continued: Paragraph  # "I. Elements of Disease (continued)"
+    findings: tuple[Finding, ...]  # may be empty: a theme that only has subthemes
+
+
+@dataclass(frozen=True)
+class ThemeTable:
+    anchor: str
+    label: str
+    caption: tuple[Paragraph, ...]
+    headers: tuple[Paragraph, ...]  # three
+    widths: tuple[float, ...]  # three fractions
+    blocks: tuple[ThemeBlock, ...]
+    notes: tuple[Paragraph, ...]
+
+
+Item = Union[ParticipantTable, ThemeTable]
+
+
+@dataclass(frozen=True)
+class Cover:
+    heading: Paragraph
+    paragraphs: tuple[Paragraph, ...]
+    contents: tuple[Paragraph, ...]  # heading line then one per item; empty if no list
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str
+    short_title: str
+    authors: tuple[str, ...]
+    subject: str
+    keywords: tuple[str, ...]
+    language: str
+    date: datetime  # written as the files' created/modified date
+    header: str  # running header text
+    footer: tuple[tuple[str, str], ...]  # ("text", "Page "), ("page", ""), ("text", " of "), ("pages", "")
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str  # output file stem
+    meta: Meta
+    style: Any  # the resolved style (supplement.style.STYLE): page, font, table look
+    cover: Cover | None
+    items: tuple[Item, ...]
+
+    @property
+    def quote_count(self) -> int:
+        return sum(len(f.quotes) for t in self.items if isinstance(t, ThemeTable) for b in t.blocks for f in b.findings)
+
+    def paragraphs(self):
+        """Every paragraph of content in reading order (for checks such as font coverage)."""
+        if self.cover:
+            yield self.cover.heading
+            yield from self.cover.paragraphs
+            yield from self.cover.contents
+        for item in self.items:
+            yield from item.caption
+            yield from item.headers
+            if isinstance(item, ParticipantTable):
+                for row in item.rows:
+                    yield from row
+            else:
+                for b in item.blocks:
+                    yield b.heading
+                    for f in b.findings:
+                        yield f.text
+                        yield from f.quotes
+            yield from item.notes

@@ -1,0 +1,235 @@
+"""Resolution: a validated source and a style become one laid-out Document.
+
+Everything derived lives here, once: item labels, theme numerals and subtheme
+letters, participant numbers and marks, citation and note formatting, captions
+with their placeholders filled. Writers only render the result.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import datetime, timezone
+
+from .model import Cover, Document, Finding, Meta, Paragraph, ParticipantTable, Run, ThemeBlock, ThemeTable
+from .numbering import format_number
+from .schema import Rec
+
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """Collapse runs of whitespace (line breaks from YAML block scalars) to one space."""
+    return _SPACE.sub(" ", text).strip()
+
+
+class _Vars(dict):
+    """Template values; a missing one renders empty rather than failing."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def fill(template: str, **values) -> str:
+    return template.format_map(_Vars(values))
+
+
+def resolve(src: Rec, style: Rec, name: str) -> Document:
+    s = style
+    items = []
+    labels = iter(fill(s.labels.item, n=i) for i in range(1, 100_000))
+    if src.participants:
+        items.append(_participants(src.participants, s, next(labels), f"item-{len(items) + 1}"))
+    items.append(_themes(src, s, next(labels), f"item-{len(items) + 1}"))
+    meta = _meta(src.study, s)
+    return Document(name=name, meta=meta, style=style, cover=_cover(src.study, s, items), items=tuple(items))
+
+
+def _caption(label: str, caption: str, s: Rec, pos) -> tuple[Paragraph, ...]:
+    label_run = Run(label + s.labels.separator.rstrip(), role="label", bold=True)
+    caption = clean(caption)
+    if s.labels.caption_bold == "all":
+        runs = [Run(caption, bold=True)]
+    elif s.labels.caption_bold == "first-sentence":
+        m = re.match(r"(.+?[.!?])(\s+.*)?$", caption)
+        head, tail = (m.group(1), m.group(2) or "") if m else (caption, "")
+        runs = [Run(head, bold=True)] + ([Run(tail)] if tail else [])
+    else:
+        runs = [Run(caption)]
+    if s.labels.caption_position == "below-label":
+        return (Paragraph("caption", (label_run,), pos), Paragraph("caption", tuple(runs), pos))
+    gap = s.labels.separator[len(s.labels.separator.rstrip()):] or " "
+    return (Paragraph("caption", (label_run, Run(gap)) + tuple(runs), pos),)
+
+
+def _mark_symbols(marks: list[Rec], s: Rec) -> dict[str, str]:
+    seq = s.notes.sequence
+    out = {}
+    for i, m in enumerate(marks):
+        if s.notes.symbols == "letters":
+            out[m.key] = format_number(i + 1, "lower-alpha")
+        elif s.notes.symbols == "author" and m.symbol:
+            out[m.key] = m.symbol
+        else:  # *, †, ‡ … then doubled
+            out[m.key] = seq[i % len(seq)] * (i // len(seq) + 1)
+    return out
+
+
+def _participants(p: Rec, s: Rec, label: str, anchor: str) -> ParticipantTable:
+    symbols = _mark_symbols(p.marks, s)
+    attach = {m.key: m.column for m in p.marks}
+    sup = s.notes.superscript
+    headers = tuple(Paragraph("table-header", (Run(clean(t)),)) for t in [p.number_header] + [c.label for c in p.columns])
+    rows = []
+    for n, row in enumerate(p.rows, 1):
+        cells = [Paragraph("table-text", (Run(fill(s.table.number_format, n=n)),), row.pos)]
+        for c in p.columns:
+            runs = [Run(clean(row.cells.get(c.key, "")))]
+            runs += [Run(symbols[k], role="mark", superscript=sup) for k in row.marks if attach[k] == c.key]
+            cells.append(Paragraph("table-text", tuple(runs), row.pos))
+        rows.append(tuple(cells))
+    notes = [Paragraph("table-note", (Run(symbols[m.key], role="mark", superscript=sup), Run(" " + clean(m.note))), m.pos)
+             for m in p.marks if any(m.key in row.marks for row in p.rows)]
+    notes += [Paragraph("table-note", (Run(clean(t)),), t.pos) for t in p.notes]
+    caption = fill(p.caption, participants=len(p.rows))
+    return ParticipantTable(anchor, label, _caption(label, caption, s, p.at("caption")), headers, tuple(rows),
+                            _widths(headers, rows), tuple(notes))
+
+
+def _widths(headers, rows) -> tuple[float, ...]:
+    """Column fractions from content length: long columns get room, short ones don't waste it."""
+    def need(cell: Paragraph) -> float:
+        words = cell.text.split() or [""]
+        return max(max(len(w) for w in words) * 1.6, min(len(cell.text), 40))
+    raw = [max([need(headers[i])] + [need(r[i]) for r in rows]) for i in range(len(headers))]
+    total = sum(raw) or 1
+    return tuple(x / total for x in raw)
+
+
+def _citation(q: Rec, s: Rec, people: dict) -> str:
+    c = s.citations
+    parts = {"speaker": "", "source": "", "pages": ""}
+    if q.source is not None and q.source.label:
+        parts["source"] = clean(q.source.label)
+    pages = q.cite.pages
+    if pages is not None:
+        parts["pages"] = (c.pages_prefix + f"{pages.first}{c.range_dash}{pages.last}" if pages.is_range
+                          else c.page_prefix + str(pages.first))
+    if q.speaker is not None and q.speaker in people:
+        number, row = people[q.speaker]
+        parts["speaker"] = fill(c.speaker, number=number, **{k: clean(v) for k, v in row.cells.items()})
+    body = c.separator.join(parts[k] for k in c.order if parts[k])
+    return c.open + body + c.close if body else ""
+
+
+def _quote(q: Rec, s: Rec, people: dict) -> Paragraph:
+    runs = [Run(s.quotes.open + clean(q.text) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
+    cite = _citation(q, s, people)
+    tail = [Run(cite, role="citation")] if cite else []
+    if q.note:
+        note = Run(s.citations.note_open + clean(q.note) + s.citations.note_close, role="note")
+        tail = tail + [note] if s.citations.note_position == "after" else [note] + tail
+    for t in tail:
+        runs += [Run(" "), t]
+    return Paragraph("quote", tuple(runs), q.at("text"))
+
+
+def _themes(src: Rec, s: Rec, label: str, anchor: str) -> ThemeTable:
+    n = s.numbering
+    people = {}
+    if src.participants:
+        people = {row.id: (i, row) for i, row in enumerate(src.participants.rows, 1)}
+    blocks = []
+    counts = {"themes": 0, "subthemes": 0, "findings": 0, "quotes": 0}
+    for ti, theme in enumerate(src.themes, 1):
+        tnum = format_number(ti, n.theme)
+        entries = [(0, fill(n.theme_template, n=tnum), theme)]
+        for si, sub in enumerate(theme.subthemes, 1):
+            entries.append((1, fill(n.subtheme_template, n=format_number(si, n.subtheme), theme=tnum), sub))
+        for level, number, b in entries:
+            title = clean(b.title)
+            role = "theme" if level == 0 else "subtheme"
+            findings = tuple(
+                Finding(Paragraph("finding", (Run(clean(f.text)),), f.at("text")),
+                        tuple(_quote(q, s, people) for q in f.quotes))
+                for f in b.findings)
+            blocks.append(ThemeBlock(
+                level, number, title,
+                Paragraph(role, (Run(f"{number} {title}"),), b.at("title")),
+                Paragraph(role, (Run(f"{number} {title} {s.table.continued}".rstrip()),), b.at("title")),
+                findings))
+            counts["subthemes" if level else "themes"] += 1
+            counts["findings"] += len(findings)
+            counts["quotes"] += sum(len(f.quotes) for f in findings)
+    tt = src.theme_table
+    first, last = format_number(1, n.theme), format_number(len(src.themes), n.theme)
+    theme_range = first if first == last else f"{first}{n.range_dash}{last}"
+    caption_text = tt.caption if tt else "Themes and subthemes with supporting quotes."
+    caption = fill(caption_text, theme_range=theme_range, **counts)
+    h = tt.headers if tt and tt.headers else None
+    header_texts = (h.theme, h.findings, h.quotes) if h else ("Theme or Subtheme", "Findings",
+                                                               "Supporting Text from Transcripts")
+    headers = tuple(Paragraph("table-header", (Run(clean(t)),)) for t in header_texts)
+    widths = tuple(s.table.theme_widths)
+    total = sum(widths)
+    notes = tuple(Paragraph("table-note", (Run(clean(t)),), t.pos) for t in (tt.notes if tt else []))
+    return ThemeTable(anchor, label, _caption(label, caption, s, tt.at("caption") if tt else None), headers,
+                      tuple(w / total for w in widths), tuple(blocks), notes)
+
+
+def _study_vars(st: Rec) -> dict:
+    return {"title": clean(st.title), "short_title": clean(st.short_title or st.title),
+            "authors": ", ".join(clean(a) for a in st.authors), "journal": clean(st.journal or ""),
+            "year": st.year or "", "doi": clean(st.doi or ""), "citation": clean(st.citation or _citation_of(st))}
+
+
+def _citation_of(st: Rec) -> str:
+    """An article citation built from the study fields when none is given."""
+    parts = [", ".join(st.authors), clean(st.title).rstrip(".") + ".",
+             (clean(st.journal) + "." if st.journal else ""), (f"{st.year}." if st.year else ""),
+             (f"doi:{st.doi}" if st.doi else "")]
+    return " ".join(p for p in parts if p)
+
+
+def _meta(st: Rec, s: Rec) -> Meta:
+    v = _study_vars(st)
+    footer = tuple((kind, text) for kind, text in _footer_parts(s.footer))
+    return Meta(
+        title=v["title"], short_title=v["short_title"], authors=tuple(clean(a) for a in st.authors),
+        subject=f"Supplementary appendix to: {v['citation']}", keywords=tuple(clean(k) for k in st.keywords),
+        language=st.language, date=_date(st), header=clean(fill(s.header, **v)), footer=footer)
+
+
+def _footer_parts(template: str):
+    for literal, field, _, _ in string.Formatter().parse(template):
+        if literal:
+            yield ("text", literal)
+        if field in ("page", "pages"):
+            yield (field, "")
+
+
+def _date(st: Rec) -> datetime:
+    """The source's date, or a fixed one, so that rebuilding gives identical bytes."""
+    if st.date:
+        return datetime.strptime(st.date, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    return datetime(st.year or 2000, 1, 1, tzinfo=timezone.utc)
+
+
+def _cover(st: Rec, s: Rec, items) -> Cover | None:
+    c = s.cover
+    if not c.enabled:
+        return None
+    v = _study_vars(st)
+    paragraphs = tuple(Paragraph("cover-text", (Run(clean(fill(t, **v))),)) for t in c.paragraphs)
+    contents = ()
+    if c.contents:
+        contents = (Paragraph("cover-text", (Run(c.contents_heading),)),) + tuple(
+            Paragraph("contents-item", (Run(it.label + s.labels.separator.rstrip(), bold=True), Run(" " + _first_sentence(it))))
+            for it in items)
+    return Cover(Paragraph("cover-heading", (Run(c.heading),)), paragraphs, contents)
+
+
+def _first_sentence(item) -> str:
+    text = " ".join(r.text for p in item.caption for r in p.runs if r.role != "label").strip()
+    m = re.match(r"(.+?[.!?])(\s|$)", text)
+    return m.group(1) if m else text

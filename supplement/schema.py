@@ -1,0 +1,371 @@
+"""A small declarative schema for located YAML trees.
+
+One declaration serves three purposes: it validates a file (every problem, with
+its position), it converts the tree into plain records, and it produces the JSON
+Schema that editors use for completion. Source files and style files both use it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .diagnostics import Pos, Report
+from .yamlread import YList, YMap, YStr
+
+INVALID = object()
+
+# Characters that cannot be stored in a Word (XML 1.0) or PDF text: C0 controls
+# other than tab/newline/CR, DEL and C1 controls, surrogates, U+FFFE/U+FFFF.
+BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def describe(node) -> str:
+    if isinstance(node, YMap):
+        return "a mapping"
+    if isinstance(node, YList):
+        return "a list"
+    if node is None or (isinstance(node, YStr) and node.is_null):
+        return "nothing (null)"
+    return f"'{_short(node)}'"
+
+
+def _short(s: str, n: int = 40) -> str:
+    s = str(s).replace("\n", " ")
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+class Rec:
+    """A validated mapping: fields as attributes, ``pos`` and ``at(name)`` for positions."""
+
+    def __init__(self, pos: Pos):
+        self.pos = pos
+        self._at: dict[str, Pos] = {}
+        self._extra: dict[str, Any] = {}
+
+    def at(self, name: str) -> Pos:
+        return self._at.get(name, self.pos)
+
+    def get(self, name: str, default=None):
+        return self.__dict__.get(name, self._extra.get(name, default))
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        return self._extra
+
+    def __repr__(self):
+        fields = {k: v for k, v in self.__dict__.items() if not k.startswith("_") and k != "pos"}
+        return f"Rec({fields}, extra={self._extra})"
+
+
+class Type:
+    doc = ""
+
+    def check(self, node, r: Report, pos: Pos):  # -> value or INVALID
+        raise NotImplementedError
+
+    def json(self) -> dict:
+        raise NotImplementedError
+
+    def expected(self) -> str:
+        return "a value"
+
+    def wrong(self, node, r: Report, pos: Pos):
+        r.error(getattr(node, "pos", pos), f"expected {self.expected()}, found {describe(node)}")
+        return INVALID
+
+
+def is_null(node) -> bool:
+    return node is None or (isinstance(node, YStr) and node.is_null)
+
+
+@dataclass
+class Text(Type):
+    """A string. Scalars are taken as typed, so a number written here is its text."""
+
+    nonempty: bool = True
+    pattern: str | None = None
+    pattern_hint: str = ""
+
+    def expected(self):
+        return "text"
+
+    def check(self, node, r, pos):
+        if not isinstance(node, YStr) or is_null(node):
+            return self.wrong(node, r, pos)
+        if self.nonempty and not node.strip():
+            r.error(node.pos, "text is empty", "write the text, or remove the key")
+            return INVALID
+        bad = BAD_CHARS.search(node)
+        if bad:
+            r.error(node.pos, f"text contains the control character U+{ord(bad.group()):04X} at character "
+                    f"{bad.start() + 1} (\"…{_short(node[max(0, bad.start() - 20):bad.start()], 20)}\"), "
+                    "which cannot be stored in a Word or PDF file",
+                    "delete it; it often comes from copying out of a PDF or a QDA export")
+            return INVALID
+        if self.pattern and not re.fullmatch(self.pattern, node):
+            r.error(node.pos, f"'{_short(node)}' is not valid here: {self.pattern_hint}")
+            return INVALID
+        return node
+
+    def json(self):
+        d: dict = {"type": "string"}
+        if self.nonempty:
+            d["minLength"] = 1
+        if self.pattern:
+            d["pattern"] = f"^{self.pattern}$"
+        return d
+
+
+@dataclass
+class Int(Type):
+    min: int | None = None
+    max: int | None = None
+
+    def expected(self):
+        return "a whole number"
+
+    def check(self, node, r, pos):
+        if not isinstance(node, YStr) or not re.fullmatch(r"[+-]?\d+", node.strip()):
+            return self.wrong(node, r, pos)
+        v = int(node)
+        if (self.min is not None and v < self.min) or (self.max is not None and v > self.max):
+            r.error(node.pos, f"{v} is out of range ({self.min} to {self.max})")
+            return INVALID
+        return v
+
+    def json(self):
+        d: dict = {"type": "integer"}
+        if self.min is not None:
+            d["minimum"] = self.min
+        if self.max is not None:
+            d["maximum"] = self.max
+        return d
+
+
+@dataclass
+class Number(Type):
+    min: float | None = None
+    max: float | None = None
+
+    def expected(self):
+        return "a number"
+
+    def check(self, node, r, pos):
+        try:
+            v = float(node) if isinstance(node, YStr) and node.plain else None
+        except ValueError:
+            v = None
+        if v is None or v != v:
+            return self.wrong(node, r, pos)
+        if (self.min is not None and v < self.min) or (self.max is not None and v > self.max):
+            r.error(node.pos, f"{node} is out of range ({self.min} to {self.max})")
+            return INVALID
+        return v
+
+    def json(self):
+        d: dict = {"type": "number"}
+        if self.min is not None:
+            d["minimum"] = self.min
+        if self.max is not None:
+            d["maximum"] = self.max
+        return d
+
+
+class Bool(Type):
+    TRUE = {"true", "True", "TRUE", "yes", "Yes", "YES"}
+    FALSE = {"false", "False", "FALSE", "no", "No", "NO"}
+
+    def expected(self):
+        return "true or false"
+
+    def check(self, node, r, pos):
+        if isinstance(node, YStr) and node.plain and (node in self.TRUE or node in self.FALSE):
+            return node in self.TRUE
+        return self.wrong(node, r, pos)
+
+    def json(self):
+        return {"type": "boolean"}
+
+
+@dataclass
+class Enum(Type):
+    choices: tuple[str, ...] = ()
+
+    def expected(self):
+        return "one of " + ", ".join(self.choices)
+
+    def check(self, node, r, pos):
+        if isinstance(node, YStr) and node in self.choices:
+            return str(node)
+        if isinstance(node, YStr):
+            near = difflib.get_close_matches(node, self.choices, 1)
+            r.error(node.pos, f"'{_short(node)}' is not one of: {', '.join(self.choices)}",
+                    f"did you mean '{near[0]}'?" if near else "")
+            return INVALID
+        return self.wrong(node, r, pos)
+
+    def json(self):
+        return {"enum": list(self.choices)}
+
+
+@dataclass
+class Custom(Type):
+    """A scalar converted by a function that returns (value, error message)."""
+
+    convert: Callable[[str], tuple[Any, str]] = None  # type: ignore[assignment]
+    what: str = "a value"
+    schema: dict = field(default_factory=dict)
+    hint: str = ""
+
+    def expected(self):
+        return self.what
+
+    def check(self, node, r, pos):
+        if not isinstance(node, YStr) or is_null(node):
+            return self.wrong(node, r, pos)
+        value, err = self.convert(str(node))
+        if err:
+            r.error(node.pos, err, self.hint)
+            return INVALID
+        return value
+
+    def json(self):
+        return dict(self.schema)
+
+
+class Scalar(Type):
+    """Any single value, kept as typed (a table cell, or a true/false flag)."""
+
+    def expected(self):
+        return "a single value"
+
+    def check(self, node, r, pos):
+        if not isinstance(node, YStr):
+            return self.wrong(node, r, pos)
+        return Text(nonempty=False).check(node, r, pos)
+
+    def json(self):
+        return {"type": ["string", "number", "boolean"]}
+
+
+@dataclass
+class ListOf(Type):
+    item: Type = None  # type: ignore[assignment]
+    min_items: int = 0
+
+    def expected(self):
+        return "a list"
+
+    def check(self, node, r, pos):
+        if isinstance(node, YStr) and not is_null(node) and isinstance(self.item, (Text, Custom, Enum)):
+            node_list = YList(node.pos)  # a single value where a list is expected: accept it as one item
+            node_list.append(node)
+            node = node_list
+        if not isinstance(node, YList):
+            return self.wrong(node, r, pos)
+        if len(node) < self.min_items:
+            r.error(node.pos, f"the list is empty; at least {self.min_items} item is needed")
+        out = [self.item.check(x, r, getattr(x, "pos", node.pos)) for x in node]
+        return [x for x in out if x is not INVALID]
+
+    def json(self):
+        d = {"type": "array", "items": self.item.json()}
+        if self.min_items:
+            d["minItems"] = self.min_items
+        return d
+
+
+@dataclass
+class AnyOf(Type):
+    """The first alternative whose shape matches the node (scalar, list, mapping)."""
+
+    options: tuple[Type, ...] = ()
+    what: str = ""
+
+    def expected(self):
+        return self.what
+
+    def check(self, node, r, pos):
+        for t in self.options:
+            if isinstance(t, Obj) and isinstance(node, YMap):
+                return t.check(node, r, pos)
+            if isinstance(t, ListOf) and isinstance(node, YList):
+                return t.check(node, r, pos)
+            if not isinstance(t, (Obj, ListOf)) and isinstance(node, YStr) and not is_null(node):
+                return t.check(node, r, pos)
+        return self.wrong(node, r, pos)
+
+    def json(self):
+        return {"anyOf": [t.json() for t in self.options]}
+
+
+@dataclass
+class Field:
+    type: Type
+    required: bool = False
+    default: Any = None
+    doc: str = ""
+
+
+@dataclass
+class Obj(Type):
+    """A mapping with declared keys. ``extra`` admits other keys of that type."""
+
+    name: str = ""
+    fields: dict[str, Field] = field(default_factory=dict)
+    extra: Type | None = None
+    extra_doc: str = ""
+
+    def expected(self):
+        return f"a mapping ({self.name})" if self.name else "a mapping"
+
+    def check(self, node, r, pos):
+        if not isinstance(node, YMap):
+            return self.wrong(node, r, pos)
+        rec = Rec(node.pos)
+        for key, value in node.items():
+            f = self.fields.get(key)
+            kpos = node.kpos[key]
+            if f is None and self.extra is None:
+                near = difflib.get_close_matches(key, list(self.fields), 1, 0.6)
+                r.error(kpos, f"unknown key '{_short(key)}' in {self.name or 'mapping'}",
+                        f"did you mean '{near[0]}'?" if near else "known keys: " + ", ".join(self.fields))
+                continue
+            t = f.type if f else self.extra
+            if is_null(value) and (f is None or not f.required):
+                continue  # an explicit null means "not given"
+            v = t.check(value, r, getattr(value, "pos", kpos))
+            if v is INVALID:
+                continue
+            if f:
+                setattr(rec, key, v)
+            else:
+                rec._extra[key] = v
+            rec._at[key] = getattr(value, "pos", kpos)
+        for key, f in self.fields.items():
+            if key not in rec.__dict__:
+                if f.required and key not in node:
+                    r.error(node.pos, f"{self.name or 'mapping'} is missing '{key}'" + (f" ({f.doc})" if f.doc else ""))
+                setattr(rec, key, f.default() if callable(f.default) else f.default)
+        return rec
+
+    def json(self):
+        props = {}
+        for k, f in self.fields.items():
+            p = f.type.json()
+            if f.doc:
+                p["description"] = f.doc
+            if f.default is not None and not callable(f.default):
+                p["default"] = f.default
+            props[k] = p
+        d: dict = {"type": "object", "properties": props,
+                   "additionalProperties": self.extra.json() if self.extra else False}
+        req = [k for k, f in self.fields.items() if f.required]
+        if req:
+            d["required"] = req
+        if self.doc:
+            d["description"] = self.doc
+        return d

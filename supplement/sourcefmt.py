@@ -1,0 +1,128 @@
+"""The source format, version 1, declared once: validation and JSON Schema come from here."""
+
+from __future__ import annotations
+
+from .cite import parse_pages, parse_shorthand
+from .schema import AnyOf, Custom, Field, Int, ListOf, Obj, Scalar, Text
+
+ID = Text(pattern=r"[A-Za-z][A-Za-z0-9_.-]{0,63}",
+          pattern_hint="an id starts with a letter and holds letters, digits, '-', '_' or '.' (e.g. p03)")
+
+PAGES = Custom(convert=parse_pages, what="a page or page range such as 3 or 3-4",
+               schema={"type": ["integer", "string"], "pattern": r"^\d+(\s*[-–]\s*\d+)?$", "minimum": 1})
+
+CITE = AnyOf(what="a citation: 6, 8-9, 'Non-Op 1, 2' or {source: NonOp1, pages: 3-4}", options=(
+    Custom(convert=parse_shorthand, what="a citation",
+           schema={"type": ["string", "integer"], "description": "6, 8-9, 'Non-Op 1, 2'"}),
+    Obj("cite", {
+        "source": Field(Text(), True, doc="source id or label"),
+        "pages": Field(PAGES, doc="page or page range"),
+    }),
+))
+
+QUOTE = Obj("quote", {
+    "text": Field(Text(), True, doc="the speaker's words, verbatim, without surrounding quotation marks"),
+    "cite": Field(CITE, True, doc="source and page(s): 6, 8-9, 'Non-Op 1, 2', {source: NonOp1, pages: 3-4}"),
+    "note": Field(Text(), doc="editorial remark printed after the citation, without brackets"),
+    "speaker": Field(ID, doc="participant id of the speaker"),
+})
+
+FINDING = Obj("finding", {
+    "text": Field(Text(), True, doc="the finding"),
+    "quotes": Field(ListOf(QUOTE), default=list, doc="supporting quotes, in order"),
+})
+
+SUBTHEME = Obj("subtheme", {
+    "id": Field(ID, True, doc="stable id, never shown"),
+    "title": Field(Text(), True, doc="title without its number"),
+    "findings": Field(ListOf(FINDING), default=list),
+})
+
+THEME = Obj("theme", {
+    "id": Field(ID, True, doc="stable id, never shown"),
+    "title": Field(Text(), True, doc="title without its numeral"),
+    "findings": Field(ListOf(FINDING), default=list),
+    "subthemes": Field(ListOf(SUBTHEME), default=list),
+})
+
+COLUMN = Obj("column", {
+    "key": Field(ID, True, doc="the key rows use for this column"),
+    "label": Field(Text(), True, doc="header shown in the table"),
+})
+
+MARK = Obj("mark", {
+    "key": Field(ID, True, doc="the row flag that sets this mark, e.g. international"),
+    "symbol": Field(Text(), doc="symbol such as *; omitted: the style assigns one"),
+    "column": Field(ID, True, doc="column key the symbol attaches to"),
+    "note": Field(Text(), True, doc="table note, e.g. denotes international training"),
+})
+
+ROW = Obj("participant", {"id": Field(ID, True, doc="stable id, e.g. p03; never shown")},
+          extra=Scalar(),
+          extra_doc="column values by column key, and mark flags set to true")
+
+PARTICIPANTS = Obj("participants", {
+    "caption": Field(Text(), True, doc="table caption; may use {participants}"),
+    "number_header": Field(Text(), default="Participant", doc="header of the number column"),
+    "columns": Field(ListOf(COLUMN, 1), True),
+    "marks": Field(ListOf(MARK), default=list),
+    "notes": Field(ListOf(Text()), default=list, doc="further table notes, e.g. abbreviations"),
+    "rows": Field(ListOf(ROW, 1), True),
+})
+
+SOURCE = Obj("source", {
+    "id": Field(ID, True),
+    "label": Field(Text(), doc="label shown in citations; omitted: cited by page only"),
+    "kind": Field(Text(), True, doc="focus group, interview, field notes…"),
+    "participants": Field(ListOf(ID), default=list, doc="participant ids involved"),
+})
+
+THEME_TABLE = Obj("theme_table", {
+    "caption": Field(Text(), default="Themes and subthemes with supporting quotes.",
+                     doc="may use {theme_range}, {themes}, {subthemes}, {findings}, {quotes}"),
+    "headers": Field(Obj("headers", {
+        "theme": Field(Text(), default="Theme or Subtheme"),
+        "findings": Field(Text(), default="Findings"),
+        "quotes": Field(Text(), default="Supporting Text from Transcripts"),
+    }), default=None),
+    "notes": Field(ListOf(Text()), default=list, doc="table notes, e.g. abbreviations"),
+})
+
+STUDY = Obj("study", {
+    "title": Field(Text(), True, doc="article title"),
+    "short_title": Field(Text(), doc="running header; defaults to the title"),
+    "authors": Field(ListOf(Text()), default=list),
+    "year": Field(Int(1000, 9999)),
+    "journal": Field(Text()),
+    "doi": Field(Text()),
+    "citation": Field(Text(), doc="full article citation for a cover page"),
+    "keywords": Field(ListOf(Text()), default=list),
+    "language": Field(Text(pattern=r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", pattern_hint="a language tag such as en-US"),
+                      default="en-US"),
+    "date": Field(Text(pattern=r"\d{4}-\d\d-\d\d", pattern_hint="a date such as 2024-05-31"),
+                  doc="date written into the files' properties (keeps rebuilds identical)"),
+})
+
+def _version(text: str):
+    if text.strip() == "1":
+        return 1, ""
+    return None, f"schema version '{text}' is not supported; this version of supplement reads schema 1"
+
+
+SOURCE_FILE = Obj("source file", {
+    "schema": Field(Custom(convert=_version, what="the format version 1", schema={"const": 1}), True,
+                    doc="format version; 1"),
+    "study": Field(STUDY, True),
+    "style": Field(Text(), default="default", doc="style preset name or path to a style file"),
+    "participants": Field(PARTICIPANTS),
+    "sources": Field(ListOf(SOURCE, 1), True),
+    "theme_table": Field(THEME_TABLE, default=None),
+    "themes": Field(ListOf(THEME, 1), True),
+})
+
+
+def json_schema() -> dict:
+    d = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "supplement source, version 1"}
+    d.update(SOURCE_FILE.json())
+    d["description"] = "A study's supplementary appendix: participants, sources, themes, findings and quotes."
+    return d

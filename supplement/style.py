@@ -1,0 +1,282 @@
+"""Journal styles: declared once with their defaults (the seed's look), loaded from YAML.
+
+A style file may ``extends:`` a preset or another file and override only what
+differs. Presets live in ``templates/``; a path is read relative to the file
+that names it. Both writers read the same resolved style.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from .diagnostics import Pos, Report, SourceError
+from .schema import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text
+from .yamlread import YMap, parse, read_text
+
+PRESETS = Path(__file__).resolve().parent / "templates"
+FONTS = Path(__file__).resolve().parent / "fonts"
+UNITS = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
+
+
+def _length(text: str):
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(pt|in|cm|mm)\s*", text)
+    if not m:
+        return None, f"'{text}' is not a length; write e.g. 1in, 2.5cm, 25mm or 72pt"
+    return float(m.group(1)) * UNITS[m.group(2)], ""
+
+
+def _color(text: str):
+    if re.fullmatch(r"[0-9A-Fa-f]{6}", text):
+        return text.upper(), ""
+    return None, f"'{text}' is not a colour; write six hex digits such as D9D9D9"
+
+
+LENGTH = Custom(convert=_length, what="a length such as 1in or 25mm",
+                schema={"type": "string", "pattern": r"^\d+(\.\d+)?\s*(pt|in|cm|mm)$"})
+COLOR = Custom(convert=_color, what="a colour such as D9D9D9", schema={"type": "string", "pattern": "^[0-9A-Fa-f]{6}$"})
+NUMBER_FORMAT = Enum(choices=("upper-roman", "lower-roman", "upper-alpha", "lower-alpha", "decimal"))
+T = Text(nonempty=False)
+
+
+def template(*names: str, open_: bool = False) -> Custom:
+    """Text with {placeholders}, limited to ``names`` (any plain name when ``open_``)."""
+    def convert(text: str):
+        try:
+            used = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+        except ValueError as e:
+            return None, f"unbalanced braces in '{text}' ({e}); write {{{{ and }}}} for literal braces"
+        bad = [f for f in used if f not in names and not (open_ and f.isidentifier())]
+        if bad:
+            return None, (f"unknown placeholder '{{{bad[0]}}}'; available: "
+                          + (", ".join(f"{{{n}}}" for n in names) or "none"))
+        return text, ""
+    return Custom(convert=convert, what="text", schema={"type": "string"})
+
+
+STUDY_FIELDS = ("title", "short_title", "authors", "journal", "year", "doi", "citation")
+
+
+def _sub(name: str, fields: dict) -> Field:
+    return Field(Obj(name, fields), default=None)
+
+
+STYLE = Obj("style", {
+    "description": Field(Text(), default="", doc="one line shown by 'supplement styles'"),
+    "extends": Field(Text(), doc="preset name or path of the style this one changes"),
+    "page": _sub("page", {
+        "size": Field(Enum(choices=("letter", "a4")), default="letter"),
+        "orientation": Field(Enum(choices=("portrait", "landscape")), default="landscape"),
+        "margin": Field(LENGTH, default=72.0, doc="all four margins"),
+    }),
+    "font": _sub("font", {
+        "family": Field(Text(), default="Times New Roman", doc="font name in the Word file"),
+        "pdf": Field(Enum(choices=("serif", "sans")), default="serif",
+                     doc="bundled PDF font: Liberation Serif (Times metrics) or Sans (Arial metrics)"),
+        "pdf_files": _sub("pdf_files", {
+            "regular": Field(Text(), True), "bold": Field(Text(), True),
+            "italic": Field(Text(), True), "bold_italic": Field(Text(), True),
+        }),
+        "size": Field(Number(5, 24), default=10.0, doc="body text size in points"),
+        "table_size": Field(Number(5, 24), default=10.0, doc="table text size in points"),
+    }),
+    "table": _sub("table", {
+        "rules": Field(Enum(choices=("grid", "horizontal")), default="grid",
+                       doc="grid: all borders; horizontal: rules above and below the header and below the last row"),
+        "header_shading": Field(COLOR, doc="header row fill, e.g. D9D9D9; omitted: none"),
+        "header_bold": Field(Bool(), default=True),
+        "theme_widths": Field(ListOf(Number(0.05, 1)), default=lambda: [0.18, 0.3, 0.52],
+                              doc="fractions of the text width for the theme, findings and quotes columns"),
+        "number_format": Field(template("n"), default="{n}.", doc="participant number, e.g. '{n}.' or 'P{n}'"),
+        "continued": Field(T, default="(continued)", doc="added to a theme carried onto a new page"),
+    }),
+    "labels": _sub("labels", {
+        "item": Field(template("n"), default="Appendix {n}", doc="label of the n-th item: 'eTable {n}', 'S{n} Table'"),
+        "separator": Field(T, default=". ", doc="between label and caption"),
+        "caption_bold": Field(Enum(choices=("none", "first-sentence", "all")), default="none"),
+        "caption_position": Field(Enum(choices=("inline", "below-label")), default="inline",
+                                  doc="caption on the label's line, or on its own line below"),
+    }),
+    "numbering": _sub("numbering", {
+        "theme": Field(NUMBER_FORMAT, default="upper-roman"),
+        "theme_template": Field(template("n"), default="{n}.", doc="how a theme number prints"),
+        "subtheme": Field(NUMBER_FORMAT, default="upper-alpha"),
+        "subtheme_template": Field(template("n", "theme"), default="{n}.", doc="may use {theme}: '{theme}.{n}'"),
+        "range_dash": Field(T, default="-", doc="dash in {theme_range}"),
+    }),
+    "citations": _sub("citations", {
+        "open": Field(T, default="["), "close": Field(T, default="]"),
+        "separator": Field(T, default=", "),
+        "order": Field(ListOf(Enum(choices=("speaker", "source", "pages"))),
+                       default=lambda: ["speaker", "source", "pages"]),
+        "page_prefix": Field(T, default="", doc="before one page, e.g. 'p. '"),
+        "pages_prefix": Field(T, default="", doc="before a range, e.g. 'pp. '"),
+        "range_dash": Field(T, default="-"),
+        "speaker": Field(template("number", open_=True), default="Participant {number}",
+                         doc="speaker attribution; may use {number} and participant column keys"),
+        "note_open": Field(T, default="["), "note_close": Field(T, default="]"),
+        "note_position": Field(Enum(choices=("after", "before")), default="after",
+                               doc="editorial note after or before the citation"),
+    }),
+    "quotes": _sub("quotes", {
+        "open": Field(T, default="“"), "close": Field(T, default="”"),
+        "italic": Field(Bool(), default=False),
+    }),
+    "notes": _sub("notes", {
+        "symbols": Field(Enum(choices=("author", "symbols", "letters")), default="author",
+                         doc="author: the source's symbols; symbols: *, †, ‡…; letters: a, b, c (AMA)"),
+        "superscript": Field(Bool(), default=False),
+        "sequence": Field(ListOf(Text()), default=lambda: ["*", "†", "‡", "§", "‖", "¶", "#"]),
+    }),
+    "header": Field(template(*STUDY_FIELDS), default="{short_title}", doc="running header; may use study fields"),
+    "footer": Field(template("page", "pages"), default="Page {page} of {pages}"),
+    "cover": _sub("cover", {
+        "enabled": Field(Bool(), default=False),
+        "heading": Field(T, default="Supplemental Online Content"),
+        "paragraphs": Field(ListOf(template(*STUDY_FIELDS)), default=list, doc="may use {citation}, {title}, {authors}, {journal}, {year}, {doi}"),
+        "contents": Field(Bool(), default=True, doc="list the items"),
+        "contents_heading": Field(T, default="This supplement contains the following items:"),
+    }),
+    "word_template": Field(Text(), doc="a .docx whose styles and page setup the Word file uses"),
+})
+
+
+def _fill_defaults(obj: Obj, rec: Rec) -> Rec:
+    """Sub-sections absent from every file still get their declared defaults."""
+    for key, f in obj.fields.items():
+        if isinstance(f.type, Obj) and key != "pdf_files" and rec.get(key) is None:
+            setattr(rec, key, _fill_defaults(f.type, f.type.check(YMap(rec.pos), Report(), rec.pos)))
+        elif isinstance(f.type, Obj) and rec.get(key) is not None:
+            _fill_defaults(f.type, rec.get(key))
+    return rec
+
+
+def _merge(base: YMap, over: YMap) -> YMap:
+    out = YMap(over.pos)
+    for src in (base, over):
+        for k, v in src.items():
+            if isinstance(v, YMap) and isinstance(out.get(k), YMap):
+                v = _merge(out[k], v)
+            out[k] = v
+            out.kpos[k] = src.kpos[k]
+    return out
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESETS.glob("*.yaml"))
+
+
+def _locate(ref: str, relative_to: Path | None) -> Path | None:
+    if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
+        p = PRESETS / f"{ref}.yaml"
+        return p if p.is_file() else None
+    p = Path(ref)
+    if not p.is_absolute() and relative_to is not None:
+        p = relative_to / p
+    return p
+
+
+def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, ...], r: Report):
+    path = _locate(ref, relative_to)
+    if path is None:
+        r.error(pos, f"unknown style '{ref}'", "presets: " + ", ".join(preset_names()) + "; or give a path to a .yaml file")
+        return None, None
+    path = path.resolve()
+    if path in chain:
+        r.error(pos, f"style '{ref}' extends itself (" + " -> ".join(p.name for p in chain + (path,)) + ")",
+                "remove the 'extends' that closes the loop")
+        return None, None
+    if not path.is_file():
+        r.error(pos, f"style file '{ref}' does not exist", f"looked for {path}")
+        return None, None
+    try:
+        tree = parse(read_text(str(path)), _display(path))
+    except SourceError as e:
+        r.extend(e.report)
+        return None, None
+    if tree is None:
+        tree = YMap(Pos(_display(path), 1, 1))
+    if not isinstance(tree, YMap):
+        r.error(tree.pos, "a style file is a mapping of settings", "see docs/styles.md")
+        return None, None
+    parent = tree.get("extends")
+    if parent is not None and isinstance(parent, str) and str(parent).strip():
+        base, _ = _load_tree(str(parent), parent.pos, path.parent, chain + (path,), r)
+        if base is None:
+            return None, None
+        tree = _merge(base, tree)
+    return tree, path
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
+    """Resolve a preset name or style path into a complete, validated style."""
+    r = Report()
+    tree, path = _load_tree(ref, pos, relative_to, (), r)
+    if tree is None:
+        raise SourceError(r)
+    style = STYLE.check(tree, r, tree.pos)
+    if r.errors:
+        raise SourceError(r)
+    style = _fill_defaults(STYLE, style)
+    style.name = ref
+    style.fonts = _font_files(style, path.parent, r)
+    if r.errors:
+        raise SourceError(r)
+    style.warnings = r.warnings
+    return style
+
+
+def _font_files(style: Rec, base: Path, r: Report) -> dict[str, Path]:
+    """The four TTF files of the PDF font family, checked to be fonts."""
+    files = style.font.pdf_files
+    if files is None:
+        stem = "LiberationSerif" if style.font.pdf == "serif" else "LiberationSans"
+        names = {"regular": "Regular", "bold": "Bold", "italic": "Italic", "bold_italic": "BoldItalic"}
+        return {k: FONTS / f"{stem}-{v}.ttf" for k, v in names.items()}
+    out = {}
+    for key in ("regular", "bold", "italic", "bold_italic"):
+        value = getattr(files, key)
+        p = Path(value) if Path(value).is_absolute() else (base / value)
+        try:
+            with open(p, "rb") as f:
+                head = f.read(4)
+        except OSError as e:
+            r.error(value.pos, f"cannot read font file '{value}': {e.strerror}", f"looked for {p}")
+            continue
+        if head not in (b"\x00\x01\x00\x00", b"true", b"OTTO"):
+            r.error(value.pos, f"'{value}' is not a TrueType font file", "point pdf_files at .ttf files")
+            continue
+        out[key] = p
+    return out
+
+
+def style_json_schema() -> dict:
+    d = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "supplement style"}
+    d.update(STYLE.json())
+    return d
+
+
+def _plain(value):
+    if isinstance(value, Rec):
+        return {k: _plain(v) for k, v in vars(value).items()
+                if not k.startswith("_") and k not in ("pos", "name", "fonts", "warnings") and v is not None}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def describe_style(style: Rec) -> str:
+    """The fully resolved style as YAML (lengths in points)."""
+    import yaml
+
+    return yaml.safe_dump(_plain(style), sort_keys=False, allow_unicode=True, width=100).rstrip()

@@ -1,0 +1,12 @@
+"""Writers render a resolved Document to bytes; each is imported only when used."""
+
+from __future__ import annotations
+
+import importlib
+
+WRITERS = {"docx": "supplement.writers.docx", "pdf": "supplement.writers.pdf"}
+
+
+def renderer(fmt: str):
+    """The ``render(doc, warn) -> bytes`` function of a format."""
+    return importlib.import_module(WRITERS[fmt]).render
