@@ -28,8 +28,7 @@ def load_source(path: str | Path) -> tuple[Rec | None, Report]:
     src = SOURCE_FILE.check(tree, r, Pos(path, 1, 1))
     if not isinstance(src, Rec):
         return None, r
-    if not r.errors:
-        validate.check(src, r)
+    validate.check(src, r)
     return (None if r.errors else src), r
 
 

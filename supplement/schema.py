@@ -331,8 +331,10 @@ class Obj(Type):
             kpos = node.kpos[key]
             if f is None and self.extra is None:
                 near = difflib.get_close_matches(key, list(self.fields), 1, 0.6)
-                r.error(kpos, f"unknown key '{_short(key)}' in {self.name or 'mapping'}",
-                        f"did you mean '{near[0]}'?" if near else "known keys: " + ", ".join(self.fields))
+                hint = f"did you mean '{near[0]}'?" if near else "known keys: " + ", ".join(self.fields)
+                if key.strip().isdigit():
+                    hint = "inside { } a comma separates keys: quote a value that holds one, e.g. cite: 'Non-Op 1, 2'"
+                r.error(kpos, f"unknown key '{_short(key)}' in {self.name or 'mapping'}", hint)
                 continue
             t = f.type if f else self.extra
             if is_null(value) and (f is None or not f.required):

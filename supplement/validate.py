@@ -42,6 +42,8 @@ def check_caption(text, allowed: tuple[str, ...], r: Report) -> None:
 def _unique(items, what: str, r: Report, seen: dict | None = None) -> dict:
     seen = {} if seen is None else seen
     for it in items:
+        if it.id is None:
+            continue
         if it.id in seen:
             r.error(it.at("id"), f"duplicate {what} id '{it.id}' (first used at line {seen[it.id].at('id').line})",
                     "ids must be unique; rename one")
@@ -51,9 +53,13 @@ def _unique(items, what: str, r: Report, seen: dict | None = None) -> dict:
 
 
 def check(src: Rec, r: Report) -> None:
-    """Cross-reference checks on a shape-valid source; fills ``quote.source`` and participant cells."""
+    """Cross-reference checks; fills ``quote.source`` and participant cells.
+
+    Runs even when some values failed their shape check (those are None), so that
+    every independent problem is reported at once.
+    """
     people = _check_participants(src.participants, r) if src.participants else {}
-    sources = _unique(src.sources, "source", r)
+    sources = _unique(src.sources or [], "source", r)
     by_name: dict[str, list] = {}
     for s in sources.values():
         for name in {s.id, s.label} - {None}:
@@ -71,7 +77,7 @@ def check(src: Rec, r: Report) -> None:
     used_sources: set[str] = set()
     spoken: set[str] = set()
     seen_quotes: dict[str, object] = {}
-    for theme in src.themes:
+    for theme in src.themes or []:
         _unique([theme], "theme", r, ids)
         n_quotes = 0
         for block in [theme] + list(theme.subthemes):
@@ -81,34 +87,36 @@ def check(src: Rec, r: Report) -> None:
             for finding in block.findings:
                 for q in finding.quotes:
                     block_quotes += 1
-                    q.source = _resolve_cite(q, by_name, unlabeled, sources, r)
+                    q.source = _resolve_cite(q, by_name, unlabeled, sources, r) if q.cite is not None else None
                     if q.source is not None:
                         used_sources.add(q.source.id)
                     if q.speaker is not None:
                         spoken.add(q.speaker)
                         if q.speaker not in people:
                             _unknown_participant(q.speaker, people, r)
-                    key = " ".join(q.text.split()).casefold()
-                    if key in seen_quotes:
+                    key = " ".join((q.text or "").split()).casefold()
+                    if not key:
+                        pass
+                    elif key in seen_quotes:
                         first = seen_quotes[key]
                         r.warning(q.at("text"), f"this quote also appears at line {first.at('text').line}",
                                   "allowed (the same words can support two findings); check it is intended")
                     else:
                         seen_quotes[key] = q
             if block is not theme and block_quotes == 0:
-                r.warning(block.at("title"), f"subtheme '{block.title}' has no quotes")
+                r.warning(block.at("title"), f"subtheme '{block.title or block.id}' has no quotes")
             n_quotes += block_quotes
         if n_quotes == 0:
-            r.warning(theme.at("title"), f"theme '{theme.title}' has no quotes")
+            r.warning(theme.at("title"), f"theme '{theme.title or theme.id}' has no quotes")
     for s in sources.values():
-        if s.id not in used_sources:
+        if s.id not in used_sources and not r.errors:
             r.warning(s.at("id"), f"source '{s.id}' is never cited")
     linked = spoken | {p for s in sources.values() for p in s.participants}
     if linked:  # only meaningful once the study links quotes or sources to participants
         for pid, row in people.items():
             if pid not in linked:
                 r.warning(row.at("id"), f"participant '{pid}' is not a speaker and not in any source")
-    if src.participants:
+    if src.participants and src.participants.caption is not None:
         check_caption(src.participants.caption, CAPTION_FIELDS["participants"], r)
     if src.theme_table is not None:
         check_caption(src.theme_table.caption, CAPTION_FIELDS["themes"], r)
@@ -145,7 +153,9 @@ def _resolve_cite(q: Rec, by_name: dict, unlabeled: list, sources: dict, r: Repo
 
 def _check_participants(p: Rec, r: Report) -> dict:
     columns: dict = {}
-    for c in p.columns:
+    for c in p.columns or []:
+        if c.key is None:
+            continue
         if c.key in columns:
             r.error(c.at("key"), f"duplicate column key '{c.key}'")
         columns[c.key] = c
@@ -155,14 +165,16 @@ def _check_participants(p: Rec, r: Report) -> dict:
             r.error(m.at("key"), f"mark '{m.key}' has the same key as a column", "rename the mark, e.g. 'is_" + m.key + "'")
         elif m.key in marks:
             r.error(m.at("key"), f"duplicate mark '{m.key}'")
+        if m.key is None or m.column is None:
+            continue
         if m.column not in columns:
             near = difflib.get_close_matches(m.column, list(columns), 1)
             r.error(m.at("column"), f"mark '{m.key}' attaches to unknown column '{m.column}'",
                     f"did you mean '{near[0]}'?" if near else "columns: " + ", ".join(columns))
         marks[m.key] = m
-    people = _unique(p.rows, "participant", r)
+    people = _unique(p.rows or [], "participant", r)
     flag = Bool()
-    for row in p.rows:
+    for row in p.rows or []:
         row.cells, row.marks = {}, []
         for key, value in row.extra.items():
             if key in columns:
