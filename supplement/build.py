@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .diagnostics import Pos, Report
 from .model import Document
-from .output import atomic_write
+from .output import discard, fill, temp_beside
 from .pipeline import compile_document
 from .writers import renderer
 
@@ -39,13 +39,16 @@ def prepare_out_dir(out: Path) -> None:
         raise OutputError(f"{out}: the output directory is not writable")
 
 
-def _render_and_write(doc: Document, fmt: str, out: Path) -> tuple[Path, float, list[str]]:
+def _render_into(doc: Document, fmt: str, tmp: Path) -> tuple[float, list[str]]:
+    """Render one format into its temporary file; a writer's own error becomes WriterFailed."""
     start = time.perf_counter()
     warnings: list[str] = []
-    data = renderer(fmt)(doc, warnings.append)
-    target = out / f"{doc.name}.{fmt}"
-    atomic_write(target, data)
-    return target, time.perf_counter() - start, warnings
+    try:
+        data = renderer(fmt)(doc, warnings.append)
+    except Exception as e:  # the same in this process and in a forked one
+        raise WriterFailed(f"{fmt} writer failed: {type(e).__name__}: {e}") from e
+    fill(tmp, data)
+    return time.perf_counter() - start, warnings
 
 
 def font_warnings(doc: Document, report: Report) -> None:
@@ -66,24 +69,42 @@ def build(path: Path, out: Path, formats: list[str], style: str | None = None) -
     if "pdf" in formats:
         font_warnings(doc, report)
     prepare_out_dir(out)
-    jobs = list(formats)
-    child = _fork_job(doc, jobs.pop(), out) if len(jobs) > 1 and hasattr(os, "fork") else None
+    targets = {fmt: out / f"{doc.name}.{fmt}" for fmt in formats}
+    for target in targets.values():  # found now, not after one output was already replaced
+        if target.is_dir():
+            raise OutputError(f"{target}: a folder is in the way of the output file; move it or choose --out")
+    tmps: dict[str, Path] = {}
+    child = None
     try:
+        # Every format goes to a temporary file first; all are renamed into place only when all
+        # are complete, so a failed build leaves every earlier output as it was.
+        for fmt in formats:
+            tmps[fmt] = temp_beside(targets[fmt])
+        jobs = list(formats)
+        if len(jobs) > 1 and hasattr(os, "fork"):
+            fmt = jobs.pop()
+            child = fmt, _fork_job(doc, fmt, tmps[fmt])
+        timings = {}
         for fmt in jobs:
-            target, secs, warns = _render_and_write(doc, fmt, out)
-            result.written.append((target, secs))
+            timings[fmt], warns = _render_into(doc, fmt, tmps[fmt])
             for w in warns:
                 report.warning(Pos(str(path)), w)
         if child:
-            target, secs, warns = _join(child)
-            result.written.append((target, secs))
+            (fmt, job), child = child, None  # from here _join reaps it, whatever happens
+            timings[fmt], warns = _join(job)
             for w in warns:
                 report.warning(Pos(str(path)), w)
+        for fmt in formats:
+            os.replace(tmps[fmt], targets[fmt])
+            del tmps[fmt]
+            result.written.append((targets[fmt], timings[fmt]))
     except BaseException:
         if child:
-            _kill(child)
+            pid, rfd = child[1]
+            _kill(pid)
+            os.close(rfd)
+        discard(tmps.values())
         raise
-    result.written.sort(key=lambda t: formats.index(t[0].suffix[1:]))
     return result
 
 
@@ -91,49 +112,69 @@ class WriterFailed(Exception):
     pass
 
 
-def _fork_job(doc: Document, fmt: str, out: Path):
-    """Render one format in a forked child (the GIL would serialise threads)."""
+_STOP = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
+
+
+def _fork_job(doc: Document, fmt: str, tmp: Path):
+    """Render one format in a forked child (the GIL would serialise threads). The parent
+    created ``tmp`` and removes it whatever happens to the child."""
     rfd, wfd = os.pipe()
+    # Ctrl-C is held back while forking: raised inside an at-fork hook (logging has some),
+    # KeyboardInterrupt would be printed and dropped, and the build would carry on.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP)
     pid = os.fork()
     if pid == 0:  # child
-        os.close(rfd)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds, so no partial file stays
-        code = 0
+        code = 1
         try:
-            target, secs, warns = _render_and_write(doc, fmt, out)
-            msg = {"target": str(target), "secs": secs, "warnings": warns}
-        except KeyboardInterrupt:
-            msg, code = {"error": "interrupted"}, 130
-        except BaseException as e:  # reported by the parent
-            msg, code = {"error": f"{fmt} writer failed: {type(e).__name__}: {e}"}, 1
-        with os.fdopen(wfd, "w") as f:
-            f.write(json.dumps(msg))
-        os._exit(code)
+            os.close(rfd)
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            try:
+                secs, warns = _render_into(doc, fmt, tmp)
+                msg, code = {"secs": secs, "warnings": warns}, 0
+            except KeyboardInterrupt:
+                msg, code = {"error": "interrupted"}, 130
+            except BaseException as e:  # reported by the parent
+                msg = {"error": str(e) if isinstance(e, WriterFailed) else f"{type(e).__name__}: {e}"}
+            with os.fdopen(wfd, "w") as f:
+                f.write(json.dumps(msg))
+        finally:
+            os._exit(code)
     os.close(wfd)
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C that came meanwhile is raised here
+    except BaseException:
+        _kill(pid)
+        os.close(rfd)
+        raise
     return pid, rfd
 
 
-def _join(child) -> tuple[Path, float, list[str]]:
+def _join(child) -> tuple[float, list[str]]:
     pid, rfd = child
-    with os.fdopen(rfd) as f:
-        raw = f.read()
+    try:
+        with os.fdopen(rfd) as f:
+            raw = f.read()
+    except BaseException:  # Ctrl-C while waiting: stop the child too
+        _kill(pid)
+        raise
     os.waitpid(pid, 0)
     msg = json.loads(raw) if raw else {"error": "writer process ended unexpectedly"}
     if "error" in msg:
         if msg["error"] == "interrupted":
             raise KeyboardInterrupt
         raise WriterFailed(msg["error"])
-    return Path(msg["target"]), msg["secs"], msg["warnings"]
+    return msg["secs"], msg["warnings"]
 
 
-def _kill(child) -> None:
-    pid, rfd = child
+def _kill(pid: int) -> None:
+    """Stop a writer child at once. SIGKILL: it holds nothing to clean up (the parent owns
+    its temporary file), and a library's bare ``except:`` cannot swallow it."""
     try:
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
+        os.kill(pid, signal.SIGKILL)
     except OSError:
         pass
     try:
-        os.close(rfd)
+        os.waitpid(pid, 0)
     except OSError:
         pass

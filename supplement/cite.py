@@ -49,8 +49,8 @@ def parse_shorthand(text: str) -> tuple[CiteText | None, str]:
         return None, "the citation is empty"
     m = _SHORTHAND.fullmatch(s)
     if not m:
-        if re.search(r"\d\s*[-–—]\s*\d+\s*$", s) or "," in s:
-            tail = s.rsplit(",", 1)[-1]
+        if re.search(r"\d\s*[-–—]\s*\d+\s*$", s) or "," in s or re.fullmatch(r"[\d\s\-–—]+", s):
+            tail = s.rsplit(",", 1)[-1].strip()
             return None, parse_pages(tail)[1] or f"cannot read the citation '{text}'"
         return CiteText(s, None), ""  # a source cited without a page
     pages, err = parse_pages(m.group("a") + ("-" + m.group("b") if m.group("b") else ""))

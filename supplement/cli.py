@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -127,7 +128,7 @@ def _strict_build(path, out, fmts, style):
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--style", default=None, help="Check against this style instead of the source's.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -207,13 +208,31 @@ def styles(name):
         sys.exit(1)
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP: unwind like Ctrl-C, so temporary files are removed."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum, frame):
+    raise _Terminated(signum)
+
+
 def run():
     """Entry point: no traceback reaches the user, whatever happens."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
     try:
         main.main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("interrupted; earlier outputs are unchanged", err=True)
         sys.exit(130)
+    except _Terminated as e:
+        click.echo("terminated; earlier outputs are unchanged", err=True)
+        sys.exit(128 + e.signum)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)

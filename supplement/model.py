@@ -92,7 +92,8 @@ Item = Union[ParticipantTable, ThemeTable]
 class Cover:
     heading: Paragraph
     paragraphs: tuple[Paragraph, ...]
-    contents: tuple[Paragraph, ...]  # heading line then one per item; empty if no list
+    contents: tuple[Paragraph, ...]  # heading line (no runs if the style has none) then one per item; empty if no list
+    closing: tuple[Paragraph, ...] = ()  # after the list, e.g. "provided by the authors…" (JAMA)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Document:
             yield self.cover.heading
             yield from self.cover.paragraphs
             yield from self.cover.contents
+            yield from self.cover.closing
         for item in self.items:
             yield from item.caption
             yield from item.headers

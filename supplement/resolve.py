@@ -16,6 +16,10 @@ from .numbering import format_number
 from .schema import Rec
 
 _SPACE = re.compile(r"\s+")
+_REPEATED = re.compile(r"([,;:])(?:\s*[,;:])+")
+# Words for a numbering format, for captions that describe it: {theme_numbering}.
+NUMBERING_WORDS = {"upper-roman": "Roman numerals", "lower-roman": "lowercase Roman numerals",
+                   "upper-alpha": "capital letters", "lower-alpha": "lowercase letters", "decimal": "numbers"}
 
 
 def clean(text: str) -> str:
@@ -111,13 +115,18 @@ def _citation(q: Rec, s: Rec, people: dict) -> str:
     parts = {"speaker": "", "source": "", "pages": ""}
     if q.source is not None and q.source.label:
         parts["source"] = clean(q.source.label)
+    elif q.source is not None and c.unlabeled:  # the page-only source, named by the style
+        kind = clean(q.source.kind)
+        parts["source"] = clean(fill(c.unlabeled, kind=kind, Kind=kind[:1].upper() + kind[1:], id=q.source.id))
     pages = q.cite.pages
     if pages is not None:
         parts["pages"] = (c.pages_prefix + f"{pages.first}{c.range_dash}{pages.last}" if pages.is_range
                           else c.page_prefix + str(pages.first))
     if q.speaker is not None and q.speaker in people:
         number, row = people[q.speaker]
-        parts["speaker"] = fill(c.speaker, number=number, **{k: clean(v) for k, v in row.cells.items()})
+        values = {**{k: clean(v) for k, v in row.cells.items()}, "number": number, "id": row.id}
+        # a column this participant lacks leaves no stray ', '
+        parts["speaker"] = _REPEATED.sub(r"\1", clean(fill(c.speaker, **values))).strip(" ,;:")
     body = c.separator.join(parts[k] for k in c.order if parts[k])
     return c.open + body + c.close if body else ""
 
@@ -165,7 +174,8 @@ def _themes(src: Rec, s: Rec, label: str, anchor: str) -> ThemeTable:
     first, last = format_number(1, n.theme), format_number(len(src.themes), n.theme)
     theme_range = first if first == last else f"{first}{n.range_dash}{last}"
     caption_text = tt.caption if tt else "Themes and subthemes with supporting quotes."
-    caption = fill(caption_text, theme_range=theme_range, **counts)
+    caption = fill(caption_text, theme_range=theme_range, theme_numbering=NUMBERING_WORDS[n.theme],
+                   subtheme_numbering=NUMBERING_WORDS[n.subtheme], **counts)
     h = tt.headers if tt and tt.headers else None
     header_texts = (h.theme, h.findings, h.quotes) if h else ("Theme or Subtheme", "Findings",
                                                                "Supporting Text from Transcripts")
@@ -223,10 +233,15 @@ def _cover(st: Rec, s: Rec, items) -> Cover | None:
     paragraphs = tuple(Paragraph("cover-text", (Run(clean(fill(t, **v))),)) for t in c.paragraphs)
     contents = ()
     if c.contents:
-        contents = (Paragraph("cover-text", (Run(c.contents_heading),)),) + tuple(
-            Paragraph("contents-item", (Run(it.label + s.labels.separator.rstrip(), bold=True), Run(" " + _first_sentence(it))))
+        # always a heading line first (writers link contents[i] to items[i - 1]); empty when the
+        # style has none (a list that follows the citation directly)
+        heading = clean(c.contents_heading)
+        contents = (Paragraph("cover-text", (Run(heading),) if heading else ()),) + tuple(
+            Paragraph("contents-item", (Run(it.label + s.labels.separator.rstrip(), bold=True),
+                                        Run(" " + _first_sentence(it))))
             for it in items)
-    return Cover(Paragraph("cover-heading", (Run(c.heading),)), paragraphs, contents)
+    closing = tuple(Paragraph("cover-text", (Run(clean(fill(t, **v))),)) for t in c.closing)
+    return Cover(Paragraph("cover-heading", (Run(c.heading),)), paragraphs, contents, closing)
 
 
 def _first_sentence(item) -> str:

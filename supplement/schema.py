@@ -44,6 +44,12 @@ class Rec:
         self.pos = pos
         self._at: dict[str, Pos] = {}
         self._extra: dict[str, Any] = {}
+        self._bad: set[str] = set()  # keys that were unknown, missing, or (partly) invalid
+
+    @property
+    def broken(self) -> bool:
+        """True when an error was reported inside this mapping (its record is incomplete)."""
+        return bool(self._bad)
 
     def at(self, name: str) -> Pos:
         return self._at.get(name, self.pos)
@@ -326,11 +332,14 @@ class Obj(Type):
         if not isinstance(node, YMap):
             return self.wrong(node, r, pos)
         rec = Rec(node.pos)
+        suggested = set()  # a misspelt key already reported; its field is not also "missing"
         for key, value in node.items():
             f = self.fields.get(key)
             kpos = node.kpos[key]
             if f is None and self.extra is None:
                 near = difflib.get_close_matches(key, list(self.fields), 1, 0.6)
+                suggested.update(near)
+                rec._bad.update([key, *near])  # the field it was probably meant for is missing too
                 hint = f"did you mean '{near[0]}'?" if near else "known keys: " + ", ".join(self.fields)
                 if key.strip().isdigit():
                     hint = "inside { } a comma separates keys: quote a value that holds one, e.g. cite: 'Non-Op 1, 2'"
@@ -338,10 +347,15 @@ class Obj(Type):
                 continue
             t = f.type if f else self.extra
             if is_null(value) and (f is None or not f.required):
+                if f is None:  # kept as None: only the whole-file checks know what an extra key means
+                    rec._extra[key], rec._at[key] = None, kpos
                 continue  # an explicit null means "not given"
             v = t.check(value, r, getattr(value, "pos", kpos))
             if v is INVALID:
+                rec._bad.add(key)
                 continue
+            if isinstance(value, YList) and isinstance(v, list) and len(v) < len(value):
+                rec._bad.add(key)  # some items were invalid and left out
             if f:
                 setattr(rec, key, v)
             else:
@@ -349,7 +363,9 @@ class Obj(Type):
             rec._at[key] = getattr(value, "pos", kpos)
         for key, f in self.fields.items():
             if key not in rec.__dict__:
-                if f.required and key not in node:
+                if f.required:
+                    rec._bad.add(key)
+                if f.required and key not in node and key not in suggested:
                     r.error(node.pos, f"{self.name or 'mapping'} is missing '{key}'" + (f" ({f.doc})" if f.doc else ""))
                 setattr(rec, key, f.default() if callable(f.default) else f.default)
         return rec

@@ -79,7 +79,8 @@ SOURCE = Obj("source", {
 
 THEME_TABLE = Obj("theme_table", {
     "caption": Field(Text(), default="Themes and subthemes with supporting quotes.",
-                     doc="may use {theme_range}, {themes}, {subthemes}, {findings}, {quotes}"),
+                     doc="may use {theme_range}, {themes}, {subthemes}, {findings}, {quotes}, "
+                         "{theme_numbering}, {subtheme_numbering}"),
     "headers": Field(Obj("headers", {
         "theme": Field(Text(), default="Theme or Subtheme"),
         "findings": Field(Text(), default="Findings"),

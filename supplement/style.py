@@ -7,7 +7,10 @@ that names it. Both writers read the same resolved style.
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
+import stat
 import string
 from pathlib import Path
 
@@ -113,8 +116,13 @@ STYLE = Obj("style", {
         "page_prefix": Field(T, default="", doc="before one page, e.g. 'p. '"),
         "pages_prefix": Field(T, default="", doc="before a range, e.g. 'pp. '"),
         "range_dash": Field(T, default="-"),
-        "speaker": Field(template("number", open_=True), default="Participant {number}",
-                         doc="speaker attribution; may use {number} and participant column keys"),
+        "unlabeled": Field(template("kind", "Kind", "id"), default="",
+                           doc="names a source that has no label (cited by page only): '' prints the page alone "
+                               "([6]); '{Kind}' prints e.g. 'Focus group, p. 6'. {kind} is the source's kind, "
+                               "{Kind} the same with a capital, {id} its id"),
+        "speaker": Field(template("number", "id", open_=True), default="Participant {number}",
+                         doc="speaker attribution; may use {number}, {id} and participant column keys, "
+                             "e.g. 'Participant {number}, {specialty}'"),
         "note_open": Field(T, default="["), "note_close": Field(T, default="]"),
         "note_position": Field(Enum(choices=("after", "before")), default="after",
                                doc="editorial note after or before the citation"),
@@ -136,9 +144,13 @@ STYLE = Obj("style", {
         "heading": Field(T, default="Supplemental Online Content"),
         "paragraphs": Field(ListOf(template(*STUDY_FIELDS)), default=list, doc="may use {citation}, {title}, {authors}, {journal}, {year}, {doi}"),
         "contents": Field(Bool(), default=True, doc="list the items"),
-        "contents_heading": Field(T, default="This supplement contains the following items:"),
+        "contents_heading": Field(T, default="This supplement contains the following items:",
+                                  doc="line above the list of items; may be empty"),
+        "closing": Field(ListOf(template(*STUDY_FIELDS)), default=list,
+                         doc="paragraphs after the list of items, e.g. that the authors provided the material"),
     }),
-    "word_template": Field(Text(), doc="a .docx whose styles and page setup the Word file uses"),
+    "word_template": Field(Text(), doc="a .docx whose styles and page setup the Word file uses; a path is read "
+                                        "relative to the style file that names it"),
 })
 
 
@@ -180,7 +192,9 @@ def _locate(ref: str, relative_to: Path | None) -> Path | None:
 def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, ...], r: Report):
     path = _locate(ref, relative_to)
     if path is None:
-        r.error(pos, f"unknown style '{ref}'", "presets: " + ", ".join(preset_names()) + "; or give a path to a .yaml file")
+        near = difflib.get_close_matches(ref, preset_names(), 1)
+        r.error(pos, f"unknown style '{ref}'", (f"did you mean '{near[0]}'? " if near else "")
+                + "presets: " + ", ".join(preset_names()) + "; or give a path to a .yaml file")
         return None, None
     path = path.resolve()
     if path in chain:
@@ -228,6 +242,8 @@ def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
     style = _fill_defaults(STYLE, style)
     style.name = ref
     style.fonts = _font_files(style, path.parent, r)
+    if style.word_template is not None:
+        style.word_template = _word_template(style.word_template, path.parent, r)
     if r.errors:
         raise SourceError(r)
     style.warnings = r.warnings
@@ -244,8 +260,11 @@ def _font_files(style: Rec, base: Path, r: Report) -> dict[str, Path]:
     out = {}
     for key in ("regular", "bold", "italic", "bold_italic"):
         value = getattr(files, key)
-        p = Path(value) if Path(value).is_absolute() else (base / value)
+        p = _relative(value, base)
         try:
+            if not stat.S_ISREG(os.stat(p).st_mode):  # a pipe would block open(), a device never end
+                r.error(value.pos, f"font file '{value}' is not a regular file", f"looked for {p}")
+                continue
             with open(p, "rb") as f:
                 head = f.read(4)
         except OSError as e:
@@ -254,8 +273,60 @@ def _font_files(style: Rec, base: Path, r: Report) -> dict[str, Path]:
         if head not in (b"\x00\x01\x00\x00", b"true", b"OTTO"):
             r.error(value.pos, f"'{value}' is not a TrueType font file", "point pdf_files at .ttf files")
             continue
+        problem = _unusable_ttf(p)
+        if problem:
+            r.error(value.pos, f"'{value}' is not a usable TrueType font: {problem}",
+                    "point pdf_files at .ttf files with TrueType outlines")
+            continue
         out[key] = p
     return out
+
+
+def _unusable_ttf(path: Path) -> str:
+    """Why the PDF writer could not use this font file ('' if it can): the magic number alone
+    lets through truncated files and CFF-outline OpenType, which reportlab refuses."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    try:
+        TTFontFile(str(path))
+    except Exception as e:  # TTFError and whatever a corrupt table makes the parser raise
+        return str(e).replace(f'"{path}"', "").replace("  ", " ").strip() or type(e).__name__
+    return ""
+
+
+def _relative(value, base: Path) -> Path:
+    """A path written in a style file, read relative to the file that wrote it (an
+    inherited setting keeps its own file's folder)."""
+    p = Path(value)
+    if p.is_absolute():
+        return p
+    pos = getattr(value, "pos", None)
+    if pos is not None and pos.line:
+        return Path(pos.file).resolve().parent / p
+    return base / p
+
+
+def _word_template(value, base: Path, r: Report):
+    """The Word template as an absolute path, checked to be a .docx (a zip) file."""
+    import zipfile
+
+    p = _relative(value, base)
+    try:
+        if not stat.S_ISREG(os.stat(p).st_mode):
+            r.error(value.pos, f"Word template '{value}' is not a regular file", f"looked for {p}")
+            return None
+        with zipfile.ZipFile(p) as z:
+            types = z.read("[Content_Types].xml")
+    except OSError as e:
+        r.error(value.pos, f"cannot read the Word template '{value}': {e.strerror}", f"looked for {p}")
+        return None
+    except (zipfile.BadZipFile, KeyError):
+        types = b""
+    if b"wordprocessingml.document.main" not in types:
+        r.error(value.pos, f"'{value}' is not a Word file (a .docx document)",
+                "save the template from Word as a .docx document (not .doc or .dotx)")
+        return None
+    return str(p)
 
 
 def style_json_schema() -> dict:
@@ -264,19 +335,32 @@ def style_json_schema() -> dict:
     return d
 
 
-def _plain(value):
+def _plain(value, obj: Obj | None = None):
+    """A resolved style as plain data, keys in declaration order (so every style prints alike)."""
     if isinstance(value, Rec):
-        return {k: _plain(v) for k, v in vars(value).items()
-                if not k.startswith("_") and k not in ("pos", "name", "fonts", "warnings") and v is not None}
+        keys = list(obj.fields) if obj is not None else [k for k in vars(value) if not k.startswith("_")]
+        out = {}
+        for k in keys:
+            v = value.get(k)
+            if v is None or k in ("pos", "name", "fonts", "warnings"):
+                continue
+            f = obj.fields.get(k) if obj is not None else None
+            if f is not None and f.type is LENGTH:
+                out[k] = f"{round(v, 2):g}pt"  # as a style file would write it
+                continue
+            out[k] = _plain(v, f.type if f is not None and isinstance(f.type, Obj) else None)
+        return out
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, str):
         return str(value)
+    if isinstance(value, float):
+        return round(value, 2)
     return value
 
 
 def describe_style(style: Rec) -> str:
-    """The fully resolved style as YAML (lengths in points)."""
+    """The fully resolved style as YAML (lengths in points), valid as a style file itself."""
     import yaml
 
-    return yaml.safe_dump(_plain(style), sort_keys=False, allow_unicode=True, width=100).rstrip()
+    return yaml.safe_dump(_plain(style, STYLE), sort_keys=False, allow_unicode=True, width=100).rstrip()

@@ -15,7 +15,7 @@ from .schema import Bool, Rec
 
 CAPTION_FIELDS = {
     "participants": ("participants",),
-    "themes": ("theme_range", "themes", "subthemes", "findings", "quotes"),
+    "themes": ("theme_range", "themes", "subthemes", "findings", "quotes", "theme_numbering", "subtheme_numbering"),
 }
 
 
@@ -59,19 +59,29 @@ def check(src: Rec, r: Report) -> None:
     every independent problem is reported at once.
     """
     people = _check_participants(src.participants, r) if src.participants else {}
+    # A declaration with an error of its own may be incomplete: then a reference it does not
+    # resolve is not reported again (the error at the declaration says it all).
+    p = src.participants
+    people_whole = "participants" not in src._bad and not (p and ("rows" in p._bad or any(
+        "id" in row._bad for row in p.rows or [])))
+    sources_whole = not ({"sources"} & src._bad or any(s.broken for s in src.sources or []))
     sources = _unique(src.sources or [], "source", r)
     by_name: dict[str, list] = {}
-    for s in sources.values():
+    for s in src.sources or []:  # duplicates too: their labels are still meant to be cited
         for name in {s.id, s.label} - {None}:
             by_name.setdefault(source_key(name), []).append(s)
         for pid in s.participants:
-            if pid not in people:
+            if pid not in people and people_whole:
                 _unknown_participant(pid, people, r)
     unlabeled = [s for s in sources.values() if s.label is None]
     for key, ss in by_name.items():
-        if len({id(s) for s in ss}) > 1:
-            r.error(ss[1].pos, f"sources '{ss[0].id}' and '{ss[1].id}' are both called '{key}' in citations",
-                    "give them distinct ids and labels")
+        distinct = list({id(s): s for s in ss}.values())
+        if len(distinct) > 1 and distinct[0].id != distinct[1].id:  # same id: reported as a duplicate id
+            a, b = distinct[0], distinct[1]
+            name = next(n for n in (b.label, b.id) if n is not None and source_key(n) == key)
+            r.error(b.pos, f"a citation '{name}' could mean source '{a.id}' or '{b.id}'",
+                    "citations ignore case, spaces and punctuation ('Non-Op 1' = 'Non Op 1' = 'NonOp1'); "
+                    "give the sources distinct ids and labels")
 
     ids: dict = {}
     used_sources: set[str] = set()
@@ -87,12 +97,13 @@ def check(src: Rec, r: Report) -> None:
             for finding in block.findings:
                 for q in finding.quotes:
                     block_quotes += 1
-                    q.source = _resolve_cite(q, by_name, unlabeled, sources, r) if q.cite is not None else None
+                    q.source = (_resolve_cite(q, by_name, unlabeled, sources, r if sources_whole else Report())
+                                if q.cite is not None else None)
                     if q.source is not None:
                         used_sources.add(q.source.id)
                     if q.speaker is not None:
                         spoken.add(q.speaker)
-                        if q.speaker not in people:
+                        if q.speaker not in people and people_whole:
                             _unknown_participant(q.speaker, people, r)
                     key = " ".join((q.text or "").split()).casefold()
                     if not key:
@@ -124,14 +135,19 @@ def check(src: Rec, r: Report) -> None:
 
 def _unknown_participant(pid, people, r: Report) -> None:
     near = difflib.get_close_matches(pid, list(people), 1)
+    known = list(people)
+    listed = ", ".join(known[:12]) + (f" … ({len(known)} in all)" if len(known) > 12 else "")
     r.error(pid.pos, f"unknown participant '{pid}'",
-            f"did you mean '{near[0]}'?" if near else ("known: " + ", ".join(people) if people else "declare participants first"))
+            ((f"did you mean '{near[0]}'? " if near else "") + "known: " + listed) if people else
+            "declare participants first (participants: rows: - {id: …})")
 
 
 def _resolve_cite(q: Rec, by_name: dict, unlabeled: list, sources: dict, r: Report):
     cite = q.cite
     pos = q.at("cite")
     if isinstance(cite, Rec):  # structured form
+        if cite.source is None:  # already reported where it is written
+            return None
         q.cite = CiteText(cite.source, cite.pages)
         cite = q.cite
     if cite.source is None:
@@ -146,8 +162,8 @@ def _resolve_cite(q: Rec, by_name: dict, unlabeled: list, sources: dict, r: Repo
         return found[0]
     known = [s.label or s.id for s in sources.values()]
     near = difflib.get_close_matches(cite.source, known + list(sources), 1)
-    r.error(pos, f"unknown source '{cite.source}'",
-            (f"did you mean '{near[0]}'? " if near else "") + "known: " + ", ".join(known))
+    r.error(pos, f"unknown source '{cite.source}'; known: " + (", ".join(known) or "none"),
+            f"did you mean '{near[0]}'?" if near else "declare it under sources, or correct the citation")
     return None
 
 
@@ -159,30 +175,38 @@ def _check_participants(p: Rec, r: Report) -> dict:
         if c.key in columns:
             r.error(c.at("key"), f"duplicate column key '{c.key}'")
         columns[c.key] = c
+    # a broken column or mark declaration is reported there, not again where it is used
+    cols_whole = "columns" not in p._bad and not any("key" in c._bad for c in p.columns or [])
     marks: dict = {}
     for m in p.marks:
         if m.key in columns:
             r.error(m.at("key"), f"mark '{m.key}' has the same key as a column", "rename the mark, e.g. 'is_" + m.key + "'")
         elif m.key in marks:
             r.error(m.at("key"), f"duplicate mark '{m.key}'")
-        if m.key is None or m.column is None:
+        if m.key is None:
             continue
-        if m.column not in columns:
+        if m.column is not None and m.column not in columns and cols_whole:
             near = difflib.get_close_matches(m.column, list(columns), 1)
             r.error(m.at("column"), f"mark '{m.key}' attaches to unknown column '{m.column}'",
                     f"did you mean '{near[0]}'?" if near else "columns: " + ", ".join(columns))
         marks[m.key] = m
+    whole = cols_whole and "marks" not in p._bad and not any("key" in m._bad for m in p.marks)
     people = _unique(p.rows or [], "participant", r)
     flag = Bool()
     for row in p.rows or []:
         row.cells, row.marks = {}, []
         for key, value in row.extra.items():
             if key in columns:
-                row.cells[key] = value
+                if value is not None:  # written empty (key: or key: ~): a blank cell
+                    row.cells[key] = value
             elif key in marks:
-                if flag.check(value, r, value.pos) is True:
+                if value is None:  # {id: p03, international} in a flow mapping is international: null
+                    r.error(row.at(key), f"mark '{key}' has no value", f"write {key}: true")
+                elif flag.check(value, r, value.pos) is True:
                     row.marks.append(key)
-            elif value.plain and value in Bool.TRUE | Bool.FALSE:
+            elif not whole:
+                pass
+            elif value is not None and value.plain and value in Bool.TRUE | Bool.FALSE:
                 r.error(row.at(key), f"mark '{key}' is used but never declared",
                         f"declare it under participants.marks: {{key: {key}, symbol: '*', column: …, note: …}}")
             else:

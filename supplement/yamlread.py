@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
+import stat
 
 import yaml
 
@@ -20,6 +22,7 @@ Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 2_000_000  # after alias expansion
+MAX_ALIASED = 100_000  # values added by '*alias' references: far above any real reuse, far below a bomb
 
 STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 
@@ -61,20 +64,30 @@ def read_text(path: str) -> str:
     """Read a file as UTF-8, refusing what is too big or not text."""
     report = Report()
     try:
-        size = os.path.getsize(path)
+        # Non-blocking open and fstat: a FIFO or device (/dev/zero) is refused, not waited on or read forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as e:
         report.error(Pos(path), f"cannot read file: {e.strerror}")
         raise SourceError(report) from None
-    if size > MAX_BYTES:
-        report.error(Pos(path, 1, 1), f"file is {size / 2**20:.1f} MiB; the limit is {MAX_BYTES // 2**20} MiB",
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # before fdopen, which refuses a directory with an exception
+        os.close(fd)
+        report.error(Pos(path), "not a regular file (a directory, pipe or device); give the path of a .yaml file")
+        raise SourceError(report)
+    with os.fdopen(fd, "rb") as f:
+        try:
+            st = os.fstat(fd)
+            if st.st_size > MAX_BYTES:
+                report.error(Pos(path, 1, 1), f"file is {st.st_size / 2**20:.1f} MiB; the limit is {MAX_BYTES // 2**20} MiB",
+                             "split the study or check that this is the right file")
+                raise SourceError(report)
+            data = f.read(MAX_BYTES + 1)  # the file may grow after fstat
+        except OSError as e:
+            report.error(Pos(path), f"cannot read file: {e.strerror}")
+            raise SourceError(report) from None
+    if len(data) > MAX_BYTES:
+        report.error(Pos(path, 1, 1), f"file is larger than the limit of {MAX_BYTES // 2**20} MiB",
                      "split the study or check that this is the right file")
         raise SourceError(report)
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        report.error(Pos(path), f"cannot read file: {e.strerror}")
-        raise SourceError(report) from None
     return decode(data, path)
 
 
@@ -99,7 +112,32 @@ def decode(data: bytes, file: str) -> str:
         line = text.count("\n", 0, i) + 1
         report.error(Pos(file, line, i - text.rfind("\n", 0, i)), "file contains a NUL byte; is it a binary file?")
         raise SourceError(report)
+    found = list(_NOT_YAML.finditer(text))
+    if found:  # YAML refuses these; say where each one is (the parser would only give an offset)
+        for m in found[:MAX_REPORTED]:
+            i = m.start()
+            line = text.count("\n", 0, i) + 1
+            report.error(Pos(file, line, i - text.rfind("\n", 0, i)),
+                         f"control character U+{ord(m.group()):04X} is not allowed in a source",
+                         "delete it; it often comes from copying out of a PDF or a QDA export")
+        if len(found) > MAX_REPORTED:
+            report.error(Pos(file), f"{len(found) - MAX_REPORTED} more control characters not listed")
+        raise SourceError(report)
     return text
+
+
+# What YAML cannot hold even quoted: C0 controls but tab, LF and CR; DEL; C1 controls but NEL;
+# lone surrogates; U+FFFE and U+FFFF (YAML 1.1 'printable').
+_NOT_YAML = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+MAX_REPORTED = 20
+
+
+def _char_at(text: str, mark) -> str:
+    lines = text.split("\n")
+    if mark is None or mark.line >= len(lines):
+        return ""
+    line = lines[mark.line]
+    return line[mark.column] if mark.column < len(line) else ""
 
 
 def parse(text: str, file: str):
@@ -108,16 +146,25 @@ def parse(text: str, file: str):
     try:
         return _build(Parser(text), file, report)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        mark, ctx = e.problem_mark or e.context_mark, e.context_mark
         problem = e.problem or e.context or "invalid YAML"
         hint = ""
-        if "tab" in problem or "\\t" in problem:
+        if "tab" in problem or "\\t" in problem or _char_at(text, mark) == "\t":
             problem, hint = "a tab character cannot indent YAML", "indent with spaces"
         elif "mapping values are not allowed" in problem:
             hint = "a value containing ': ' must be quoted, e.g. text: 'He said: yes'"
-        elif "found undefined alias" in problem or "found unknown escape" in problem:
-            pass
+        elif "quoted scalar" in (e.context or "") and "end of stream" in problem and ctx:
+            mark, problem = ctx, "this quoted text is never closed"
+            hint = "add the closing quote; inside '…' write '' for an apostrophe"
+        elif "unknown escape" in problem:
+            hint = "inside \"…\" a backslash starts an escape: write \\\\ for a backslash, or use '…' instead"
+        elif e.context and ctx and mark and (ctx.line, ctx.column) != (mark.line, mark.column):
+            problem += f" ({e.context} that starts at line {ctx.line + 1}, column {ctx.column + 1})"
+            if "flow" in e.context:
+                hint = "a '[' or '{' opened there is not closed, or items are not separated by commas"
         report.error(_pos(file, mark) if mark else Pos(file, 1, 1), f"invalid YAML: {problem}", hint)
+    except yaml.reader.ReaderError as e:  # normally caught by decode() first
+        report.error(Pos(file, 1, 1), f"invalid YAML: {e.reason}")
     except yaml.YAMLError as e:
         report.error(Pos(file, 1, 1), f"invalid YAML: {e}")
     except _Refused:
@@ -134,6 +181,7 @@ def _build(parser, file: str, report: Report):
     stack: list = []  # [container, pending_key_or_None, size]
     anchors: dict = {}  # anchor -> (node, size)
     total = 0
+    aliased = 0  # values added by aliases (a small file cannot expand into a huge document)
     root = None
     docs = 0
 
@@ -208,5 +256,9 @@ def _build(parser, file: str, report: Report):
             if ev.anchor not in anchors:
                 fail(ev.start_mark, f"unknown alias '*{ev.anchor}'")
             node, size = anchors[ev.anchor]
+            aliased += size
+            if aliased > MAX_ALIASED:
+                fail(ev.start_mark, f"aliases expand to more than {MAX_ALIASED:,} values",
+                     "a source rarely needs '*alias' at all; write the values out or remove the repeated references")
             add(node, size, ev.start_mark, size)
     return root

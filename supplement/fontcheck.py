@@ -1,0 +1,73 @@
+"""Characters the PDF font cannot show.
+
+reportlab draws a character missing from a TTF font as an empty box, with no
+error. ``uncovered`` finds them before the PDF is written. It runs on every
+build, so the usual case is one pass: collect every character once per font
+(regular, bold, italic, bold italic, as each run is drawn), check the sets
+against the fonts' character maps, and only when something is missing walk the
+paragraphs again to say where.
+"""
+
+from __future__ import annotations
+
+from .diagnostics import Pos
+from .model import Document, Paragraph, Run, ThemeTable
+
+# Turned into spaces or line breaks by the writer; never looked up in the font.
+_IGNORED = frozenset("\n\r\t")
+
+
+def _paragraphs(doc: Document):
+    """Every paragraph the PDF draws (the model's, plus the '(continued)' labels)."""
+    yield from doc.paragraphs()
+    for item in doc.items:
+        if isinstance(item, ThemeTable):
+            for b in item.blocks:
+                yield b.continued
+
+
+def _furniture(doc: Document):
+    """Running header and footer text, drawn in the regular font; they have no source position."""
+    m = doc.meta
+    text = (m.header or "") + "".join(t for kind, t in m.footer if kind == "text") + "0123456789"
+    return Paragraph("header", (Run(text),), None)
+
+
+def uncovered(doc: Document) -> list[tuple[Pos | None, str]]:
+    """(position, characters) for each paragraph holding characters its PDF font lacks.
+
+    The characters are listed once each, in the order they first occur.
+    """
+    from .writers.pdf import register_fonts, run_variant
+
+    style = doc.style
+    names = register_fonts(style.fonts)
+    from reportlab.pdfbase import pdfmetrics
+
+    cmaps = {v: pdfmetrics.getFont(n).face.charToGlyph for v, n in names.items()}
+    paragraphs = list(_paragraphs(doc)) + [_furniture(doc)]
+
+    used: dict[str, set[str]] = {v: set() for v in cmaps}
+    for p in paragraphs:
+        for r in p.runs:
+            used[run_variant(p.role, r, style)].update(r.text)
+    missing = {v: {c for c in chars if ord(c) not in cmaps[v] and c not in _IGNORED} for v, chars in used.items()}
+    if not any(missing.values()):
+        return []
+
+    out: list[tuple[Pos | None, str]] = []
+    seen: set[tuple] = set()
+    for p in paragraphs:
+        bad: dict[str, None] = {}
+        for r in p.runs:
+            lack = missing[run_variant(p.role, r, style)]
+            if lack and not lack.isdisjoint(r.text):
+                for c in r.text:
+                    if c in lack:
+                        bad[c] = None
+        if bad:
+            key = (p.pos, tuple(bad))
+            if key not in seen:  # a '(continued)' label repeats its heading
+                seen.add(key)
+                out.append((p.pos, "".join(bad)))
+    return out

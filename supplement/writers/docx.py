@@ -1,0 +1,619 @@
+"""Word writer: a resolved Document as the bytes of a .docx file.
+
+Package and styles
+    python-docx supplies the package: the user's ``word_template`` (its styles
+    and page setup) or python-docx's default template. Every paragraph role of
+    the model is a named paragraph style ("Supplement Quote", "Supplement
+    Theme", ... see PARA_STYLES), every run role a character style
+    ("Supplement Citation", "Supplement Label", ...), and the tables use the
+    table style "Supplement Table" (borders, header fill). Styles are looked up
+    by name, ignoring case, as pandoc does with a reference.docx: a template
+    may restyle any of them; what it lacks is added from ``doc.style`` (fonts,
+    sizes, rules) with a warning. Direct formatting is written only where the
+    model asks for more than the role's style gives (a bold caption sentence),
+    plus the page break before each item and, with grid rules, the removal of
+    the rules between the rows of one finding.
+
+Body
+    Built as one XML string (every piece of text escaped), parsed once and
+    appended: no ``table.cell()`` / ``add_row()``, so time is linear in the
+    number of quotes (10,000 quotes in about a second).
+
+Theme table: one row per quote
+    Column 2 (the finding) is merged down the rows of its quotes (``vMerge``);
+    rows do not split (``cantSplit``), so a quote never breaks across pages
+    unless it is taller than a page; the header row repeats
+    (``<w:tblHeader/>``). Within a finding the rows are not ruled apart, so
+    the quotes read as one cell, as in the seed.
+
+Which theme a continued page belongs to
+    Word and LibreOffice paginate differently and the writer cannot know where
+    pages break, so it cannot put "I. Elements of Disease (continued)" exactly
+    at the top of each continuation page as the PDF writer does. Options tried
+    in LibreOffice 7.4:
+
+    * column 1 merged down the whole block (the seed's look): a continuation
+      page shows an empty column 1, so the reader cannot tell the theme;
+    * a STYLEREF field in the page header: right in Word, but LibreOffice 7.4
+      does not evaluate STYLEREF and prints the cached text on every page
+      (stale, hence misleading);
+    * the continued label every third of a page, by estimated row heights:
+      a page can still start with unlabelled rows;
+    * the model's ``continued`` paragraph in column 1 of *every* row after the
+      block's first, in the small grey italic style "Supplement Theme
+      Continued" (for a subtheme: the theme's label, then the subtheme's).
+
+    The last is used: it is right on every page in every renderer (Word,
+    LibreOffice, pandoc, screen readers, which also get the theme for each
+    row), and it stays quiet next to the black quote text. A typesetter who
+    re-flows the table can remove all labels at once by selecting the style.
+
+Determinism
+    The zip is rewritten with fixed timestamps and python-docx's stable part
+    order; dates come from ``doc.meta.date``; bookmark ids are sequential.
+    Equal Documents give identical bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import timezone
+from xml.sax.saxutils import escape
+
+import docx as _docx
+from lxml import etree
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+
+from ..model import Document, Paragraph, ParticipantTable, ThemeTable
+
+W = nsdecls("w")
+
+# Model paragraph role -> Word paragraph style name. These names are the contract
+# with a user's Word template (docs: a template may define any of them).
+PARA_STYLES = {
+    "cover-heading": "Supplement Cover Heading",
+    "cover-text": "Supplement Cover Text",
+    "contents-item": "Supplement Contents Item",
+    "caption": "Supplement Caption",
+    "table-header": "Supplement Table Header",
+    "table-text": "Supplement Table Text",
+    "theme": "Supplement Theme",
+    "subtheme": "Supplement Subtheme",
+    "finding": "Supplement Finding",
+    "quote": "Supplement Quote",
+    "table-note": "Supplement Table Note",
+    "header": "Supplement Header",
+    "footer": "Supplement Footer",
+}
+# Writer-only paragraph styles: the theme/subtheme label on continuation rows.
+CONTINUED_STYLES = {"theme": "Supplement Theme Continued", "subtheme": "Supplement Subtheme Continued"}
+# Model run role -> Word character style name.
+CHAR_STYLES = {
+    "label": "Supplement Label",
+    "quote-text": "Supplement Quote Text",
+    "citation": "Supplement Citation",
+    "note": "Supplement Note",
+    "mark": "Supplement Mark",
+}
+TABLE_STYLE = "Supplement Table"
+
+PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.276, 841.89)}  # points, portrait
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_MARKER = "supplement-body-5f0c2b"
+CELL_MARGIN_TB, CELL_MARGIN_LR = 2.0, 4.3  # points
+_RELS_DROPPED = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
+)
+
+
+def _tw(points: float) -> int:
+    """Points -> twentieths of a point (twips), the unit of most Word lengths."""
+    return int(round(points * 20))
+
+
+def _attr(text: str) -> str:
+    return escape(str(text), {'"': "&quot;"})
+
+
+def _get(obj, path: str, default):
+    """A style setting, or ``default`` when the style (or a hand-built one) lacks it."""
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return default
+    return obj
+
+
+def _bookmark(anchor: str) -> str:
+    """A Word bookmark name: letters, digits and _, starting with a letter, at most 40 characters."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", anchor)
+    if not name[:1].isalpha():
+        name = "b" + name
+    return name[:40]
+
+
+# ---------------------------------------------------------------- styles
+
+
+def _style_defs(st) -> dict[str, tuple[str, str]]:
+    """Style name -> (type, XML after <w:name>) for every style the writer uses."""
+    family = _attr(_get(st, "font.family", "Times New Roman"))
+    body = float(_get(st, "font.size", 10.0))
+    tsize = float(_get(st, "font.table_size", body))
+    small = max(5.0, min(body - 1.5, 9.0))
+    label_size = max(5.0, tsize - 1.5)
+
+    def para(size, keep_next=False, face="", before=0.0, after=0.0, line=1.0, ind="", jc=""):
+        hs = int(round(size * 2))
+        ppr = (("<w:keepNext/>" if keep_next else "")
+               + f'<w:spacing w:before="{_tw(before)}" w:after="{_tw(after)}" w:line="{int(round(240 * line))}" '
+               'w:lineRule="auto"/>' + ind + (f'<w:jc w:val="{jc}"/>' if jc else ""))
+        rpr = (f'<w:rFonts w:ascii="{family}" w:hAnsi="{family}" w:cs="{family}" w:eastAsia="{family}"/>'
+               f'{face}<w:sz w:val="{hs}"/><w:szCs w:val="{hs}"/>')
+        return ("paragraph", f"<w:qFormat/><w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr>")
+
+    bold, italic = "<w:b/><w:bCs/>", "<w:i/><w:iCs/>"
+    grey = '<w:color w:val="595959"/>'
+    sub_indent = f'<w:ind w:left="{_tw(tsize * 0.8)}"/>'
+    defs = {
+        "Supplement Cover Heading": para(body + 6, True, bold, after=body * 1.6),
+        "Supplement Cover Text": para(body, after=body * 0.8, line=1.3),
+        "Supplement Contents Item": para(body, after=body * 0.4, line=1.3, ind=f'<w:ind w:left="{_tw(body * 1.8)}"/>'),
+        "Supplement Caption": para(body, True, after=body * 0.8, line=1.1),
+        "Supplement Table Header": para(tsize, True, bold if _get(st, "table.header_bold", True) else ""),
+        "Supplement Table Text": para(tsize),
+        "Supplement Theme": para(tsize, face=bold),
+        "Supplement Subtheme": para(tsize, face=italic, ind=sub_indent),
+        "Supplement Finding": para(tsize),
+        "Supplement Quote": para(tsize, after=tsize * 0.4),
+        "Supplement Table Note": para(max(5.0, tsize - 1), before=tsize * 0.5),
+        "Supplement Header": para(small),
+        "Supplement Footer": para(small, jc="center"),
+        "Supplement Theme Continued": para(label_size, face=italic + grey, after=1),
+        "Supplement Subtheme Continued": para(label_size, face=italic + grey, after=1, ind=sub_indent),
+    }
+
+    def char(rpr=""):
+        return ("character", f"<w:qFormat/><w:rPr>{rpr}</w:rPr>")
+
+    defs["Supplement Label"] = char(bold if _get(st, "labels.bold", True) else "")
+    defs["Supplement Quote Text"] = char(italic if _get(st, "quotes.italic", False) else "")
+    defs["Supplement Citation"] = char()
+    defs["Supplement Note"] = char()
+    defs["Supplement Mark"] = char('<w:vertAlign w:val="superscript"/>' if _get(st, "notes.superscript", False) else "")
+
+    def line(eighths):
+        return f'w:val="single" w:sz="{eighths}" w:space="0" w:color="000000"'
+
+    nil = 'w:val="nil"'
+    if _get(st, "table.rules", "grid") == "grid":
+        borders = "".join(f"<w:{e} {line(4)}/>" for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        header_rule = ""
+    else:  # rules above and below the header row and below the last row only
+        borders = (f"<w:top {line(8)}/><w:left {nil}/><w:bottom {line(8)}/><w:right {nil}/>"
+                   f"<w:insideH {nil}/><w:insideV {nil}/>")
+        header_rule = f"<w:tcBorders><w:bottom {line(4)}/></w:tcBorders>"
+    fill = _get(st, "table.header_shading", None)
+    shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{_attr(fill)}"/>' if fill else ""
+    first_row = (f'<w:tblStylePr w:type="firstRow"><w:tblPr/><w:tcPr>{header_rule}{shd}</w:tcPr></w:tblStylePr>'
+                 if header_rule or shd else "")
+    m_tb, m_lr = _tw(CELL_MARGIN_TB), _tw(CELL_MARGIN_LR)
+    defs[TABLE_STYLE] = (
+        "table",
+        '<w:uiPriority w:val="99"/><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+        f"<w:tblPr><w:tblBorders>{borders}</w:tblBorders>"
+        f'<w:tblCellMar><w:top w:w="{m_tb}" w:type="dxa"/><w:left w:w="{m_lr}" w:type="dxa"/>'
+        f'<w:bottom w:w="{m_tb}" w:type="dxa"/><w:right w:w="{m_lr}" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+        + first_row)
+    return defs
+
+
+def _install_styles(document, st, from_template: bool, warn) -> dict[str, str]:
+    """Style name -> style id. A style the document lacks is added (with a warning if the
+    document is the user's template)."""
+    styles = document.styles.element
+    existing: dict[str, tuple[str, str]] = {}
+    ids = set()
+    for s in styles.findall(qn("w:style")):
+        sid = s.get(qn("w:styleId"))
+        ids.add(sid)
+        name = s.find(qn("w:name"))
+        if name is not None and name.get(qn("w:val")):
+            existing.setdefault(name.get(qn("w:val")).casefold(), (s.get(qn("w:type")), sid))
+    out = {}
+    for name, (kind, xml) in _style_defs(st).items():
+        found = existing.get(name.casefold())
+        if found and found[0] == kind:
+            out[name] = found[1]
+            continue
+        if from_template:
+            if found:
+                warn(f"template style '{name}' is not a {kind} style; added a {kind} style '{name} ({kind})'")
+                name_written = f"{name} ({kind})"
+            else:
+                warn(f"template lacks style '{name}'; added")
+                name_written = name
+        else:
+            name_written = name
+        sid = base = re.sub(r"[^A-Za-z0-9]", "", name_written)
+        n = 1
+        while sid in ids:
+            n += 1
+            sid = f"{base}{n}"
+        ids.add(sid)
+        styles.append(parse_xml(f'<w:style {W} w:type="{kind}" w:customStyle="1" w:styleId="{sid}">'
+                                f'<w:name w:val="{_attr(name_written)}"/>{xml}</w:style>'))
+        out[name] = sid
+    return out
+
+
+# ---------------------------------------------------------------- body
+
+
+_BREAKS = re.compile(r"(\t|\r\n|\n|\r)")
+
+
+def _text(text: str) -> str:
+    """Run content for text: tabs and line breaks become <w:tab/> and <w:br/>; the rest is escaped."""
+    out = []
+    for piece in _BREAKS.split(text):
+        if not piece:
+            continue
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\n", "\r", "\r\n"):
+            out.append("<w:br/>")
+        else:
+            out.append(f'<w:t xml:space="preserve">{escape(piece)}</w:t>')
+    return "".join(out)
+
+
+class _Body:
+    """Builds the document body as a list of XML strings."""
+
+    def __init__(self, sid: dict[str, str], st, text_width: int):
+        self.sid = sid
+        self.width = text_width  # twips
+        self.grid_rules = _get(st, "table.rules", "grid") == "grid"
+        self.out: list[str] = []
+        self.bookmarks = 0
+        # what each character style already gives: direct formatting only for the rest
+        self.gives = {
+            "label": {"bold"} if _get(st, "labels.bold", True) else set(),
+            "quote-text": {"italic"} if _get(st, "quotes.italic", False) else set(),
+            "mark": {"superscript"} if _get(st, "notes.superscript", False) else set(),
+        }
+        self.empty_cache: dict[str, str] = {}
+
+    # -- paragraphs
+
+    def runs(self, p: Paragraph) -> str:
+        parts = []
+        for r in p.runs:
+            if not r.text:
+                continue
+            rpr = f'<w:rStyle w:val="{self.sid[CHAR_STYLES[r.role]]}"/>' if r.role in CHAR_STYLES else ""
+            gives = self.gives.get(r.role, ())
+            if r.bold and "bold" not in gives:
+                rpr += "<w:b/><w:bCs/>"
+            if r.italic and "italic" not in gives:
+                rpr += "<w:i/><w:iCs/>"
+            if r.superscript and "superscript" not in gives:
+                rpr += '<w:vertAlign w:val="superscript"/>'
+            parts.append(f"<w:r><w:rPr>{rpr}</w:rPr>{_text(r.text)}</w:r>" if rpr else f"<w:r>{_text(r.text)}</w:r>")
+        return "".join(parts)
+
+    def para(self, p: Paragraph, style: str | None = None, ppr: str = "", inner=None) -> str:
+        """A paragraph in the style of its role (or ``style``); ``inner`` wraps the runs."""
+        name = style or PARA_STYLES[p.role]
+        runs = self.runs(p)
+        if inner is not None:
+            runs = inner(runs)
+        return f'<w:p><w:pPr><w:pStyle w:val="{self.sid[name]}"/>{ppr}</w:pPr>{runs}</w:p>'
+
+    def empty(self, role: str) -> str:
+        xml = self.empty_cache.get(role)
+        if xml is None:
+            xml = self.empty_cache[role] = f'<w:p><w:pPr><w:pStyle w:val="{self.sid[PARA_STYLES[role]]}"/></w:pPr></w:p>'
+        return xml
+
+    # -- tables
+
+    def columns(self, widths) -> list[int]:
+        total = sum(widths) or 1.0
+        cols = [max(1, int(round(f / total * self.width))) for f in widths]
+        cols[-1] += self.width - sum(cols)
+        return cols
+
+    def table_start(self, cols: list[int], label: str) -> str:
+        grid = "".join(f'<w:gridCol w:w="{c}"/>' for c in cols)
+        return (f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.sid[TABLE_STYLE]}"/>'
+                f'<w:tblW w:w="{sum(cols)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+                '<w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+                'w:noHBand="1" w:noVBand="1"/>'
+                f'<w:tblCaption w:val="{_attr(label)}"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
+
+    @staticmethod
+    def cell(width: int, content: str, tcpr: str = "") -> str:
+        return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{tcpr}</w:tcPr>{content}</w:tc>'
+
+    def header_row(self, cols, headers) -> str:
+        cells = "".join(self.cell(w, self.para(h, PARA_STYLES["table-header"])) for w, h in zip(cols, headers))
+        return f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{cells}</w:tr>"
+
+    def participant_table(self, item: ParticipantTable) -> None:
+        cols = self.columns(item.widths)
+        o = self.out
+        o.append(self.table_start(cols, item.label))
+        o.append(self.header_row(cols, item.headers))
+        style = PARA_STYLES["table-text"]
+        for row in item.rows:
+            cells = [self.cell(w, self.para(p, style)) for w, p in zip(cols, row)]
+            cells += [self.cell(w, self.empty("table-text")) for w in cols[len(row):]]
+            o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cells) + "</w:tr>")
+        o.append("</w:tbl>")
+
+    def theme_table(self, item: ThemeTable) -> None:
+        c1, c2, c3 = self.columns(item.widths)
+        o = self.out
+        o.append(self.table_start([c1, c2, c3], item.label))
+        o.append(self.header_row([c1, c2, c3], item.headers))
+        # With grid rules, rows of one block (column 1) and of one finding (column 3)
+        # are not ruled apart: they read as one cell.
+        if self.grid_rules:
+            nil = '<w:{} w:val="nil"/>'
+            open_below = "<w:tcBorders>" + nil.format("bottom") + "</w:tcBorders>"
+            open_above = "<w:tcBorders>" + nil.format("top") + "</w:tcBorders>"
+            open_both = "<w:tcBorders>" + nil.format("top") + nil.format("bottom") + "</w:tcBorders>"
+        else:
+            open_below = open_above = open_both = ""
+
+        def joined(first: bool, last: bool) -> str:
+            if first and last:
+                return ""
+            return open_below if first else open_above if last else open_both
+
+        theme_label = ""
+        for b in item.blocks:
+            heading = self.para(b.heading)
+            label = self.para(b.continued, CONTINUED_STYLES["subtheme" if b.level else "theme"])
+            if b.level == 0:
+                theme_label = label
+            else:
+                label = theme_label + label
+            rows = [(fi, qi, f, q) for fi, f in enumerate(b.findings) for qi, q in enumerate(f.quotes or (None,))]
+            if not rows:
+                o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + self.cell(c1, heading)
+                         + self.cell(c2, self.empty("finding")) + self.cell(c3, self.empty("quote")) + "</w:tr>")
+                continue
+            last_row = len(rows) - 1
+            for i, (fi, qi, f, q) in enumerate(rows):
+                n = len(f.quotes) or 1
+                o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+                o.append(self.cell(c1, heading if i == 0 else label, joined(i == 0, i == last_row)))
+                if qi == 0:
+                    merge = '<w:vMerge w:val="restart"/>' if n > 1 else ""
+                    o.append(self.cell(c2, self.para(f.text), merge))
+                else:
+                    o.append(self.cell(c2, self.empty("finding"), "<w:vMerge/>"))
+                o.append(self.cell(c3, self.para(q) if q is not None else self.empty("quote"),
+                                   joined(qi == 0, qi == n - 1)))
+                o.append("</w:tr>")
+        o.append("</w:tbl>")
+
+    # -- document parts
+
+    def cover(self, cover, items) -> None:
+        o = self.out
+        o.append(self.para(cover.heading))
+        o.extend(self.para(p) for p in cover.paragraphs)
+        entries = [p for p in cover.contents if p.role == "contents-item"]
+        link = len(entries) == len(items)
+        targets = iter(items)
+        for p in cover.contents:
+            if link and p.role == "contents-item":
+                name = _bookmark(next(targets).anchor)
+                o.append(self.para(p, inner=lambda runs, a=name: f'<w:hyperlink w:anchor="{a}" w:history="1">{runs}</w:hyperlink>'))
+            else:
+                o.append(self.para(p))
+        o.extend(self.para(p) for p in getattr(cover, "closing", ()))
+
+    def item(self, item, new_page: bool) -> None:
+        o = self.out
+        for i, p in enumerate(item.caption):
+            if i == 0:
+                bid = self.bookmarks
+                self.bookmarks += 1
+                mark = f'<w:bookmarkStart w:id="{bid}" w:name="{_bookmark(item.anchor)}"/>'
+                o.append(self.para(p, ppr="<w:pageBreakBefore/>" if new_page else "",
+                                   inner=lambda runs: f'{mark}{runs}<w:bookmarkEnd w:id="{bid}"/>'))
+            else:
+                o.append(self.para(p))
+        if isinstance(item, ParticipantTable):
+            self.participant_table(item)
+        else:
+            self.theme_table(item)
+        o.extend(self.para(p) for p in item.notes)
+        if not item.notes:  # a table may not end the document or touch the next item's table
+            o.append(self.empty("table-note"))
+
+
+# ---------------------------------------------------------------- the document
+
+
+def render(doc: Document, warn=lambda message: None) -> bytes:
+    """The .docx file for ``doc``, as bytes (the caller writes them)."""
+    st = doc.style
+    template = _get(st, "word_template", None)
+    document = _docx.Document(str(template)) if template else _docx.Document()
+    body = document.element.body
+    for child in list(body):  # a template's content is not ours; its final sectPr (page setup) is
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    _drop_parts(document)
+    sid = _install_styles(document, st, bool(template), warn)
+    _defaults(document, st, doc.meta.language, own=not template)
+
+    section = document.sections[0]
+    if not template:
+        _page_setup(section, st)
+    text_width = int(round((section.page_width - section.left_margin - section.right_margin) / 635))
+
+    b = _Body(sid, st, text_width)
+    if doc.cover is not None:
+        b.cover(doc.cover, doc.items)
+    for i, item in enumerate(doc.items):
+        b.item(item, new_page=bool(b.out))
+    if not b.out:
+        b.out.append(b.empty("cover-text"))
+    # The body goes in as text after python-docx has serialized the package: moving a
+    # large parsed tree into the document costs lxml time quadratic in its size.
+    marker = parse_xml(f"<w:p {W}><w:r><w:t>{_MARKER}</w:t></w:r></w:p>")
+    sect = body.find(qn("w:sectPr"))
+    if sect is not None:
+        sect.addprevious(marker)
+    else:
+        body.append(marker)
+
+    _header_footer(section, sid, doc.meta)
+    _properties(document, doc.meta)
+    buf = io.BytesIO()
+    document.save(buf)
+    return _stable_zip(buf.getvalue(), {"word/document.xml": "".join(b.out).encode("utf-8")})
+
+
+def _drop_parts(document) -> None:
+    """Parts that would contradict the output: Word 2010's copy of the styles
+    (stylesWithEffects, without ours) and the template's preview picture."""
+    part = document.part
+    for rid, rel in list(part.rels.items()):
+        if rel.reltype in _RELS_DROPPED:
+            part.drop_rel(rid)
+    pkg_rels = document.part.package.rels
+    for rid, rel in list(pkg_rels.items()):
+        if rel.reltype in _RELS_DROPPED:
+            del pkg_rels[rid]
+
+
+def _defaults(document, st, language: str, own: bool) -> None:
+    """Document defaults: the language always; font, size and spacing only in our own template."""
+    styles = document.styles.element
+    dd = styles.find(qn("w:docDefaults"))
+    if dd is None:
+        dd = parse_xml(f"<w:docDefaults {W}/>")
+        styles.insert(0, dd)
+    rpd = dd.find(qn("w:rPrDefault"))
+    if rpd is None:
+        rpd = parse_xml(f"<w:rPrDefault {W}/>")
+        dd.insert(0, rpd)
+    rpr = rpd.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = parse_xml(f"<w:rPr {W}/>")
+        rpd.append(rpr)
+    lang = rpr.find(qn("w:lang"))
+    if own:
+        family = _attr(_get(st, "font.family", "Times New Roman"))
+        hs = int(round(float(_get(st, "font.size", 10.0)) * 2))
+        keep = [lang] if lang is not None else []
+        for child in list(rpr):
+            rpr.remove(child)
+        for el in [parse_xml(f'<w:rFonts {W} w:ascii="{family}" w:hAnsi="{family}" w:cs="{family}" w:eastAsia="{family}"/>'),
+                   parse_xml(f'<w:sz {W} w:val="{hs}"/>'), parse_xml(f'<w:szCs {W} w:val="{hs}"/>')] + keep:
+            rpr.append(el)
+        ppd = dd.find(qn("w:pPrDefault"))
+        if ppd is not None:
+            dd.remove(ppd)
+        dd.append(parse_xml(f'<w:pPrDefault {W}><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
+                            "</w:pPr></w:pPrDefault>"))
+        # Word 2013+ layout rather than Word 2010 compatibility mode
+        for cs in document.settings.element.iter(qn("w:compatSetting")):
+            if cs.get(qn("w:name")) == "compatibilityMode":
+                cs.set(qn("w:val"), "15")
+    if lang is None:
+        lang = parse_xml(f"<w:lang {W}/>")
+        rpr.append(lang)  # w:lang comes after every other child we write or keep
+    lang.set(qn("w:val"), language)
+
+
+def _page_setup(section, st) -> None:
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Twips
+
+    w, h = PAGE_SIZES.get(_get(st, "page.size", "letter"), PAGE_SIZES["letter"])
+    landscape = _get(st, "page.orientation", "landscape") == "landscape"
+    if landscape:
+        w, h = h, w
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Twips(_tw(w)), Twips(_tw(h))
+    margin = float(_get(st, "page.margin", 72.0))
+    m = Twips(_tw(margin))
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = m
+    section.header_distance = section.footer_distance = Twips(_tw(margin / 2))
+    section.gutter = Twips(0)
+
+
+def _header_footer(section, sid, meta) -> None:
+    header = section.header
+    header.is_linked_to_previous = False
+    hdr = header._element
+    for child in list(hdr):
+        hdr.remove(child)
+    runs = f"<w:r>{_text(meta.header)}</w:r>" if meta.header else ""
+    hdr.append(parse_xml(f'<w:p {W}><w:pPr><w:pStyle w:val="{sid[PARA_STYLES["header"]]}"/></w:pPr>{runs}</w:p>'))
+
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    ftr = footer._element
+    for child in list(ftr):
+        ftr.remove(child)
+    parts = []
+    for kind, value in meta.footer:
+        if kind in ("page", "pages"):
+            field = "PAGE" if kind == "page" else "NUMPAGES"
+            parts.append(f'<w:fldSimple w:instr=" {field} "><w:r><w:t>1</w:t></w:r></w:fldSimple>')
+        elif value:
+            parts.append(f"<w:r>{_text(value)}</w:r>")
+    ftr.append(parse_xml(f'<w:p {W}><w:pPr><w:pStyle w:val="{sid[PARA_STYLES["footer"]]}"/></w:pPr>'
+                         + "".join(parts) + "</w:p>"))
+
+
+def _properties(document, meta) -> None:
+    cp = document.core_properties
+    cp.title = meta.title
+    cp.author = "; ".join(meta.authors)
+    cp.subject = meta.subject
+    cp.keywords = "; ".join(meta.keywords)
+    cp.language = meta.language
+    cp.comments = ""
+    date = meta.date
+    if date.tzinfo is not None:  # core.xml holds UTC ("...Z")
+        date = date.astimezone(timezone.utc).replace(tzinfo=None)
+    cp.created = cp.modified = date
+    cp.last_modified_by = "supplement"
+    cp.revision = 1
+
+
+def _stable_zip(data: bytes, bodies: dict[str, bytes]) -> bytes:
+    """The package again, with the body text put in place of its marker paragraph, and
+    fixed timestamps and attributes: equal input, equal bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename in bodies:
+                marker = f"<w:p><w:r><w:t>{_MARKER}</w:t></w:r></w:p>".encode()
+                if content.count(marker) != 1:
+                    raise AssertionError(f"body marker not found once in {info.filename}")
+                content = content.replace(marker, bodies[info.filename])
+                etree.fromstring(content)  # well-formed, or fail here rather than in Word
+            zi = zipfile.ZipInfo(info.filename, ZIP_DATE)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.create_system = 0
+            zi.external_attr = 0
+            z.writestr(zi, content)
+    return out.getvalue()

@@ -1,0 +1,673 @@
+"""PDF writer: renders a resolved Document with reportlab, in time linear in its size.
+
+Layout
+    Every model paragraph becomes one reportlab Paragraph whose markup is built
+    from the runs; all user text goes through ``xml.sax.saxutils.escape`` first,
+    so nothing a source holds (``<img src=...>``, ``<a href>``, ``&amp;``) is
+    ever read as markup. One ParagraphStyle per model role.
+
+Tables
+    A reportlab Table is re-measured at every page split (quadratic). Tables
+    here are ``_Grid`` flowables instead: the content is a list of *groups*
+    (one per finding, or one per participant row), each with a list of
+    flowables per column. Every flowable is measured once (height cached). At a
+    page break ``split()`` packs the groups that fit below the repeated header
+    into a ``_PageTable`` (drawn directly: text, rules, shading) and returns a
+    remainder ``_Grid`` that starts where this page stopped: O(what is on the
+    page) per page. A group taller than the space left is split between quotes,
+    or inside a quote paragraph (never fewer than two lines on either side);
+    a row taller than a whole page is split wherever needed. A page never
+    starts with a header alone, and the first row of every continuation page
+    shows the theme (and subtheme) being continued in column 1 ("I. Elements of
+    Disease (continued)").
+
+Page numbers
+    ``Page 3 of 12`` needs the total: ``_Canvas`` keeps each finished page and
+    draws the running header and footer on all of them when the document is
+    saved (one layout pass).
+
+Determinism
+    ``invariant=1`` is passed to the document template (not set globally); the
+    creation date is ``doc.meta.date``. Equal Documents give identical bytes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import hashlib
+import io
+import os
+from datetime import timedelta
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from reportlab.lib.colors import HexColor, black
+from reportlab.lib.pagesizes import A4, LETTER, landscape, portrait
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
+from reportlab.platypus import Paragraph as RLParagraph
+
+from ..model import Document, Paragraph, ParticipantTable, Run, ThemeTable
+
+VARIANTS = ("regular", "bold", "italic", "bold_italic")
+_BIG = 1e9
+
+# Role -> (bold, italic) of the role's own font; runs may add bold/italic on top.
+_ROLE_FACE = {
+    "cover-heading": (True, False),
+    "theme": (True, False),
+    "subtheme": (False, True),
+}
+
+
+# ---------------------------------------------------------------- fonts
+
+
+@functools.lru_cache(maxsize=None)
+def _register(paths: tuple[str, ...], stamps: tuple) -> dict[str, str]:
+    tag = hashlib.sha1(repr((paths, stamps)).encode()).hexdigest()[:10]
+    family = f"Supp{tag}"
+    names = {v: f"{family}-{v}" for v in VARIANTS}
+    for v, p in zip(VARIANTS, paths):
+        try:
+            pdfmetrics.registerFont(TTFont(names[v], p))
+        except Exception as e:  # reportlab's TTFError and friends: unusable font file
+            raise ValueError(f"cannot use '{p}' as the PDF {v.replace('_', ' ')} font: {e}") from None
+    pdfmetrics.registerFontFamily(family, normal=names["regular"], bold=names["bold"],
+                                  italic=names["italic"], boldItalic=names["bold_italic"])
+    return names
+
+
+def register_fonts(fonts: dict) -> dict[str, str]:
+    """Register the four TTF files once per file set; returns variant -> reportlab font name.
+
+    Names are unique per file set (and its files' size and time), so two styles
+    with different fonts never share a name.
+    """
+    paths = tuple(str(Path(fonts[v]).resolve()) for v in VARIANTS)
+    stamps = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            stamps.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            stamps.append(None)
+    return _register(paths, tuple(stamps))
+
+
+def role_face(role: str, style) -> tuple[bool, bool]:
+    """(bold, italic) of a role's paragraph style."""
+    if role == "table-header":
+        return (bool(style.table.header_bold), False)
+    return _ROLE_FACE.get(role, (False, False))
+
+
+def run_variant(role: str, run: Run, style) -> str:
+    """Which of the four fonts a run of a paragraph with this role is drawn in."""
+    bold, italic = role_face(role, style)
+    bold = bold or run.bold or run.role == "label"
+    italic = italic or run.italic
+    return {(False, False): "regular", (True, False): "bold",
+            (False, True): "italic", (True, True): "bold_italic"}[(bold, italic)]
+
+
+# ---------------------------------------------------------------- styles and markup
+
+
+def _styles(style, fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
+    body = float(style.font.size)
+    tsize = float(style.font.table_size)
+    small = max(5.0, min(body - 1.5, 9.0))
+
+    def ps(role, size, leading=1.2, **kw):
+        bold, italic = role_face(role, style)
+        face = {(False, False): "regular", (True, False): "bold",
+                (False, True): "italic", (True, True): "bold_italic"}[(bold, italic)]
+        return ParagraphStyle(role, fontName=fonts[face], fontSize=size, leading=round(size * leading, 2),
+                              bulletFontName=fonts["regular"], allowWidows=0, allowOrphans=0,
+                              splitLongWords=1, **kw)
+
+    return {
+        "cover-heading": ps("cover-heading", body + 6, spaceAfter=body * 1.6),
+        "cover-text": ps("cover-text", body, 1.3, spaceAfter=body * 0.8),
+        "contents-item": ps("contents-item", body, 1.3, leftIndent=body * 1.8, spaceAfter=body * 0.4),
+        "caption": ps("caption", body, 1.25, spaceAfter=body * 0.8),
+        "table-header": ps("table-header", tsize),
+        "table-text": ps("table-text", tsize),
+        "theme": ps("theme", tsize),
+        "subtheme": ps("subtheme", tsize, leftIndent=tsize * 0.8),
+        "finding": ps("finding", tsize),
+        "quote": ps("quote", tsize),
+        "table-note": ps("table-note", max(5.0, tsize - 1), spaceBefore=tsize * 0.5),
+        "header": ps("header", small),
+        "footer": ps("footer", small),
+    }
+
+
+def markup(p: Paragraph) -> str:
+    """reportlab markup for a paragraph; every piece of text is escaped."""
+    out = []
+    for r in p.runs:
+        t = escape(r.text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").replace("\n", "<br/>")
+        if not t:
+            continue
+        if r.role == "citation":  # "[Non-Op 1, 3]" never breaks across lines
+            t = t.replace(" ", "\u00a0")
+        if r.superscript:
+            t = f"<super>{t}</super>"
+        if r.italic:
+            t = f"<i>{t}</i>"
+        if r.bold or r.role == "label":
+            t = f"<b>{t}</b>"
+        out.append(t)
+    return "".join(out)
+
+
+class _Ctx:
+    """What every part of one rendering shares."""
+
+    def __init__(self, doc: Document, warn):
+        self.doc = doc
+        self.warn = warn
+        st = doc.style
+        size = LETTER if st.page.size == "letter" else A4
+        self.pagesize = landscape(size) if st.page.orientation == "landscape" else portrait(size)
+        self.margin = float(st.page.margin)
+        self.frame_width = self.pagesize[0] - 2 * self.margin
+        self.frame_height = self.pagesize[1] - 2 * self.margin
+        self.fonts = register_fonts(st.fonts)
+        self.styles = _styles(st, self.fonts)
+        self.rules = st.table.rules
+        shading = st.table.header_shading
+        self.shading = HexColor("#" + shading) if shading else None
+
+    def para(self, p: Paragraph, role: str | None = None, link: str | None = None) -> RLParagraph:
+        text = markup(p)
+        if link:
+            text = f"<a href={quoteattr('#' + link)}>{text}</a>"
+        return RLParagraph(text, self.styles[role or p.role])
+
+
+# ---------------------------------------------------------------- tables
+
+
+class _Item:
+    """A flowable in a table cell, measured at most once; ``gap`` is space above it
+    when it follows another item in the same cell."""
+
+    __slots__ = ("f", "h", "gap")
+
+    def __init__(self, f, gap: float = 0.0, h: float | None = None):
+        self.f = f
+        self.gap = gap
+        self.h = h
+
+    def height(self, width: float) -> float:
+        if self.h is None:
+            self.h = self.f.wrap(width, _BIG)[1]
+        return self.h
+
+
+class _Group:
+    """One unit of a table: a finding with its quotes, or a participant row."""
+
+    __slots__ = ("cells", "rule", "marks", "top_new", "top_cont", "keep_next")
+
+    def __init__(self, cells, rule="full", marks=(), top_new=(), top_cont=(), keep_next=False):
+        self.cells = cells  # tuple (per column) of lists of _Item
+        self.keep_next = keep_next  # a heading alone (a theme that only has subthemes): never last on a page
+        self.rule = rule  # rule above the group: "full" or "partial" (from column 2 on)
+        self.marks = marks  # outline entries (key, title, level) at the group's top
+        self.top_new = top_new  # _Items put first in column 1 when the group starts a page
+        self.top_cont = top_cont  # the same when the group continues from the page before
+
+
+class _Spec:
+    """A whole table: column widths, header, groups, rule style. Shared by all its pieces."""
+
+    PAD_X = 4.0
+    PAD_TOP = 3.0
+    PAD_BOTTOM = 4.0
+
+    def __init__(self, ctx: _Ctx, fractions, headers, groups, splittable, name):
+        self.ctx = ctx
+        self.name = name
+        total = ctx.frame_width
+        self.col_widths = [f * total for f in fractions]
+        self.col_widths[-1] = total - sum(self.col_widths[:-1])
+        self.col_x = [sum(self.col_widths[:i]) for i in range(len(self.col_widths))]
+        self.inner = [w - 2 * self.PAD_X for w in self.col_widths]
+        self.width = total
+        self.header = [_Item(h) for h in headers]
+        self.header_h = max(it.height(w) for it, w in zip(self.header, self.inner)) + self.PAD_TOP + self.PAD_BOTTOM
+        self.groups = groups
+        self.splittable = splittable  # columns that may break between pages when the row does not fit
+        # Without rules between rows, a little space sets off each theme (or participant).
+        self.group_space = 0.0 if ctx.rules == "grid" else 3.0
+
+
+class _PageTable(Flowable):
+    """The part of a table on one page: header row plus rows, drawn directly."""
+
+    def __init__(self, spec: _Spec, rows, height: float):
+        super().__init__()
+        self.spec = spec
+        self.rows = rows  # [(height, space above, rule, marks, [[(_Item, gap), ...] per column])]
+        self.height = height
+        self.width = spec.width
+
+    def wrap(self, aW, aH):
+        return self.width, self.height
+
+    def draw(self):
+        s, c = self.spec, self.canv
+        ctx = s.ctx
+        top = self.height
+        hh = s.header_h
+        if ctx.shading is not None:
+            c.saveState()
+            c.setFillColor(ctx.shading)
+            c.rect(0, top - hh, s.width, hh, stroke=0, fill=1)
+            c.restoreState()
+        self._cells(c, top, [[(it, 0.0)] for it in s.header])
+        y = top - hh
+        row_tops = []
+        for h, lead, rule, marks, cols in self.rows:
+            for key, title, level in marks:
+                c.bookmarkHorizontal(key, 0, y + 2)
+                c.addOutlineEntry(title, key, level, closed=False)
+            self._cells(c, y - lead, cols)
+            row_tops.append((y, rule))
+            y -= h
+        bottom = y
+        c.saveState()
+        c.setStrokeColor(black)
+        if ctx.rules == "grid":
+            c.setLineWidth(0.5)
+            c.rect(0, bottom, s.width, top - bottom, stroke=1, fill=0)
+            for x in s.col_x[1:]:
+                c.line(x, bottom, x, top)
+            c.line(0, top - hh, s.width, top - hh)
+            for i, (ry, rule) in enumerate(row_tops):
+                if i == 0:
+                    continue
+                x0 = s.col_x[1] if rule == "partial" else 0
+                if rule in ("full", "partial"):
+                    c.line(x0, ry, s.width, ry)
+        else:  # horizontal: rules above and below the header, below the last row
+            c.setLineWidth(0.8)
+            c.line(0, top, s.width, top)
+            c.line(0, bottom, s.width, bottom)
+            c.setLineWidth(0.5)
+            c.line(0, top - hh, s.width, top - hh)
+        c.restoreState()
+
+    def _cells(self, c, top, cols):
+        s = self.spec
+        for ci, items in enumerate(cols):
+            x = s.col_x[ci] + s.PAD_X
+            y = top - s.PAD_TOP
+            for it, gap in items:
+                y -= gap + it.h
+                it.f.drawOn(c, x, y)
+
+
+def _split_item(it: _Item, width: float, avail: float, min_lines: int = 2):
+    """Split a paragraph item so that its first part fits ``avail``: (first, rest) or None.
+
+    Normally at least two lines stay on each side (no orphans or widows);
+    ``min_lines=1`` allows one, for a page too short for anything else.
+    """
+    f = it.f
+    if not isinstance(f, RLParagraph):
+        return None
+    if avail < min_lines * f.style.leading - 1e-6:  # reportlab would refuse and drop the layout
+        return None
+    if min_lines < 2:
+        f.allowOrphans = f.allowWidows = 1
+    parts = f.split(width, avail)
+    if len(parts) != 2:
+        if not hasattr(f, "blPara"):  # a refused split drops the layout: restore it
+            f.wrap(width, _BIG)
+        return None
+    p1, p2 = parts
+    first, rest = _Item(p1, it.gap), _Item(p2, 0.0)
+    first.height(width)
+    rest.height(width)
+    return first, rest
+
+
+def _take(extra, left, cells, k, room, width, split_ok, min_lines=2):
+    """Fill one column of a row with up to ``room`` points.
+
+    The column's pending items are ``extra`` (page-top labels, kept only if whole), then ``left`` (the
+    rest of an item split on the page before), then ``cells[k:]``. Returns
+    (placed [(item, gap)], used height, new left, new k, done).
+    """
+    placed = []
+    used = 0.0
+
+    def place(it, split_ok=split_ok):
+        nonlocal used
+        gap = it.gap if placed else 0.0
+        h = it.height(width)
+        if used + gap + h <= room + 1e-6:
+            placed.append((it, gap))
+            used += gap + h
+            return True, None
+        avail = room - used - gap
+        if split_ok and avail > 0:
+            parts = _split_item(it, width, avail, min_lines)
+            if parts:
+                placed.append((parts[0], gap))
+                used += gap + parts[0].h
+                return False, parts[1]
+        return False, None
+
+    for it in extra:  # labels are a help, not content: those that do not fit are left out
+        if not place(it, split_ok=False)[0]:
+            break
+    if left is not None:
+        ok, rest = place(left)
+        if not ok:
+            return placed, used, (rest if rest is not None else left), k, False
+    while k < len(cells):
+        ok, rest = place(cells[k])
+        if not ok:
+            return (placed, used, rest, k + 1, False) if rest is not None else (placed, used, None, k, False)
+        k += 1
+    return placed, used, None, k, True
+
+
+class _Grid(Flowable):
+    """A table from a position in its groups on; splits itself page by page."""
+
+    def __init__(self, spec: _Spec, gi: int = 0, state=None, cont: bool = False):
+        super().__init__()
+        self.spec = spec
+        self.cont = cont  # a remainder: it only ever starts at the top of a page
+        self.gi = gi
+        self.state = state  # None: group gi not started; else per column (leftover _Item or None, next index)
+        self._cache = None
+        self.width = spec.width
+
+    def _fill(self, aH):
+        """The rows that fit in ``aH``: (rows, height, remainder _Grid or None), or None."""
+        s = self.spec
+        pad = s.PAD_TOP + s.PAD_BOTTOM
+        ncol = len(s.col_widths)
+        y = s.header_h
+        rows = []
+        gi, state = self.gi, self.state
+        fresh = aH >= s.ctx.frame_height - 1  # at the top of an empty page
+        if self.cont and not fresh:
+            return None
+        if not s.groups:  # an empty table: its header only
+            return ([], y, None) if y <= aH or fresh else None
+        while gi < len(s.groups):
+            grp = s.groups[gi]
+            first = fresh and not rows
+            starting = state is None
+            lead = s.group_space if (rows and starting and grp.rule == "full") else 0.0
+            room = aH - y - pad - lead
+            if room <= 0:
+                if first:
+                    self._too_small()
+                break
+            placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=first, min_lines=2)
+            if first and not progress:
+                # Not even a line of content fits below the labels on an empty page: drop the
+                # '(continued)' labels, then allow a single line at a page foot.
+                placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=False, min_lines=2)
+                if not progress:
+                    placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=False, min_lines=1)
+                if not progress:
+                    self._too_small()
+            row = (max(used) + pad + lead, lead, grp.rule if starting else None, grp.marks if starting else (), placed)
+            if done:
+                rows.append(row)
+                y += row[0]
+                gi, state = gi + 1, None
+                continue
+            # The group does not fit in what is left of the page.
+            if not first:
+                # Break inside it only where allowed (between or inside quotes), and only if
+                # every other column is complete and some quote text goes on this page.
+                ok = all(ci in s.splittable or self._complete(grp, ci, nxt[ci]) for ci in range(len(nxt)))
+                if not (ok and any(placed[ci] for ci in s.splittable)):
+                    break
+            rows.append(row)
+            y += row[0]
+            return rows, y, _Grid(s, gi, tuple(nxt), cont=True)
+        if gi < len(s.groups):
+            # A theme heading with nothing beside it goes to the next page with its first subtheme.
+            while rows and s.groups[gi - 1].keep_next and rows[-1][2] is not None and (len(rows) > 1 or not fresh):
+                y -= rows.pop()[0]
+                gi, state = gi - 1, None
+        if not rows:
+            return None
+        return rows, y, (_Grid(s, gi, state, cont=True) if gi < len(s.groups) else None)
+
+    @staticmethod
+    def _complete(grp, ci, nxt):
+        left, k = nxt
+        return left is None and k >= len(grp.cells[ci])
+
+    def _row(self, grp, state, room, first, labels, min_lines):
+        """Lay out (part of) one group in ``room`` points: (placed, used, next state, done, progress)."""
+        s = self.spec
+        starting = state is None
+        placed, used, nxt, done, progress = [], [], [], True, False
+        for ci in range(len(s.col_widths)):
+            extra = (grp.top_new if starting else grp.top_cont) if (labels and ci == 0) else ()
+            left, k = (None, 0) if starting else state[ci]
+            p, u, left, k, d = _take(extra, left, grp.cells[ci], k, room, s.inner[ci],
+                                     split_ok=first or ci in s.splittable, min_lines=min_lines)
+            placed.append(p)
+            used.append(u)
+            nxt.append((left, k))
+            done = done and d
+            progress = progress or len(p) > len(extra)
+        return placed, used, nxt, done, progress
+
+    def _too_small(self):
+        s = self.spec
+        raise ValueError(f"{s.name}: the page's text area is too small for the table (a line of text or the "
+                         "header row does not fit on an empty page); reduce the margins or the font size")
+
+    def _layout(self, aH):
+        if self._cache is None or self._cache[0] != aH:
+            self._cache = (aH, self._fill(aH))
+        return self._cache[1]
+
+    def wrap(self, aW, aH):
+        res = self._layout(aH)
+        if res is None or res[2] is not None:
+            return self.width, aH + 1  # more than fits here: the frame asks for a split
+        return self.width, res[1]
+
+    def split(self, aW, aH):
+        res = self._layout(aH)
+        if res is None:
+            return []  # not even the header and one row: the table starts on the next page
+        rows, h, nxt = res
+        return [_PageTable(self.spec, rows, h)] + ([nxt] if nxt is not None else [])
+
+    def draw(self):
+        rows, h, _ = self._cache[1]
+        _PageTable(self.spec, rows, h).drawOn(self.canv, 0, 0)
+
+
+def _participant_spec(ctx: _Ctx, item: ParticipantTable) -> _Spec:
+    groups = [_Group(tuple([_Item(ctx.para(c))] for c in row), rule="full") for row in item.rows]
+    headers = [ctx.para(h) for h in item.headers]
+    return _Spec(ctx, item.widths, headers, groups, splittable=(), name=item.label)
+
+
+def _theme_spec(ctx: _Ctx, item: ThemeTable) -> _Spec:
+    gap = ctx.styles["quote"].leading * 0.75
+    groups = []
+    theme_cont = None
+    for bi, b in enumerate(item.blocks):
+        heading = _Item(ctx.para(b.heading))
+        cont = _Item(ctx.para(b.continued))
+        if b.level == 0:
+            theme_cont = cont
+            top_new, top_cont, level = (), (cont,), 1
+        elif theme_cont is None:
+            top_new, top_cont, level = (), (cont,), 1
+        else:
+            top_new, top_cont, level = (theme_cont,), (theme_cont, cont), 2
+        mark = ((f"{item.anchor}-{bi + 1}", b.heading.text, level),)
+        for fi, f in enumerate(b.findings or (None,)):
+            col0 = [heading] if fi == 0 else []
+            col1 = [_Item(ctx.para(f.text))] if f is not None else []
+            col2 = [_Item(ctx.para(q), gap if qi else 0.0) for qi, q in enumerate(f.quotes)] if f is not None else []
+            groups.append(_Group((col0, col1, col2), rule="full" if fi == 0 else "partial",
+                                 marks=mark if fi == 0 else (), top_new=top_new if fi == 0 else top_cont,
+                                 top_cont=top_cont, keep_next=f is None))
+    headers = [ctx.para(h) for h in item.headers]
+    return _Spec(ctx, item.widths, headers, groups, splittable=(2,), name=item.label)
+
+
+# ---------------------------------------------------------------- pages
+
+
+class _Mark(Flowable):
+    """An outline entry (bookmark) at this point of the text."""
+
+    def __init__(self, key: str, title: str, level: int):
+        super().__init__()
+        self.key, self.title, self.level = key, title, level
+        self.width = self.height = 0
+
+    def wrap(self, aW, aH):
+        return 0, 0
+
+    def draw(self):
+        self.canv.bookmarkHorizontal(self.key, 0, 12)
+        self.canv.addOutlineEntry(self.title, self.key, self.level, closed=False)
+
+
+class _Stamp:
+    """reportlab's TimeStamp, for a given date (the document's), not now."""
+
+    def __init__(self, dt):
+        off = dt.utcoffset() if dt.tzinfo else None
+        self.t = dt.timestamp() if dt.tzinfo else float(calendar.timegm(dt.timetuple()))
+        self.lt = dt.timetuple()
+        self.YMDhms = (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second)
+        mins = int((off or timedelta(0)).total_seconds() // 60)
+        self.dhh = (1 if mins >= 0 else -1) * (abs(mins) // 60)
+        self.dmm = abs(mins) % 60
+        self.tzname = "UTC"
+
+
+class _Canvas(Canvas):
+    """Keeps finished pages until the end, then draws header and "Page n of N" on each."""
+
+    def __init__(self, *args, ctx: _Ctx, **kw):
+        super().__init__(*args, **kw)
+        self._ctx = ctx
+        self._pages = []
+        self._doc._timeStamp = _Stamp(ctx.doc.meta.date)
+        self.showOutline()
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._doc.pageCounter += 1  # bookmarks made on this page refer to it by number
+        self._startPage()
+
+    def save(self):
+        pages, self._pages = self._pages, []
+        self._doc.pageCounter = 1
+        for state in pages:
+            self.__dict__.update(state)
+            _furniture(self, self._ctx, len(pages))
+            Canvas.showPage(self)
+        self._pages = []
+        Canvas.save(self)
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _furniture(c: Canvas, ctx: _Ctx, total: int) -> None:
+    w, h = ctx.pagesize
+    m = ctx.margin
+    meta = ctx.doc.meta
+    c.saveState()
+    hs = ctx.styles["header"]
+    if meta.header:
+        c.setFont(hs.fontName, hs.fontSize)
+        c.setFillColor(black)
+        c.drawString(m, h - m / 2 - hs.fontSize / 3, _fit(meta.header, hs.fontName, hs.fontSize, w - 2 * m))
+    fs = ctx.styles["footer"]
+    text = "".join(t if kind == "text" else str(c.getPageNumber()) if kind == "page" else str(total)
+                   for kind, t in meta.footer)
+    if text.strip():
+        c.setFont(fs.fontName, fs.fontSize)
+        c.drawCentredString(w / 2, m / 2 - fs.fontSize / 3, _fit(text, fs.fontName, fs.fontSize, w - 2 * m))
+    c.restoreState()
+
+
+def _short(text: str, n: int = 80) -> str:
+    text = " ".join(text.split())
+    if len(text) <= n:
+        return text
+    cut = text[: n - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def _story(ctx: _Ctx) -> list:
+    doc = ctx.doc
+    story = []
+    if doc.cover:
+        cv = doc.cover
+        story.append(ctx.para(cv.heading))
+        story.extend(ctx.para(p) for p in cv.paragraphs)
+        contents = list(cv.contents)
+        if contents:
+            story.append(ctx.para(contents[0]))
+            for p, item in zip(contents[1:], doc.items):
+                story.append(ctx.para(p, link=item.anchor))
+            story.extend(ctx.para(p) for p in contents[1 + len(doc.items):])
+    for i, item in enumerate(doc.items):
+        if story:
+            story.append(PageBreak())
+        title = _short(" ".join(p.text for p in item.caption) or item.label)
+        story.append(_Mark(item.anchor, title, 0))
+        story.extend(ctx.para(p) for p in item.caption)
+        spec = _participant_spec(ctx, item) if isinstance(item, ParticipantTable) else _theme_spec(ctx, item)
+        story.append(_Grid(spec))
+        story.extend(ctx.para(p) for p in item.notes)
+    return story
+
+
+def render(doc: Document, warn=lambda message: None) -> bytes:
+    """The PDF file for ``doc``, as bytes (the caller writes them)."""
+    ctx = _Ctx(doc, warn)
+    meta = doc.meta
+    buf = io.BytesIO()
+    m = ctx.margin
+    tmpl = BaseDocTemplate(
+        buf, pagesize=ctx.pagesize, leftMargin=m, rightMargin=m, topMargin=m, bottomMargin=m,
+        title=meta.title, author="; ".join(meta.authors), subject=meta.subject,
+        keywords=", ".join(meta.keywords), creator="supplement", lang=meta.language or None,
+        invariant=1, pageCompression=1, initialFontName=ctx.fonts["regular"],
+        initialFontSize=float(doc.style.font.size), initialLeading=float(doc.style.font.size) * 1.2,
+    )
+    frame = Frame(m, m, ctx.frame_width, ctx.frame_height, leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0, id="body", showBoundary=0)
+    tmpl.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    tmpl.build(_story(ctx), canvasmaker=functools.partial(_Canvas, ctx=ctx))
+    return buf.getvalue()

@@ -1,0 +1,556 @@
+"""ISSUE 7, inputs: no source or style file makes `supplement` crash, hang or leak.
+
+* a property-based test mutates the reference source (deleted keys, swapped types,
+  duplicate ids, empty lists, hostile strings) and runs `check` and `build` on it;
+* a corpus of hand-written hostile files (tests/hostile/) each gets a fast, specific,
+  located error;
+* text the PDF font cannot show is reported with its position;
+* user text never becomes markup or a file path in either writer.
+
+Default run: 40 derandomized examples per property. Long run (2,000 random examples):
+
+    pytest --run-slow tests/test_hardening.py
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import json
+import os
+import re
+import socket
+import tempfile
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from conftest import (EXAMPLE, HOSTILE, LOCATED, dump, example_data, invoke, parts_left, run_cli,
+                      trimmed_data, write_source)
+
+# --- hostile strings ----------------------------------------------------------------------
+
+ODD = [
+    "\x00", "\ud800", "\udfff", "\x07", "\x1b[31m", "\x7f", "\x85", "\u2028", "\ufeff", "\uffff",
+    "\u202e", "\u200f", "\u202b", "\u2066",  # RTL overrides and isolates
+    "\u0301" * 5, "e\u0301\u0302\u0303", "\u05e9\u05dc\u05d5\u05dd", "\u0645\u0631\u062d\u0628\u0627",  # combining, Hebrew, Arabic
+    "\U0001F600", "\U0001F469\u200d\U0001F469\u200d\U0001F467", "\u4e2d\u6587", "\u2603",  # emoji, CJK
+    "W" * 10_000, "word " * 2_000, "9" * 5_000,  # a 10,000-character word; many words; a huge number
+    '<img src="/etc/passwd"/>', "<b>", "</b>", "&amp;", "&", "&#0;", "<font name='Courier' size='40'>",
+    "<para>", "<br/>", '<a href="http://127.0.0.1:9/x">x</a>', '<onDraw name="showPage"/>', "]]>",
+    "</w:t><w:r><w:t>", "<?xml version='1.0'?>", "<!ENTITY x SYSTEM 'file:///etc/passwd'>",
+    "{", "}", "{}", "{0}", "{theme_range}", "{x.__class__}", "{number!r}", "%s", "%(x)s",
+    "\n", "\t", "   ", "", "-", ": ", " #", "'", '"', "\\", "*a", "&a", "!!python/object:os.system",
+    "yes", "no", "~", "null", ".nan", "-.inf", "0x10", "1e9999", "-1", "0", "2-1", "p. 3", "Non-Op 9, 4",
+]
+
+odd_text = st.lists(st.one_of(st.sampled_from(ODD), st.text(max_size=12)), min_size=1, max_size=3).map("".join)
+
+other_value = st.one_of(
+    odd_text, st.integers(-10**6, 10**20), st.floats(), st.booleans(), st.none(),
+    st.just([]), st.just({}), st.lists(odd_text, max_size=2),
+    st.dictionaries(odd_text, odd_text, max_size=2),
+)
+
+
+def _walk(node, path=()):
+    yield path, node
+    if isinstance(node, dict):
+        for k, v in list(node.items()):
+            yield from _walk(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk(v, path + (i,))
+
+
+def _get(data, path):
+    for p in path:
+        data = data[p]
+    return data
+
+
+def _pick(draw, data, want=lambda path, node: True):
+    found = [p for p, n in _walk(data) if want(p, n)]
+    return draw(st.sampled_from(found)) if found else None
+
+
+def _op_delete(draw, data):
+    path = _pick(draw, data, lambda p, n: p != ())
+    if path:
+        parent = _get(data, path[:-1])
+        del parent[path[-1]]
+
+
+def _op_swap_type(draw, data):
+    path = _pick(draw, data, lambda p, n: p != ())
+    if path:
+        _get(data, path[:-1])[path[-1]] = draw(other_value)
+
+
+def _op_duplicate_id(draw, data):
+    with_id = [p for p, n in _walk(data) if isinstance(n, dict) and "id" in n]
+    if len(with_id) >= 2:
+        a, b = draw(st.sampled_from(with_id)), draw(st.sampled_from(with_id))
+        _get(data, b)["id"] = _get(data, a)["id"]
+
+
+def _op_duplicate_item(draw, data):
+    path = _pick(draw, data, lambda p, n: isinstance(n, list) and n)
+    if path is not None:
+        seq = _get(data, path)
+        i = draw(st.integers(0, len(seq) - 1))
+        seq.insert(draw(st.integers(0, len(seq))), yaml.safe_load(yaml.safe_dump(seq[i])))
+
+
+def _op_empty(draw, data):
+    path = _pick(draw, data, lambda p, n: isinstance(n, (list, dict)) and p != ())
+    if path is not None:
+        _get(data, path).clear()
+
+
+def _op_odd_string(draw, data):
+    path = _pick(draw, data, lambda p, n: p != () and not isinstance(n, (list, dict)))
+    if path:
+        _get(data, path[:-1])[path[-1]] = draw(odd_text)
+
+
+def _op_odd_key(draw, data):
+    path = _pick(draw, data, lambda p, n: isinstance(n, dict))
+    if path is not None:
+        _get(data, path)[draw(odd_text)] = draw(other_value)
+
+
+def _op_rename_key(draw, data):
+    path = _pick(draw, data, lambda p, n: isinstance(n, dict) and n)
+    if path is not None:
+        d = _get(data, path)
+        key = draw(st.sampled_from(sorted(d, key=str)))
+        d[draw(st.sampled_from([str(key).upper(), str(key) + "s", str(key)[:-1], " " + str(key)]))] = d.pop(key)
+
+
+OPS = [_op_delete, _op_swap_type, _op_duplicate_id, _op_duplicate_item, _op_empty,
+       _op_odd_string, _op_odd_string, _op_odd_string, _op_odd_key, _op_rename_key]
+
+
+@st.composite
+def mutated_source(draw, themes: int = 2) -> str:
+    """YAML text of the trimmed example after 1-4 mutations."""
+    data = trimmed_data(themes)
+    for _ in range(draw(st.integers(1, 4))):
+        draw(st.sampled_from(OPS))(draw, data)
+    return dump(data)
+
+
+@st.composite
+def odd_text_source(draw) -> str:
+    """The trimmed example with hostile text in places that are valid text, so the writers get it."""
+    data = trimmed_data(2)
+    texts = [p for p, n in _walk(data) if isinstance(n, str) and p and p[-1] in ("text", "title", "caption",
+                                                                                    "note", "label", "short_title")]
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(texts))
+        _get(data, path[:-1])[path[-1]] = draw(odd_text) + " x"
+    return dump(data)
+
+
+def _valid_docx(path: Path) -> None:
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        assert "word/document.xml" in z.namelist()
+
+
+def _valid_pdf(path: Path) -> None:
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
+
+
+def _check_and_build(text: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "study.yaml"
+        src.write_text(text, encoding="utf-8")
+        out = Path(tmp) / "out"
+        started = time.perf_counter()
+        check = run_cli("check", src)
+        build = run_cli("build", src, "--out", out, "--format", "docx,pdf", "-q")
+        # check and build agree: a source check passes builds, one it fails writes nothing
+        assert (check.exit_code == 0) == (build.exit_code == 0), (check.stdout, build.stderr[-3000:])
+        event(f"check exit {check.exit_code}, build exit {build.exit_code}")
+        if build.exit_code == 0:
+            _valid_docx(out / "study.docx")
+            _valid_pdf(out / "study.pdf")
+        else:
+            assert not out.exists() or not any(out.iterdir()), "a failed build wrote files"
+        assert not parts_left(tmp)
+        assert time.perf_counter() - started < 20, "one example took more than 20 s"
+
+
+@given(mutated_source())
+def test_mutated_source_checks_and_builds_or_fails_located(text):
+    _check_and_build(text)
+
+
+@given(odd_text_source())
+def test_hostile_text_reaches_the_writers_without_crashing(text):
+    _check_and_build(text)
+
+
+@settings(max_examples=settings.default.max_examples * 5)
+@given(mutated_source(themes=10))
+def test_mutated_full_source_checks_located(text):
+    """`check` only (cheap), on the whole example, five times as many examples; json output too."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "study.yaml"
+        src.write_text(text, encoding="utf-8")
+        run_cli("check", src)
+        result = run_cli("check", "--format", "json", src, located_on_failure=False)
+        items = json.loads(result.stdout)
+        assert all(d["line"] >= 1 and d["col"] >= 1 for d in items if d["severity"] == "error"
+                   and d["file"] == str(src)), items
+        if result.exit_code:
+            assert any(d["severity"] == "error" and d["line"] >= 1 for d in items), items
+
+
+# --- hostile corpus -------------------------------------------------------------------------
+
+def _located(output: str, file: Path | str, line: int | None = None, col: int | None = None):
+    for m in LOCATED.finditer(output):
+        if Path(m["file"]).name == Path(file).name and (line is None or int(m["line"]) == line) \
+                and (col is None or int(m["col"]) == col):
+            return m
+    pytest.fail(f"no error at {file}:{line}:{col} in:\n{output[-3000:]}")
+
+
+def _fast_failure(*args, located: bool = True):
+    started = time.perf_counter()
+    result = run_cli(*args, located_on_failure=located)
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert elapsed < 2, f"took {elapsed:.1f} s"
+    return result.stdout + result.stderr
+
+
+CORPUS = [
+    # file, wording, line, col
+    ("alias_bomb.yaml", r"aliases expand to more than 100,000 values", 8, 10),
+    ("alias_amplifier.yaml", r"aliases expand to more than [\d,]+ values", None, None),
+    ("deep_nesting.yaml", r"nesting deeper than 64 levels", None, None),
+    ("deep_flow.yaml", r"nesting deeper than 64 levels", 3, None),
+    ("binary_garbage.yaml", r"byte 0x89 is not valid UTF-8", 1, 1),
+    ("utf16_bom.yaml", r"file is UTF-16 or UTF-32 encoded; sources must be UTF-8", 1, 1),
+    ("python_tag.yaml", r"YAML tag '.*python/object/apply:os\.system' is not allowed", 4, 10),
+]
+
+
+@pytest.mark.parametrize("name,wording,line,col", CORPUS, ids=[c[0] for c in CORPUS])
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_hostile_source(name, wording, line, col, command, tmp_path):
+    path = HOSTILE / name
+    args = (command, path) + (("--out", tmp_path / "out") if command == "build" else ())
+    output = _fast_failure(*args)
+    m = _located(output, path, line, col)
+    assert m["sev"] == "error"
+    assert re.search(wording, output), output
+    assert not (tmp_path / "out").exists()
+
+
+def test_python_tag_runs_nothing(tmp_path):
+    marker = Path("/tmp/supplement-pwned")
+    marker.unlink(missing_ok=True)
+    _fast_failure("check", HOSTILE / "python_tag.yaml")
+    assert not marker.exists()
+
+
+def test_fifty_megabyte_file(tmp_path):
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as f:
+        f.write(b"schema: 1\n")
+        f.write((b"# " + b"x" * 1021 + b"\n") * (50 * 1024))
+    started = time.perf_counter()
+    output = _fast_failure("check", big)
+    assert time.perf_counter() - started < 2
+    _located(output, big, 1, 1)
+    assert "file is 50.0 MiB; the limit is 32 MiB" in output
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "directory"])
+def test_not_a_regular_file(kind, tmp_path):
+    """A pipe would block the reader forever and /dev/zero would fill memory: both are refused."""
+    if kind == "fifo":
+        path = tmp_path / "pipe.yaml"
+        os.mkfifo(path)
+    elif kind == "device":
+        path = Path("/dev/zero")
+    else:
+        path = tmp_path / "dir.yaml"
+        path.mkdir()
+    started = time.perf_counter()
+    result = run_cli("check", path, located_on_failure=False)
+    assert time.perf_counter() - started < 2
+    assert result.exit_code in (1, 2)
+    assert re.search(r"not a regular file|is a directory", result.stdout + result.stderr)
+
+
+# --- hostile style files ------------------------------------------------------------------
+
+def _with_style(tmp_path, style: str | Path) -> Path:
+    data = trimmed_data(2)
+    data["style"] = str(style)
+    return write_source(tmp_path, data)
+
+
+@pytest.mark.parametrize("via", ["source", "--style"])
+def test_style_that_extends_itself(via, tmp_path):
+    style = HOSTILE / "style_extends_itself.yaml"
+    src = _with_style(tmp_path, style if via == "source" else "default")
+    args = ("check", src) + (("--style", style) if via == "--style" else ())
+    output = _fast_failure(*args)
+    _located(output, style, 2, 10)
+    assert "extends itself (style_extends_itself.yaml -> style_extends_itself.yaml)" in output
+
+
+def test_styles_that_extend_each_other(tmp_path):
+    style = HOSTILE / "style_loop_a.yaml"
+    output = _fast_failure("check", _with_style(tmp_path, style))
+    _located(output, HOSTILE / "style_loop_b.yaml", 2, 10)
+    assert "extends itself (style_loop_a.yaml -> style_loop_b.yaml -> style_loop_a.yaml)" in output
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_style_font_that_is_not_a_font(command, tmp_path):
+    style = HOSTILE / "style_not_a_font.yaml"
+    args = (command, _with_style(tmp_path, style)) + (("--out", tmp_path / "out") if command == "build" else ())
+    output = _fast_failure(*args)
+    _located(output, style, 5, 14)
+    assert "'not_a_font.ttf' is not a TrueType font file" in output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_style_font_with_a_font_header_but_garbage(command, tmp_path):
+    """Four bytes of TrueType magic then garbage: refused when the style is loaded, not a writer crash."""
+    style = HOSTILE / "style_fake_font.yaml"
+    args = (command, _with_style(tmp_path, style)) + (("--out", tmp_path / "out") if command == "build" else ())
+    output = _fast_failure(*args)
+    _located(output, style, 5, 14)
+    assert re.search(r"'fake_font.ttf' is not a (usable )?TrueType font", output), output
+    assert not (tmp_path / "out").exists()
+
+
+def test_style_font_that_is_a_pipe(tmp_path):
+    os.mkfifo(tmp_path / "font.ttf")
+    (tmp_path / "style.yaml").write_text("extends: default\nfont:\n  pdf_files:\n    regular: font.ttf\n"
+                                         "    bold: font.ttf\n    italic: font.ttf\n    bold_italic: font.ttf\n")
+    output = _fast_failure("check", _with_style(tmp_path, tmp_path / "style.yaml"))
+    _located(output, tmp_path / "style.yaml", 4, 14)
+    assert "not a regular file" in output
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_word_template_that_is_not_a_docx(command, tmp_path):
+    style = HOSTILE / "style_bad_template.yaml"
+    args = (command, _with_style(tmp_path, style)) + (("--out", tmp_path / "out") if command == "build" else ())
+    output = _fast_failure(*args)
+    _located(output, style, 2, 16)
+    assert "is not a Word file" in output
+    assert not (tmp_path / "out").exists()
+
+
+# --- text no font can show -------------------------------------------------------------------
+
+def _source_with_quote(tmp_path, quote: str) -> tuple[Path, int]:
+    data = trimmed_data(1)
+    data["themes"][0]["findings"][0]["quotes"][0]["text"] = quote
+    path = write_source(tmp_path, data)
+    line = next(i for i, l in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "Between" in l)
+    return path, line
+
+
+@pytest.mark.parametrize("char", ["\u4e2d", "\U0001F600"], ids=["cjk", "emoji"])
+def test_uncovered_character_is_reported_with_position(char, tmp_path):
+    src, line = _source_with_quote(tmp_path, f"Between us {char} it was hard.")
+    check = run_cli("check", src)
+    assert check.exit_code == 0
+    m = _located(check.stdout, src, line)
+    assert m["sev"] == "warning"
+    assert f"U+{ord(char):04X}" in check.stdout
+    build = run_cli("build", src, "--out", tmp_path / "out", "-q")
+    assert build.exit_code == 0
+    _located(build.stderr, src, line)
+    assert f"U+{ord(char):04X}" in build.stderr
+    strict = run_cli("build", src, "--out", tmp_path / "strict", "--strict", "-q")
+    assert strict.exit_code == 1 and not (tmp_path / "strict").exists()
+
+
+# --- user text never becomes markup or a path -----------------------------------------------
+
+MARKUP = [
+    '<img src="/etc/passwd"/>', '<img src="http://127.0.0.1:9/pixel.png" width="40" height="40"/>',
+    "<b>not bold</b>", "&amp; stays", '<font name="Courier" size="40" color="red">big</font>',
+    '<a href="file:///etc/passwd">link</a>', '<link href="http://127.0.0.1:9/">x</link>',
+    '<onDraw name="showPage"/>', '<seq id="s"/>', "<br/>", "</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>",
+    "]]>", "<!ENTITY e SYSTEM \"file:///etc/passwd\">&e;",
+]
+
+
+def _markup_source(tmp_path) -> Path:
+    data = trimmed_data(2)
+    data["study"]["title"] = "Title " + MARKUP[0]
+    data["study"]["short_title"] = "Short " + MARKUP[3]
+    data["participants"]["caption"] = "Caption " + MARKUP[2]
+    data["participants"]["columns"][0]["label"] = "Label " + MARKUP[4]
+    data["participants"]["rows"][0]["specialty"] = "Cell " + MARKUP[5]
+    data["theme_table"]["caption"] = "Themes " + MARKUP[1]
+    data["themes"][0]["title"] = "Theme " + MARKUP[6]
+    finding = data["themes"][0]["findings"][0]
+    finding["text"] = "Finding " + MARKUP[7]
+    for quote, markup in zip(finding["quotes"], MARKUP):
+        quote["text"] = f"Quote {markup} end"
+    finding["quotes"][0]["note"] = "Note " + MARKUP[8]
+    return write_source(tmp_path, data)
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    d = docx.Document(str(path))
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            for cell in row.cells:
+                parts.append(cell.text)
+    for s in d.sections:
+        parts += [p.text for p in s.header.paragraphs]
+    return "\n".join(parts)
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+class _Recorder:
+    """Records every file opened and every network use while active."""
+
+    def __init__(self, monkeypatch):
+        self.paths: list[str] = []
+        self.net: list[str] = []
+        real_open, real_io_open, real_os_open = builtins.open, io.open, os.open
+
+        def rec_open(file, *a, **k):
+            if isinstance(file, (str, bytes, os.PathLike)):
+                self.paths.append(os.fsdecode(file))
+            return real_open(file, *a, **k)
+
+        def rec_os_open(path, *a, **k):
+            self.paths.append(os.fsdecode(path))
+            return real_os_open(path, *a, **k)
+
+        def no_net(*a, **k):
+            self.net.append(repr(a[:2]))
+            raise OSError("network use during a render")
+
+        monkeypatch.setattr(builtins, "open", rec_open)
+        monkeypatch.setattr(io, "open", rec_open)
+        monkeypatch.setattr(os, "open", rec_os_open)
+        monkeypatch.setattr(urllib.request, "urlopen", no_net)
+        monkeypatch.setattr(socket, "create_connection", no_net)
+        monkeypatch.setattr(socket.socket, "connect", no_net)
+
+
+def test_markup_in_user_text_stays_literal_and_opens_nothing(tmp_path, monkeypatch):
+    import docx
+    import reportlab
+
+    import supplement
+    from supplement.build import build
+    from supplement.pipeline import compile_document
+    from supplement.writers import renderer
+
+    src = _markup_source(tmp_path)
+    doc, report = compile_document(src)
+    assert doc is not None, report.text()
+    for fmt in ("docx", "pdf"):  # import the writers (and what they import) before recording
+        renderer(fmt)
+    out = tmp_path / "out"
+    out.mkdir()
+    rec = _Recorder(monkeypatch)
+    for fmt in ("docx", "pdf"):  # one format per call: rendered in this process, no fork
+        result = build(src, out, [fmt])
+        assert not result.report.errors, result.report.text()
+    monkeypatch.undo()
+
+    allowed = [Path(supplement.__file__).parent / "fonts", Path(supplement.__file__).parent / "templates",
+               Path(docx.__file__).parent / "templates", Path(reportlab.__file__).parent / "fonts",
+               out.resolve(), src.resolve(), Path(supplement.__file__).parent / "templates"]
+    for p in rec.paths:
+        rp = Path(p).resolve()
+        assert any(rp == a or a in rp.parents for a in allowed), f"a render opened {p}"
+    assert not rec.net, rec.net
+    assert not any("passwd" in p for p in rec.paths)
+
+    docx_text, pdf_text = _squash(_docx_text(out / "study.docx")), _squash(_pdf_text(out / "study.pdf"))
+    for markup in MARKUP:
+        assert _squash(markup) in docx_text, f"Word file lost literal {markup!r}"
+        assert _squash(markup) in pdf_text, f"PDF lost literal {markup!r}"
+    # and nothing became formatting: no run in the Word file is in Courier or 40 pt
+    d = docx.Document(str(out / "study.docx"))
+    for t in d.tables:
+        for row in t.rows:
+            for cell in row.cells:
+                for p in cell.paragraphs:
+                    for r in p.runs:
+                        assert r.font.name != "Courier" and (r.font.size is None or r.font.size.pt < 30)
+
+
+def test_fonts_and_template_read_only_from_where_the_style_names(tmp_path, monkeypatch):
+    """A style naming its own fonts and Word template: those files are read, and no others
+    (no font of the same name from the current folder, no system font)."""
+    import shutil
+
+    import supplement
+    from supplement.build import build
+    from supplement.writers import renderer
+
+    fonts = Path(supplement.__file__).parent / "fonts"
+    sdir = tmp_path / "styles"
+    (sdir / "f").mkdir(parents=True)
+    for v, name in (("regular", "Regular"), ("bold", "Bold"), ("italic", "Italic"), ("bold_italic", "BoldItalic")):
+        shutil.copy(fonts / f"LiberationSans-{name}.ttf", sdir / "f" / f"{v}.ttf")
+    import docx
+
+    docx.Document().save(str(sdir / "base.docx"))
+    (sdir / "lab.yaml").write_text(
+        "extends: default\nword_template: base.docx\nfont:\n  pdf_files:\n    regular: f/regular.ttf\n"
+        "    bold: f/bold.ttf\n    italic: f/italic.ttf\n    bold_italic: f/bold_italic.ttf\n")
+    src_dir = tmp_path / "study"
+    src_dir.mkdir()
+    src = _with_style(src_dir, "../styles/lab.yaml")
+    # decoys in the current folder with the same names
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "base.docx").write_bytes(b"decoy")
+    (tmp_path / "f").mkdir()
+    for renderer_fmt in ("docx", "pdf"):
+        renderer(renderer_fmt)
+    out = tmp_path / "out"
+    out.mkdir()
+    rec = _Recorder(monkeypatch)
+    for fmt in ("docx", "pdf"):
+        result = build(src, out, [fmt])
+        assert not result.report.errors, result.report.text()
+    monkeypatch.undo()
+    opened = {Path(p).resolve() for p in rec.paths}
+    assert (sdir / "base.docx").resolve() in opened
+    assert {(sdir / "f" / f"{v}.ttf").resolve() for v in ("regular", "bold", "italic", "bold_italic")} <= opened
+    assert (tmp_path / "base.docx").resolve() not in opened
+    assert not [p for p in opened if p.suffix.lower() in (".ttf", ".otf", ".ttc") and sdir not in p.parents]
