@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Pos, Report
+from .diagnostics import Diagnostic, Pos, Report, SourceError
 from .model import Document
 from .output import discard, fill, temp_beside
 from .pipeline import compile_document
@@ -39,14 +39,38 @@ def prepare_out_dir(out: Path) -> None:
         raise OutputError(f"{out}: the output directory is not writable")
 
 
+# Ctrl-C or SIGTERM seen by the command's signal handlers (supplement.cli.run). A library
+# may swallow the exception the handler raises (a bare ``except:``; zipfile turns it into
+# ValueError when it closes an archive); the build checks here before it puts anything in place.
+_stop: list[BaseException] = []
+
+
+def note_stop(exc: BaseException) -> None:
+    _stop.append(exc)
+
+
+def _check_stop() -> None:
+    if _stop:
+        raise _stop[0]
+
+
 def _render_into(doc: Document, fmt: str, tmp: Path) -> tuple[float, list[str]]:
-    """Render one format into its temporary file; a writer's own error becomes WriterFailed."""
+    """Render one format into its temporary file; a writer's own error becomes WriterFailed.
+
+    A writer that meets something it cannot lay out raises SourceError with located
+    diagnostics (a paragraph's position, the style setting); the build reports them
+    like the source's own errors and writes nothing."""
     start = time.perf_counter()
     warnings: list[str] = []
     try:
         data = renderer(fmt)(doc, warnings.append)
+    except SourceError:  # the writer found a problem it can place in the source or style
+        _check_stop()
+        raise
     except Exception as e:  # the same in this process and in a forked one
+        _check_stop()
         raise WriterFailed(f"{fmt} writer failed: {type(e).__name__}: {e}") from e
+    _check_stop()
     fill(tmp, data)
     return time.perf_counter() - start, warnings
 
@@ -62,6 +86,7 @@ def font_warnings(doc: Document, report: Report) -> None:
 
 def build(path: Path, out: Path, formats: list[str], style: str | None = None) -> Result:
     """Compile ``path`` and write one file per format into ``out``; nothing is written on errors."""
+    _stop.clear()
     doc, report = compile_document(path, style)
     result = Result(report, doc=doc)
     if doc is None:
@@ -69,6 +94,15 @@ def build(path: Path, out: Path, formats: list[str], style: str | None = None) -
     if "pdf" in formats:
         font_warnings(doc, report)
     prepare_out_dir(out)
+    try:
+        _write_all(doc, path, out, formats, result)
+    except SourceError as e:
+        report.extend(e.report)
+    return result
+
+
+def _write_all(doc: Document, path: Path, out: Path, formats: list[str], result: Result) -> None:
+    report = result.report
     targets = {fmt: out / f"{doc.name}.{fmt}" for fmt in formats}
     for target in targets.values():  # found now, not after one output was already replaced
         if target.is_dir():
@@ -94,6 +128,7 @@ def build(path: Path, out: Path, formats: list[str], style: str | None = None) -
             timings[fmt], warns = _join(job)
             for w in warns:
                 report.warning(Pos(str(path)), w)
+        _check_stop()
         for fmt in formats:
             os.replace(tmps[fmt], targets[fmt])
             del tmps[fmt]
@@ -105,7 +140,6 @@ def build(path: Path, out: Path, formats: list[str], style: str | None = None) -
             os.close(rfd)
         discard(tmps.values())
         raise
-    return result
 
 
 class WriterFailed(Exception):
@@ -134,6 +168,8 @@ def _fork_job(doc: Document, fmt: str, tmp: Path):
                 msg, code = {"secs": secs, "warnings": warns}, 0
             except KeyboardInterrupt:
                 msg, code = {"error": "interrupted"}, 130
+            except SourceError as e:
+                msg = {"diagnostics": [d.as_dict() for d in e.report.items]}
             except BaseException as e:  # reported by the parent
                 msg = {"error": str(e) if isinstance(e, WriterFailed) else f"{type(e).__name__}: {e}"}
             with os.fdopen(wfd, "w") as f:
@@ -160,6 +196,11 @@ def _join(child) -> tuple[float, list[str]]:
         raise
     os.waitpid(pid, 0)
     msg = json.loads(raw) if raw else {"error": "writer process ended unexpectedly"}
+    if "diagnostics" in msg:
+        r = Report()
+        for d in msg["diagnostics"]:
+            r.items.append(Diagnostic(d["severity"], Pos(d["file"], d["line"], d["col"]), d["message"], d["hint"]))
+        raise SourceError(r)
     if "error" in msg:
         if msg["error"] == "interrupted":
             raise KeyboardInterrupt

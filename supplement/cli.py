@@ -216,15 +216,20 @@ class _Terminated(BaseException):
         self.signum = signum
 
 
-def _terminate(signum, frame):
-    raise _Terminated(signum)
+def _on_signal(signum, frame):
+    exc = KeyboardInterrupt() if signum == signal.SIGINT else _Terminated(signum)
+    build = sys.modules.get("supplement.build")
+    if build is not None:  # a build is running: it must stop even if a library swallows exc
+        build.note_stop(exc)
+    raise exc
 
 
 def run():
     """Entry point: no traceback reaches the user, whatever happens."""
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _terminate)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:  # nohup, '&' in scripts
+            signal.signal(sig, _on_signal)
     try:
         main.main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):

@@ -41,7 +41,10 @@ def uncovered(doc: Document) -> list[tuple[Pos | None, str]]:
     from .writers.pdf import register_fonts, run_variant
 
     style = doc.style
-    names = register_fonts(style.fonts)
+    try:
+        names = register_fonts(style.fonts)
+    except ValueError:  # an unusable font file: the PDF writer reports it
+        return []
     from reportlab.pdfbase import pdfmetrics
 
     cmaps = {v: pdfmetrics.getFont(n).face.charToGlyph for v, n in names.items()}

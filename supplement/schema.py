@@ -87,6 +87,17 @@ def is_null(node) -> bool:
     return node is None or (isinstance(node, YStr) and node.is_null)
 
 
+def has_bad_char(node: "YStr", r: Report) -> bool:
+    """Report a character no Word or PDF file can hold (a NUL written as "\\0", a lone surrogate)."""
+    bad = BAD_CHARS.search(node)
+    if bad:
+        r.error(node.pos, f"text contains the control character U+{ord(bad.group()):04X} at character "
+                f"{bad.start() + 1} (\"…{_short(node[max(0, bad.start() - 20):bad.start()], 20)}\"), "
+                "which cannot be stored in a Word or PDF file",
+                "delete it; it often comes from copying out of a PDF or a QDA export")
+    return bad is not None
+
+
 @dataclass
 class Text(Type):
     """A string. Scalars are taken as typed, so a number written here is its text."""
@@ -104,12 +115,7 @@ class Text(Type):
         if self.nonempty and not node.strip():
             r.error(node.pos, "text is empty", "write the text, or remove the key")
             return INVALID
-        bad = BAD_CHARS.search(node)
-        if bad:
-            r.error(node.pos, f"text contains the control character U+{ord(bad.group()):04X} at character "
-                    f"{bad.start() + 1} (\"…{_short(node[max(0, bad.start() - 20):bad.start()], 20)}\"), "
-                    "which cannot be stored in a Word or PDF file",
-                    "delete it; it often comes from copying out of a PDF or a QDA export")
+        if has_bad_char(node, r):
             return INVALID
         if self.pattern and not re.fullmatch(self.pattern, node):
             r.error(node.pos, f"'{_short(node)}' is not valid here: {self.pattern_hint}")
@@ -232,6 +238,8 @@ class Custom(Type):
     def check(self, node, r, pos):
         if not isinstance(node, YStr) or is_null(node):
             return self.wrong(node, r, pos)
+        if has_bad_char(node, r):  # templates become text in the outputs
+            return INVALID
         value, err = self.convert(str(node))
         if err:
             r.error(node.pos, err, self.hint)
@@ -261,6 +269,7 @@ class Scalar(Type):
 class ListOf(Type):
     item: Type = None  # type: ignore[assignment]
     min_items: int = 0
+    max_items: int | None = None
 
     def expected(self):
         return "a list"
@@ -272,8 +281,14 @@ class ListOf(Type):
             node = node_list
         if not isinstance(node, YList):
             return self.wrong(node, r, pos)
-        if len(node) < self.min_items:
-            r.error(node.pos, f"the list is empty; at least {self.min_items} item is needed")
+        n = len(node)
+        if n < self.min_items and self.max_items != self.min_items:
+            r.error(node.pos, f"the list is empty; at least {self.min_items} item is needed" if n == 0 else
+                    f"the list has {n} item{'s' * (n != 1)}; at least {self.min_items} are needed")
+        elif self.max_items is not None and not self.min_items <= n <= self.max_items:
+            r.error(node.pos, f"the list has {n} item{'s' * (n != 1)}; " + (
+                f"exactly {self.min_items} are needed" if self.min_items == self.max_items
+                else f"at most {self.max_items} are allowed"))
         out = [self.item.check(x, r, getattr(x, "pos", node.pos)) for x in node]
         return [x for x in out if x is not INVALID]
 
@@ -281,6 +296,8 @@ class ListOf(Type):
         d = {"type": "array", "items": self.item.json()}
         if self.min_items:
             d["minItems"] = self.min_items
+        if self.max_items is not None:
+            d["maxItems"] = self.max_items
         return d
 
 

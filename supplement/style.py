@@ -89,7 +89,7 @@ STYLE = Obj("style", {
                        doc="grid: all borders; horizontal: rules above and below the header and below the last row"),
         "header_shading": Field(COLOR, doc="header row fill, e.g. D9D9D9; omitted: none"),
         "header_bold": Field(Bool(), default=True),
-        "theme_widths": Field(ListOf(Number(0.05, 1)), default=lambda: [0.18, 0.3, 0.52],
+        "theme_widths": Field(ListOf(Number(0.05, 1), 3, 3), default=lambda: [0.18, 0.3, 0.52],
                               doc="fractions of the text width for the theme, findings and quotes columns"),
         "number_format": Field(template("n"), default="{n}.", doc="participant number, e.g. '{n}.' or 'P{n}'"),
         "continued": Field(T, default="(continued)", doc="added to a theme carried onto a new page"),

@@ -159,6 +159,73 @@ def odd_text_source(draw) -> str:
     return dump(data)
 
 
+LENGTHS = ["0pt", "0.1in", "0.5in", "1in", "2cm", "30mm", "2.5in", "3.5in", "4in", "5in", "100cm", "72 pt"]
+TEMPLATES = ["{n}", "{n}.", "P{n}", "{theme}.{n}", "{number}", "Participant {number}, {specialty}", "{id}",
+             "{short_title}", "{title} {citation}", "Page {page} of {pages}", "{page}", "{Kind}, p.", "", " ",
+             "{{literal}}", "{", "{nope}"]
+
+
+@st.composite
+def style_settings(draw, obj=None, hostile: bool = False):
+    """Settings for a style file, drawn from the declaration of STYLE: valid values (so the
+    writers meet every combination), plus, when ``hostile``, some odd ones (reported, located)."""
+    from supplement.schema import Bool, Custom, Enum, ListOf, Number, Obj
+    from supplement.style import STYLE
+
+    obj = obj or STYLE
+
+    def odd() -> bool:
+        return hostile and draw(st.integers(0, 4)) == 0
+
+    def value(t):
+        if isinstance(t, Obj):
+            return draw(style_settings(t, hostile))
+        if odd():
+            return draw(other_value)
+        if isinstance(t, Enum):
+            return draw(st.sampled_from(t.choices))
+        if isinstance(t, Number):
+            return draw(st.floats(t.min if t.min is not None else -10, t.max if t.max is not None else 100))
+        if isinstance(t, Bool):
+            return draw(st.booleans())
+        if isinstance(t, ListOf):
+            n = draw(st.integers(0, 4) if t.max_items is None else st.integers(t.min_items, t.max_items))
+            return [value(t.item) for _ in range(n)]
+        if isinstance(t, Custom) and "length" in t.what:
+            return draw(st.sampled_from(LENGTHS))
+        if isinstance(t, Custom) and "colour" in t.what:
+            return draw(st.sampled_from(["D9D9D9", "000000", "FFFFFF"]))
+        if isinstance(t, Custom):  # a template: the candidates it accepts, or any text without braces
+            ok = [c for c in TEMPLATES if not t.convert(c)[1]]
+            return draw(st.sampled_from(ok) | odd_text.filter(lambda x: not t.convert(x)[1]))
+        return draw(st.sampled_from(["*", "†", "(continued)", "Arial", "Appendix", "", "—", "“", "”", " "])
+                    | odd_text)
+
+    out = {}
+    for key, f in obj.fields.items():
+        if key in ("extends", "pdf_files", "word_template", "description"):
+            continue
+        if draw(st.integers(0, 2)) == 0:  # about a third of the settings each time
+            out[key] = value(f.type)
+    return out
+
+
+@st.composite
+def styled_source(draw) -> tuple[str, str]:
+    """(source YAML, style YAML): the trimmed example with a drawn style of its own."""
+    data = trimmed_data(2)
+    data["style"] = "style.yaml"
+    style = {"extends": draw(st.sampled_from(["default"] + _presets()))}
+    style.update(draw(style_settings(hostile=draw(st.integers(0, 3)) == 0)))
+    return dump(data), dump(style)
+
+
+def _presets() -> list[str]:
+    from supplement.style import preset_names
+
+    return preset_names()
+
+
 def _valid_docx(path: Path) -> None:
     with zipfile.ZipFile(path) as z:
         assert z.testzip() is None
@@ -170,10 +237,12 @@ def _valid_pdf(path: Path) -> None:
     assert data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
 
 
-def _check_and_build(text: str) -> None:
+def _check_and_build(text: str, style: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "study.yaml"
         src.write_text(text, encoding="utf-8")
+        if style is not None:
+            (Path(tmp) / "style.yaml").write_text(style, encoding="utf-8")
         out = Path(tmp) / "out"
         started = time.perf_counter()
         check = run_cli("check", src)
@@ -198,6 +267,13 @@ def test_mutated_source_checks_and_builds_or_fails_located(text):
 @given(odd_text_source())
 def test_hostile_text_reaches_the_writers_without_crashing(text):
     _check_and_build(text)
+
+
+@given(styled_source())
+def test_any_style_builds_or_fails_located(source_and_style):
+    """Every combination of style settings: the writers lay it out or the style is refused
+    with a located error; never a writer crash."""
+    _check_and_build(*source_and_style)
 
 
 @settings(max_examples=settings.default.max_examples * 5)
@@ -490,9 +566,11 @@ def test_markup_in_user_text_stays_literal_and_opens_nothing(tmp_path, monkeypat
         assert not result.report.errors, result.report.text()
     monkeypatch.undo()
 
-    allowed = [Path(supplement.__file__).parent / "fonts", Path(supplement.__file__).parent / "templates",
+    from supplement.style import FONTS, PRESETS
+
+    allowed = [FONTS.resolve(), PRESETS.resolve(),
                Path(docx.__file__).parent / "templates", Path(reportlab.__file__).parent / "fonts",
-               out.resolve(), src.resolve(), Path(supplement.__file__).parent / "templates"]
+               out.resolve(), src.resolve()]
     for p in rec.paths:
         rp = Path(p).resolve()
         assert any(rp == a or a in rp.parents for a in allowed), f"a render opened {p}"

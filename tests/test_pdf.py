@@ -211,6 +211,36 @@ def test_page_size_a4_portrait_and_other_table_look(tmp_path):
     pages = _pages(path)
     assert _squash("Supplemental Online Content") in _squash(pages[0])
     assert _squash(doc.items[0].caption[0].text) in _squash(pages[1])  # each item on a new page
+    theme_page = next(i for i, p in enumerate(pages) if _squash(doc.items[1].caption[0].text) in _squash(p))
+    assert theme_page > 1
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(str(path))
+    links = [a.get_object() for a in reader.pages[0].get("/Annots", [])]
+    targets = [reader.get_page_number(a["/Dest"][0].get_object()) for a in links]
+    assert targets == [1, theme_page]  # the contents list links to each item
+
+
+@needs_poppler
+def test_small_pages_large_type(tmp_path):
+    """A text area a few lines high: labels are dropped or quotes split as needed, nothing lost."""
+    style = tmp_path / "small.yaml"
+    style.write_text("extends: default\npage: {margin: 2.5in}\nfont: {size: 16, table_size: 16}\n")
+    doc = load_document(EXAMPLE, style=str(style))
+    warnings = []
+    path = _write(tmp_path, "small.pdf", pdfwriter.render(doc, warnings.append))
+    assert warnings == []
+    pages = _pages(path)
+    assert len(pages) > 100
+    text = _squash("".join(pages))
+    for b in _theme_table(doc).blocks:
+        for f in b.findings:
+            for q in f.quotes:  # every word is there (a quote beside a split finding interleaves)
+                for word in q.text.split()[:3] + q.text.split()[-3:]:
+                    assert _squash(word) in text
+
+    style.write_text("extends: default\npage: {margin: 3.5in}\nfont: {size: 24, table_size: 24}\n")
+    with pytest.raises(ValueError, match="too small for the table"):
+        pdfwriter.render(load_document(EXAMPLE, style=str(style)))
 
 
 DANGEROUS = [
@@ -276,6 +306,20 @@ def test_identical_documents_give_identical_bytes(example):
     doc, data, _, _ = example
     assert pdfwriter.render(doc) == data
     assert pdfwriter.render(load_document(EXAMPLE)) == data
+
+
+def test_identical_bytes_in_another_process(example, tmp_path):
+    """Nothing depends on the process: string hashing, font registration order, the clock."""
+    import os
+    import sys
+
+    out = tmp_path / "again.pdf"
+    code = ("import sys; from pathlib import Path; from supplement.pipeline import load_document; "
+            "from supplement.writers.pdf import render; "
+            "Path(sys.argv[2]).write_bytes(render(load_document(sys.argv[1])))")
+    env = dict(os.environ, PYTHONHASHSEED="12345", TZ="America/New_York")
+    subprocess.run([sys.executable, "-c", code, str(EXAMPLE), str(out)], check=True, cwd=ROOT, env=env)
+    assert out.read_bytes() == example[1]
 
 
 def test_fontcheck_clean_example_reports_nothing(example):

@@ -86,7 +86,7 @@ class Moves:
 
         def wrap(name, original):
             def method(this, *args):
-                for a in args:
+                for a in (args[1:] if name == "replace" else args):  # replace(old, new): new moves in
                     for el in (a if isinstance(a, (list, tuple)) else [a]):
                         if hasattr(el, "iter") and el.getparent() is not None:
                             self.largest = max(self.largest, sum(1 for _ in el.iter()))

@@ -19,7 +19,11 @@ Tables
     a row taller than a whole page is split wherever needed. A page never
     starts with a header alone, and the first row of every continuation page
     shows the theme (and subtheme) being continued in column 1 ("I. Elements of
-    Disease (continued)").
+    Disease (continued)"). A theme heading with no finding of its own (only
+    subthemes) is never left last on a page. Cell paragraphs are made when first
+    measured and dropped once their page is laid out, so the garbage collector's
+    work does not grow with the table. A text area too small for even one line
+    below the header raises ValueError with a plain message.
 
 Page numbers
     ``Page 3 of 12`` needs the total: ``_Canvas`` keeps each finished page and
@@ -148,14 +152,14 @@ def _styles(style, fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
     }
 
 
-def markup(p: Paragraph) -> str:
+def markup(p: Paragraph, nbsp: bool = True) -> str:
     """reportlab markup for a paragraph; every piece of text is escaped."""
     out = []
     for r in p.runs:
         t = escape(r.text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").replace("\n", "<br/>")
         if not t:
             continue
-        if r.role == "citation":  # "[Non-Op 1, 3]" never breaks across lines
+        if nbsp and r.role == "citation":  # "[Non-Op 1, 3]" never breaks across lines
             t = t.replace(" ", "\u00a0")
         if r.superscript:
             t = f"<super>{t}</super>"
@@ -184,27 +188,41 @@ class _Ctx:
         self.rules = st.table.rules
         shading = st.table.header_shading
         self.shading = HexColor("#" + shading) if shading else None
+        self.nbsp = 0xA0 in pdfmetrics.getFont(self.fonts["regular"]).face.charToGlyph
+        self.header = None  # the running header, fitted to the page width once
 
-    def para(self, p: Paragraph, role: str | None = None, link: str | None = None) -> RLParagraph:
-        text = markup(p)
+    def para(self, p: Paragraph, link: str | None = None) -> RLParagraph:
+        text = markup(p, self.nbsp)
         if link:
             text = f"<a href={quoteattr('#' + link)}>{text}</a>"
-        return RLParagraph(text, self.styles[role or p.role])
+        style = self.styles.get(p.role)
+        if style is None:
+            self.warn(f"no PDF paragraph style for role '{p.role}'; printed as table text")
+            style = self.styles[p.role] = ParagraphStyle(p.role, parent=self.styles["table-text"])
+        return RLParagraph(text, style)
 
 
 # ---------------------------------------------------------------- tables
 
 
 class _Item:
-    """A flowable in a table cell, measured at most once; ``gap`` is space above it
-    when it follows another item in the same cell."""
+    """A flowable in a table cell, made when first needed and measured once; ``gap`` is
+    space above it when it follows another item in the same cell."""
 
-    __slots__ = ("f", "h", "gap")
+    __slots__ = ("_f", "h", "gap", "src")
 
-    def __init__(self, f, gap: float = 0.0, h: float | None = None):
-        self.f = f
+    def __init__(self, f=None, gap: float = 0.0, src=None):
+        self._f = f
         self.gap = gap
-        self.h = h
+        self.h = None
+        self.src = src  # (ctx, model Paragraph) until the flowable is made
+
+    @property
+    def f(self):
+        if self._f is None:
+            ctx, p = self.src
+            self._f, self.src = ctx.para(p), None
+        return self._f
 
     def height(self, width: float) -> float:
         if self.h is None:
@@ -248,6 +266,15 @@ class _Spec:
         self.splittable = splittable  # columns that may break between pages when the row does not fit
         # Without rules between rows, a little space sets off each theme (or participant).
         self.group_space = 0.0 if ctx.rules == "grid" else 3.0
+        self.released = 0
+
+    def release(self, gi: int) -> None:
+        """Forget the groups before ``gi``: laid out already, never needed again. Keeping
+        every paragraph of a long table alive makes Python's garbage collector, and so the
+        whole rendering, slower than linear."""
+        for i in range(self.released, gi):
+            self.groups[i] = None
+        self.released = max(self.released, gi)
 
 
 class _PageTable(Flowable):
@@ -495,6 +522,8 @@ class _Grid(Flowable):
         if res is None:
             return []  # not even the header and one row: the table starts on the next page
         rows, h, nxt = res
+        if nxt is not None:
+            self.spec.release(nxt.gi)
         return [_PageTable(self.spec, rows, h)] + ([nxt] if nxt is not None else [])
 
     def draw(self):
@@ -503,7 +532,7 @@ class _Grid(Flowable):
 
 
 def _participant_spec(ctx: _Ctx, item: ParticipantTable) -> _Spec:
-    groups = [_Group(tuple([_Item(ctx.para(c))] for c in row), rule="full") for row in item.rows]
+    groups = [_Group(tuple([_Item(src=(ctx, c))] for c in row), rule="full") for row in item.rows]
     headers = [ctx.para(h) for h in item.headers]
     return _Spec(ctx, item.widths, headers, groups, splittable=(), name=item.label)
 
@@ -525,8 +554,8 @@ def _theme_spec(ctx: _Ctx, item: ThemeTable) -> _Spec:
         mark = ((f"{item.anchor}-{bi + 1}", b.heading.text, level),)
         for fi, f in enumerate(b.findings or (None,)):
             col0 = [heading] if fi == 0 else []
-            col1 = [_Item(ctx.para(f.text))] if f is not None else []
-            col2 = [_Item(ctx.para(q), gap if qi else 0.0) for qi, q in enumerate(f.quotes)] if f is not None else []
+            col1 = [_Item(src=(ctx, f.text))] if f is not None else []
+            col2 = [_Item(None, gap if qi else 0.0, (ctx, q)) for qi, q in enumerate(f.quotes)] if f is not None else []
             groups.append(_Group((col0, col1, col2), rule="full" if fi == 0 else "partial",
                                  marks=mark if fi == 0 else (), top_new=top_new if fi == 0 else top_cont,
                                  top_cont=top_cont, keep_next=f is None))
@@ -594,11 +623,17 @@ class _Canvas(Canvas):
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
+    """``text``, cut with an ellipsis if it is wider than ``width`` (binary search on length)."""
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if pdfmetrics.stringWidth(text[:mid].rstrip() + "…", font, size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + "…"
 
 
 def _furniture(c: Canvas, ctx: _Ctx, total: int) -> None:
@@ -608,9 +643,11 @@ def _furniture(c: Canvas, ctx: _Ctx, total: int) -> None:
     c.saveState()
     hs = ctx.styles["header"]
     if meta.header:
+        if ctx.header is None:
+            ctx.header = _fit(meta.header, hs.fontName, hs.fontSize, w - 2 * m)
         c.setFont(hs.fontName, hs.fontSize)
         c.setFillColor(black)
-        c.drawString(m, h - m / 2 - hs.fontSize / 3, _fit(meta.header, hs.fontName, hs.fontSize, w - 2 * m))
+        c.drawString(m, h - m / 2 - hs.fontSize / 3, ctx.header)
     fs = ctx.styles["footer"]
     text = "".join(t if kind == "text" else str(c.getPageNumber()) if kind == "page" else str(total)
                    for kind, t in meta.footer)
@@ -641,7 +678,7 @@ def _story(ctx: _Ctx) -> list:
             for p, item in zip(contents[1:], doc.items):
                 story.append(ctx.para(p, link=item.anchor))
             story.extend(ctx.para(p) for p in contents[1 + len(doc.items):])
-    for i, item in enumerate(doc.items):
+    for item in doc.items:
         if story:
             story.append(PageBreak())
         title = _short(" ".join(p.text for p in item.caption) or item.label)
