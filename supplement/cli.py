@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -224,6 +225,18 @@ def _on_signal(signum, frame):
     raise exc
 
 
+def _exit_now(code: int) -> None:
+    """Exit without Python's shutdown: an object an interrupt left half-done (a zip file the
+    Word writer was writing) would print 'Exception ignored … Traceback' from its finalizer.
+    The build has already removed its temporary files."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(code)
+
+
 def run():
     """Entry point: no traceback reaches the user, whatever happens."""
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
@@ -234,10 +247,10 @@ def run():
         main.main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("interrupted; earlier outputs are unchanged", err=True)
-        sys.exit(130)
+        _exit_now(130)
     except _Terminated as e:
         click.echo("terminated; earlier outputs are unchanged", err=True)
-        sys.exit(128 + e.signum)
+        _exit_now(128 + e.signum)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)

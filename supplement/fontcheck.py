@@ -23,7 +23,7 @@ def _paragraphs(doc: Document):
     for item in doc.items:
         if isinstance(item, ThemeTable):
             for b in item.blocks:
-                yield b.continued
+                yield from b.continued
 
 
 def _furniture(doc: Document):

@@ -70,7 +70,9 @@ class ThemeBlock:
     number: str  # "I.", "A."
     title: str
     heading: Paragraph  # "I. Elements of Disease"
-    continued: Paragraph  # "I. Elements of Disease (continued)"
+    # What a page that continues this block shows in column 1: the theme's label, and for a
+    # subtheme also its own: ("I. Elements of Disease (continued)", "A. Failure … (continued)").
+    continued: tuple[Paragraph, ...]
     findings: tuple[Finding, ...]  # may be empty: a theme that only has subthemes
 
 
@@ -92,7 +94,8 @@ Item = Union[ParticipantTable, ThemeTable]
 class Cover:
     heading: Paragraph
     paragraphs: tuple[Paragraph, ...]
-    contents: tuple[Paragraph, ...]  # heading line (no runs if the style has none) then one per item; empty if no list
+    contents_heading: Paragraph | None  # the line above the list, if the style has one
+    contents: tuple[Paragraph, ...]  # one entry per item, in the order of Document.items; empty: no list
     closing: tuple[Paragraph, ...] = ()  # after the list, e.g. "provided by the authors…" (JAMA)
 
 
@@ -126,6 +129,8 @@ class Document:
         if self.cover:
             yield self.cover.heading
             yield from self.cover.paragraphs
+            if self.cover.contents_heading:
+                yield self.cover.contents_heading
             yield from self.cover.contents
             yield from self.cover.closing
         for item in self.items:

@@ -152,6 +152,7 @@ def _themes(src: Rec, s: Rec, label: str, anchor: str) -> ThemeTable:
     counts = {"themes": 0, "subthemes": 0, "findings": 0, "quotes": 0}
     for ti, theme in enumerate(src.themes, 1):
         tnum = format_number(ti, n.theme)
+        theme_cont: tuple[Paragraph, ...] = ()
         entries = [(0, fill(n.theme_template, n=tnum), theme)]
         for si, sub in enumerate(theme.subthemes, 1):
             entries.append((1, fill(n.subtheme_template, n=format_number(si, n.subtheme), theme=tnum), sub))
@@ -162,11 +163,12 @@ def _themes(src: Rec, s: Rec, label: str, anchor: str) -> ThemeTable:
                 Finding(Paragraph("finding", (Run(clean(f.text)),), f.at("text")),
                         tuple(_quote(q, s, people) for q in f.quotes))
                 for f in b.findings)
-            blocks.append(ThemeBlock(
-                level, number, title,
-                Paragraph(role, (Run(f"{number} {title}"),), b.at("title")),
-                Paragraph(role, (Run(f"{number} {title} {s.table.continued}".rstrip()),), b.at("title")),
-                findings))
+            cont = theme_cont + (Paragraph(role, (Run(f"{number} {title} {s.table.continued}".rstrip()),),
+                                           b.at("title")),)
+            if level == 0:
+                theme_cont = cont
+            blocks.append(ThemeBlock(level, number, title, Paragraph(role, (Run(f"{number} {title}"),), b.at("title")),
+                                     cont, findings))
             counts["subthemes" if level else "themes"] += 1
             counts["findings"] += len(findings)
             counts["quotes"] += sum(len(f.quotes) for f in findings)
@@ -231,17 +233,15 @@ def _cover(st: Rec, s: Rec, items) -> Cover | None:
         return None
     v = _study_vars(st)
     paragraphs = tuple(Paragraph("cover-text", (Run(clean(fill(t, **v))),)) for t in c.paragraphs)
-    contents = ()
+    contents, heading = (), None
     if c.contents:
-        # always a heading line first (writers link contents[i] to items[i - 1]); empty when the
-        # style has none (a list that follows the citation directly)
-        heading = clean(c.contents_heading)
-        contents = (Paragraph("cover-text", (Run(heading),) if heading else ()),) + tuple(
-            Paragraph("contents-item", (Run(it.label + s.labels.separator.rstrip(), bold=True),
-                                        Run(" " + _first_sentence(it))))
-            for it in items)
+        contents = tuple(Paragraph("contents-item", (Run(it.label + s.labels.separator.rstrip(), bold=True),
+                                                     Run(" " + _first_sentence(it))))
+                         for it in items)
+        if clean(c.contents_heading):
+            heading = Paragraph("cover-text", (Run(clean(c.contents_heading)),))
     closing = tuple(Paragraph("cover-text", (Run(clean(fill(t, **v))),)) for t in c.closing)
-    return Cover(Paragraph("cover-heading", (Run(c.heading),)), paragraphs, contents, closing)
+    return Cover(Paragraph("cover-heading", (Run(c.heading),)), paragraphs, heading, contents, closing)
 
 
 def _first_sentence(item) -> str:

@@ -31,7 +31,7 @@ import yaml
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from conftest import (EXAMPLE, HOSTILE, LOCATED, dump, example_data, invoke, parts_left, run_cli,
+from conftest import (HOSTILE, LOCATED, dump, parts_left, run_cli,
                       trimmed_data, write_source)
 
 # --- hostile strings ----------------------------------------------------------------------
@@ -548,7 +548,6 @@ def test_markup_in_user_text_stays_literal_and_opens_nothing(tmp_path, monkeypat
     import docx
     import reportlab
 
-    import supplement
     from supplement.build import build
     from supplement.pipeline import compile_document
     from supplement.writers import renderer

@@ -42,7 +42,7 @@ class Furniture:
 
     def __init__(self, doc):
         theme = _theme_table(doc)
-        strings = [doc.meta.header] + [h.text for h in theme.headers] + [b.continued.text for b in theme.blocks]
+        strings = [doc.meta.header] + [h.text for h in theme.headers] + [p.text for b in theme.blocks for p in b.continued]
         self.strings = sorted({_squash(s) for s in strings if s.strip()}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
@@ -121,7 +121,7 @@ def test_theme_table_header_repeated_on_each_page_with_continued_labels(example)
     pages = _pages(path)
     start = next(i for i, p in enumerate(pages) if _squash(theme.caption[0].text) in _squash(p))
     head = "".join(_squash(h.text) for h in theme.headers)
-    labels = [_squash(b.heading.text) for b in theme.blocks] + [_squash(b.continued.text) for b in theme.blocks]
+    labels = [_squash(b.heading.text) for b in theme.blocks] + [_squash(b.continued[0].text) for b in theme.blocks]
     continued_theme_i = False
     assert len(pages) - start >= 10
     for n, page in enumerate(pages[start:]):
@@ -131,7 +131,7 @@ def test_theme_table_header_repeated_on_each_page_with_continued_labels(example)
         # never a header alone: a theme label or continued label, then text
         assert any(after.startswith(label) for label in labels), f"page {start + n + 1} starts with {after[:60]}"
         assert len(after) > 200
-        continued_theme_i |= after.startswith(_squash(theme.blocks[0].continued.text))
+        continued_theme_i |= after.startswith(_squash(theme.blocks[0].continued[0].text))
     assert continued_theme_i  # Theme I (25 quotes) runs over several pages
 
 
@@ -363,7 +363,7 @@ def synthetic(n_quotes: int, base=None):
             num = f"{copy}.{b.number}"
             role = b.heading.role
             blocks.append(ThemeBlock(b.level, num, b.title, Paragraph(role, (Run(f"{num} {b.title}"),)),
-                                     Paragraph(role, (Run(f"{num} {b.title} (continued)"),)), tuple(findings)))
+                                     (Paragraph(role, (Run(f"{num} {b.title} (continued)"),)),), tuple(findings)))
             if count >= n_quotes:
                 break
     items = tuple(dataclasses.replace(i, blocks=tuple(blocks)) if i is theme else i for i in base.items)

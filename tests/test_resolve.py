@@ -129,7 +129,9 @@ def test_theme_numerals_and_subtheme_letters(doc):
     assert [b.number for b in themes] == ROMAN
     assert themes[0].heading.text == "I. Elements of Disease"
     assert tt.blocks[1].heading.text == "A. Failure of Initial Treatment"
-    assert themes[0].continued.text == "I. Elements of Disease (continued)"
+    assert [p.text for p in themes[0].continued] == ["I. Elements of Disease (continued)"]
+    assert [p.text for p in tt.blocks[1].continued] == ["I. Elements of Disease (continued)",
+                                                        "A. Failure of Initial Treatment (continued)"]
 
 
 def test_counts_match_the_seed(doc):

@@ -376,14 +376,9 @@ class _Body:
         o = self.out
         o.append(self.table_start([c1, c2, c3], item.label))
         o.append(self.header_row([c1, c2, c3], item.headers))
-        theme_label = ""
         for b in item.blocks:
             heading = self.para(b.heading)
-            label = self.para(b.continued, CONTINUED_STYLES["subtheme" if b.level else "theme"])
-            if b.level == 0:
-                theme_label = label
-            else:
-                label = theme_label + label
+            label = "".join(self.para(p, CONTINUED_STYLES[p.role]) for p in b.continued)
             if not b.findings:  # a theme that only has subthemes: its heading row
                 o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + self.cell(c1, heading)
                          + self.cell(c2, self.empty("finding")) + self.cell(c3, self.empty("quote")) + "</w:tr>")
@@ -410,16 +405,12 @@ class _Body:
         o = self.out
         o.append(self.para(cover.heading))
         o.extend(self.para(p) for p in cover.paragraphs)
-        entries = [p for p in cover.contents if p.role == "contents-item"]
-        link = len(entries) == len(items)
-        targets = iter(items)
-        for p in cover.contents:
-            if link and p.role == "contents-item":
-                start = f'<w:hyperlink w:anchor="{_bookmark(next(targets).anchor)}" w:history="1">'
-                o.append(self.para(p, inner=lambda runs: f"{start}{runs}</w:hyperlink>"))
-            else:
-                o.append(self.para(p))
-        o.extend(self.para(p) for p in getattr(cover, "closing", ()))
+        if cover.contents_heading:
+            o.append(self.para(cover.contents_heading))
+        for p, item in zip(cover.contents, items):
+            start = f'<w:hyperlink w:anchor="{_bookmark(item.anchor)}" w:history="1">'
+            o.append(self.para(p, inner=lambda runs, start=start: f"{start}{runs}</w:hyperlink>"))
+        o.extend(self.para(p) for p in cover.closing)
 
     def item(self, item, new_page: bool) -> None:
         o = self.out

@@ -426,7 +426,6 @@ class _Grid(Flowable):
         """The rows that fit in ``aH``: (rows, height, remainder _Grid or None), or None."""
         s = self.spec
         pad = s.PAD_TOP + s.PAD_BOTTOM
-        ncol = len(s.col_widths)
         y = s.header_h
         rows = []
         gi, state = self.gi, self.state
@@ -540,17 +539,11 @@ def _participant_spec(ctx: _Ctx, item: ParticipantTable) -> _Spec:
 def _theme_spec(ctx: _Ctx, item: ThemeTable) -> _Spec:
     gap = ctx.styles["quote"].leading * 0.75
     groups = []
-    theme_cont = None
     for bi, b in enumerate(item.blocks):
         heading = _Item(ctx.para(b.heading))
-        cont = _Item(ctx.para(b.continued))
-        if b.level == 0:
-            theme_cont = cont
-            top_new, top_cont, level = (), (cont,), 1
-        elif theme_cont is None:
-            top_new, top_cont, level = (), (cont,), 1
-        else:
-            top_new, top_cont, level = (theme_cont,), (theme_cont, cont), 2
+        cont = tuple(_Item(ctx.para(p)) for p in b.continued)
+        # a new page that starts a subtheme first shows the theme it belongs to
+        top_new, top_cont, level = cont[:-1], cont, b.level + 1
         mark = ((f"{item.anchor}-{bi + 1}", b.heading.text, level),)
         for fi, f in enumerate(b.findings or (None,)):
             col0 = [heading] if fi == 0 else []
@@ -672,12 +665,11 @@ def _story(ctx: _Ctx) -> list:
         cv = doc.cover
         story.append(ctx.para(cv.heading))
         story.extend(ctx.para(p) for p in cv.paragraphs)
-        contents = list(cv.contents)
-        if contents:
-            story.append(ctx.para(contents[0]))
-            for p, item in zip(contents[1:], doc.items):
-                story.append(ctx.para(p, link=item.anchor))
-            story.extend(ctx.para(p) for p in contents[1 + len(doc.items):])
+        if cv.contents_heading:
+            story.append(ctx.para(cv.contents_heading))
+        for p, item in zip(cv.contents, doc.items):
+            story.append(ctx.para(p, link=item.anchor))
+        story.extend(ctx.para(p) for p in cv.closing)
     for item in doc.items:
         if story:
             story.append(PageBreak())
