@@ -15,7 +15,7 @@ import string
 from pathlib import Path
 
 from .diagnostics import Pos, Report, SourceError
-from .schema import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text
+from .schema import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text, _short
 from .yamlread import YMap, parse, read_text
 
 PRESETS = Path(__file__).resolve().parent / "templates"
@@ -92,7 +92,7 @@ STYLE = Obj("style", {
         "theme_widths": Field(ListOf(Number(0.05, 1), 3, 3), default=lambda: [0.18, 0.3, 0.52],
                               doc="fractions of the text width for the theme, findings and quotes columns"),
         "number_format": Field(template("n"), default="{n}.", doc="participant number, e.g. '{n}.' or 'P{n}'"),
-        "continued": Field(T, default="(continued)", doc="added to a theme carried onto a new page"),
+        "continued": Field(T, default="(continued)", doc="added to a theme carried onto a new PDF page (the Word file repeats the theme's label row instead)"),
     }),
     "labels": _sub("labels", {
         "item": Field(template("n"), default="Appendix {n}", doc="label of the n-th item: 'eTable {n}', 'S{n} Table'"),
@@ -182,11 +182,25 @@ def preset_names() -> list[str]:
 def _locate(ref: str, relative_to: Path | None) -> Path | None:
     if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
         p = PRESETS / f"{ref}.yaml"
-        return p if p.is_file() else None
+        return p if _is_file(p) else None
     p = Path(ref)
     if not p.is_absolute() and relative_to is not None:
         p = relative_to / p
     return p
+
+
+def _is_file(p: Path) -> bool:
+    try:
+        return p.is_file()
+    except OSError:  # a name too long for the file system, say
+        return False
+
+
+def _exists(p: Path) -> bool:
+    try:
+        return p.exists()
+    except OSError:
+        return False
 
 
 def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, ...], r: Report):
@@ -201,8 +215,9 @@ def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, 
         r.error(pos, f"style '{ref}' extends itself (" + " -> ".join(p.name for p in chain + (path,)) + ")",
                 "remove the 'extends' that closes the loop")
         return None, None
-    if not path.is_file():
-        r.error(pos, f"style file '{ref}' does not exist", f"looked for {path}")
+    if not _is_file(path):
+        r.error(pos, f"style file '{_short(ref)}' " + ("is not a regular file" if _exists(path) else "does not exist"),
+                f"looked for {_short(str(path), 200)}")
         return None, None
     try:
         tree = parse(read_text(str(path)), _display(path))
@@ -306,6 +321,11 @@ def _relative(value, base: Path) -> Path:
     return base / p
 
 
+MAX_TEMPLATE_XML = 4 * 2**20  # the XML python-docx parses: a real template has well under 1 MiB; 4 MiB parse in ~2 s
+MAX_TEMPLATE_BYTES = 128 * 2**20  # everything, images and embedded fonts included
+_TEMPLATE_BLOBS = ("word/media/", "word/embeddings/", "word/fonts/")
+
+
 def _word_template(value, base: Path, r: Report):
     """The Word template as an absolute path, checked to be a .docx (a zip) file."""
     import zipfile
@@ -316,6 +336,16 @@ def _word_template(value, base: Path, r: Report):
             r.error(value.pos, f"Word template '{value}' is not a regular file", f"looked for {p}")
             return None
         with zipfile.ZipFile(p) as z:
+            # python-docx parses every XML part: a small zip of a huge document.xml would take
+            # minutes and gigabytes. Declared sizes bound what zipfile will ever decompress.
+            infos = z.infolist()
+            xml = sum(i.file_size for i in infos if not i.filename.startswith(_TEMPLATE_BLOBS))
+            if xml > MAX_TEMPLATE_XML or sum(i.file_size for i in infos) > MAX_TEMPLATE_BYTES:
+                r.error(value.pos, f"the Word template '{value}' expands to "
+                        f"{max(xml, sum(i.file_size for i in infos)) / 2**20:.0f} MiB; the limit is "
+                        f"{MAX_TEMPLATE_XML // 2**20} MiB of text and {MAX_TEMPLATE_BYTES // 2**20} MiB in all",
+                        "use a template that holds styles and page setup, not a whole document")
+                return None
             types = z.read("[Content_Types].xml")
     except OSError as e:
         r.error(value.pos, f"cannot read the Word template '{value}': {e.strerror}", f"looked for {p}")

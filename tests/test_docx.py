@@ -1,10 +1,11 @@
 """The Word writer, checked the way readers and tools see the file.
 
 python-docx reopens it (named styles, captions, header rows, widths, properties);
-LibreOffice lays it out (every theme, finding and quote in order; the header row
-and the theme on every page of the theme table); pandoc reads the tables back;
-Microsoft's Open XML SDK validator accepts it; rebuilding gives identical bytes.
-One LibreOffice conversion is shared by the module.
+LibreOffice lays it out (every theme, finding and quote in order; the column heads
+and the current theme and subtheme at the top of every page of the theme table);
+pandoc reads the tables back; Microsoft's Open XML SDK validator accepts it;
+rebuilding gives identical bytes. One LibreOffice conversion per look (grid rules,
+horizontal rules) is shared by the module.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from docx.oxml.ns import qn
 
 from supplement.model import Finding, Paragraph, Run, ThemeBlock
 from supplement.pipeline import load_document
-from supplement.writers.docx import CHAR_STYLES, CONTINUED_STYLES, PARA_STYLES, TABLE_STYLE, render
+from supplement.writers.docx import CHAR_STYLES, PARA_STYLES, TABLE_STYLE, render
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "source" / "spinal-metastases.yaml"
 
@@ -71,21 +72,49 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.fixture(scope="module")
-def lo_pages(example_file, tmp_path_factory) -> list[str]:
-    """The example converted by LibreOffice, as the text of each PDF page."""
+def _lo_convert(docx_file: Path, out: Path, profile: Path) -> list[str]:
+    """A .docx converted by LibreOffice, as the text of each PDF page."""
     soffice = _need("soffice")
     pdftotext = _need("pdftotext")
-    out = tmp_path_factory.mktemp("lo")
-    profile = tmp_path_factory.mktemp("lo-profile")
     subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(out), str(example_file)], check=True, capture_output=True, timeout=300)
-    pdf = out / "example.pdf"
+                    "--outdir", str(out), str(docx_file)], check=True, capture_output=True, timeout=300)
+    pdf = out / (docx_file.stem + ".pdf")
     assert pdf.is_file(), "LibreOffice wrote no PDF"
     # -raw: content order, and a hyphen at a line end stays (the default mode drops it)
     text = subprocess.run([pdftotext, "-raw", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     pages = text.split("\f")
     return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+# The looks LibreOffice lays out: the example's own (grid rules, letter) and Elsevier's
+# (horizontal rules only, A4: other page breaks).
+LOOKS = {"grid": None, "horizontal": "elsevier"}
+
+
+@pytest.fixture(scope="module")
+def lo_looks(example, example_file, tmp_path_factory):
+    """look -> (Document, the text of each page LibreOffice lays out), converted once each."""
+    done: dict[str, tuple] = {}
+
+    def get(look: str):
+        if look not in done:
+            out = tmp_path_factory.mktemp(f"lo-{look}")
+            if LOOKS[look] is None:
+                doc, path = example, example_file
+            else:
+                doc = load_document(EXAMPLE, LOOKS[look])
+                path = out / f"{look}.docx"
+                path.write_bytes(render(doc))
+            done[look] = (doc, _lo_convert(path, out, tmp_path_factory.mktemp("lo-profile")))
+        return done[look]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def lo_pages(lo_looks) -> list[str]:
+    """The example converted by LibreOffice, as the text of each PDF page."""
+    return lo_looks("grid")[1]
 
 
 def _validator() -> list[str]:
@@ -144,6 +173,32 @@ def _vmerge(tc) -> str | None:
     return vm.get(W_VAL) or "continue"
 
 
+def _is_header(tr) -> bool:
+    return tr.find(qn("w:trPr") + "/" + qn("w:tblHeader")) is not None
+
+
+def _theme_tables(document):
+    """The theme table's Word tables, one per block (the participant table comes first)."""
+    return _tables(document)[1:]
+
+
+def _labels(tt) -> list[tuple[object, list[str]]]:
+    """(block, label texts) for each block with a table of its own: a theme is labelled by its
+    heading, a subtheme by its theme's and its own; a theme without findings that has subthemes
+    gets no table (its heading labels theirs)."""
+    out, theme = [], None
+    for i, b in enumerate(tt.blocks):
+        if b.level == 0:
+            theme = b.heading.text
+            nxt = tt.blocks[i + 1] if i + 1 < len(tt.blocks) else None
+            if not b.findings and nxt is not None and nxt.level == 1:
+                continue
+            out.append((b, [theme]))
+        else:
+            out.append((b, [theme, b.heading.text]))
+    return out
+
+
 def _with_style(preset: str | None = None, **fields):
     """The example loaded afresh (with its own style record), some settings changed:
     ``page__size="a4"`` sets style.page.size."""
@@ -164,7 +219,7 @@ def test_every_role_has_a_named_style_and_the_body_uses_only_them(example, reope
     by_name = {s.name: s for s in reopened.styles}
     from docx.enum.style import WD_STYLE_TYPE
 
-    for name in list(PARA_STYLES.values()) + list(CONTINUED_STYLES.values()):
+    for name in PARA_STYLES.values():
         assert by_name[name].type == WD_STYLE_TYPE.PARAGRAPH, name
     for name in CHAR_STYLES.values():
         assert by_name[name].type == WD_STYLE_TYPE.CHARACTER, name
@@ -180,9 +235,10 @@ def test_every_role_has_a_named_style_and_the_body_uses_only_them(example, reope
     tt = example.items[1]
     assert used["Supplement Quote"] == example.quote_count == 122
     assert used["Supplement Finding"] == sum(len(b.findings) for b in tt.blocks) == 17
-    assert used["Supplement Theme"] == sum(1 for b in tt.blocks if b.level == 0) == 10
+    # a theme's heading labels its own table (8 themes have findings) and each of its 6 subthemes'
+    assert used["Supplement Theme"] == 8 + 6
     assert used["Supplement Subtheme"] == sum(1 for b in tt.blocks if b.level == 1) == 6
-    assert used["Supplement Table Header"] == 5 + 3
+    assert used["Supplement Table Header"] == 5 + 3 * 14  # the column heads of each of 14 tables
     assert used["Supplement Table Text"] == 14 * 5
 
     run_styles: dict[str, int] = {}
@@ -239,19 +295,43 @@ def test_caption_label_is_bold_and_each_item_starts_a_page(example, reopened):
 
 
 def test_header_rows_repeat_and_rows_do_not_split(reopened):
-    for tbl in _tables(reopened):
+    """The participant table repeats its column heads; each theme-table table repeats its
+    column heads and its label row."""
+    tables = _tables(reopened)
+    assert len(tables) == 1 + 14
+    for n, tbl in enumerate(tables):
         rows = tbl.findall(qn("w:tr"))
-        head = rows[0].find(qn("w:trPr") + "/" + qn("w:tblHeader"))
-        assert head is not None and head.get(W_VAL) is None, "tblHeader without w:val (Word's validator)"
-        assert all(r.find(qn("w:trPr") + "/" + qn("w:tblHeader")) is None for r in rows[1:])
+        heads = 1 if n == 0 else 2
+        for r in rows[:heads]:
+            head = r.find(qn("w:trPr") + "/" + qn("w:tblHeader"))
+            assert head is not None and head.get(W_VAL) is None, "tblHeader without w:val (Word's validator)"
+        assert not any(_is_header(r) for r in rows[heads:])
+        assert len(rows) > heads
         assert all(r.find(qn("w:trPr") + "/" + qn("w:cantSplit")) is not None for r in rows)
+
+
+def test_consecutive_tables_are_kept_apart(reopened):
+    """Word joins two tables with nothing between them into one (and its header rows would no
+    longer head the second block): a 1-point empty paragraph parts them."""
+    body = list(reopened.element.body)
+    names = _style_names(reopened)
+    for i, el in enumerate(body[:-1]):
+        if el.tag == qn("w:tbl"):
+            nxt = body[i + 1]
+            assert nxt.tag == qn("w:p"), "a table directly followed by another"
+            if body[i + 2].tag == qn("w:tbl"):
+                assert _text(nxt) == "" and _pstyle(nxt, names) == "Supplement Table Text"
+                line = nxt.find(qn("w:pPr") + "/" + qn("w:spacing"))
+                assert (line.get(qn("w:line")), line.get(qn("w:lineRule"))) == ("20", "exact")
+                assert nxt.find(qn("w:pPr") + "/" + qn("w:rPr") + "/" + qn("w:sz")).get(W_VAL) == "2"
 
 
 def test_column_widths_in_grid_and_cells(example, reopened):
     sec = reopened.sections[0]
     text_width = round((sec.page_width - sec.left_margin - sec.right_margin) / 635)
     assert text_width == 11 * 1440 - 2 * 1440  # letter landscape, 1 in margins (twips)
-    for tbl, item in zip(_tables(reopened), example.items):
+    tables = _tables(reopened)
+    for tbl, item in zip(tables, [example.items[0]] + [example.items[1]] * (len(tables) - 1)):
         assert tbl.find(qn("w:tblPr") + "/" + qn("w:tblLayout")).get(qn("w:type")) == "fixed"
         grid = [int(g.get(qn("w:w"))) for g in tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))]
         assert sum(grid) == text_width
@@ -259,8 +339,13 @@ def test_column_widths_in_grid_and_cells(example, reopened):
         for g, f in zip(grid, item.widths):
             assert abs(g - f * text_width) <= len(grid), (g, f)
         for tr in tbl.findall(qn("w:tr")):
-            cells = [int(tc.find(qn("w:tcPr") + "/" + qn("w:tcW")).get(qn("w:w"))) for tc in tr.findall(qn("w:tc"))]
-            assert cells == grid
+            cells, at = [], 0
+            for tc in tr.findall(qn("w:tc")):
+                span = tc.find(qn("w:tcPr") + "/" + qn("w:gridSpan"))
+                n = int(span.get(W_VAL)) if span is not None else 1
+                cells.append((int(tc.find(qn("w:tcPr") + "/" + qn("w:tcW")).get(qn("w:w"))), sum(grid[at:at + n])))
+                at += n
+            assert at == len(grid) and all(w == expected for w, expected in cells), cells
 
 
 def test_page_setup_follows_the_style(example, reopened):
@@ -277,39 +362,82 @@ def test_page_setup_follows_the_style(example, reopened):
 # ---------------------------------------------------------------- the theme table
 
 
-def test_theme_table_rows_put_each_finding_beside_its_own_quotes(example, reopened):
+def test_theme_table_is_one_table_per_block_labelled_in_a_header_row(example, reopened):
     names = _style_names(reopened)
     tt = example.items[1]
-    rows = _rows(_tables(reopened)[1])
-    assert [_text(tc) for tc, _ in rows[0]] == [h.text for h in tt.headers]
-    body = iter(rows[1:])
-    for b in tt.blocks:
-        if not b.findings:  # a theme with only subthemes still gets its heading row
-            row = next(body)
-            assert [_text(tc) for tc, _ in row] == [b.heading.text, "", ""]
-            continue
-        first_row = True
+    labels = _labels(tt)
+    tables = _theme_tables(reopened)
+    assert len(tables) == len(labels) == 14  # 16 blocks; two themes have only subthemes
+    # the example's subthemes: each table names its theme, then its own heading
+    assert [lab for _, lab in labels][1] == ["I. Elements of Disease", "A. Failure of Initial Treatment"]
+    assert [lab[0] for _, lab in labels[3:6]] == ["III. Care Team Dynamics"] * 3
+    for tbl, (b, label) in zip(tables, labels):
+        tbl_pr = tbl.find(qn("w:tblPr"))
+        assert tbl_pr.find(qn("w:tblCaption")).get(W_VAL) == tt.label
+        assert tbl_pr.find(qn("w:tblDescription")).get(W_VAL) == " \u2013 ".join(label)
+        rows = _rows(tbl)
+        assert [_text(tc) for tc, _ in rows[0]] == [h.text for h in tt.headers]
+        assert all(_pstyle(p, names) == "Supplement Table Header" for _, ps in rows[0] for p in ps)
+        # the label row: one cell across the three columns, the theme (bold) over the subtheme
+        ((cell, paras),) = rows[1]
+        assert cell.find(qn("w:tcPr") + "/" + qn("w:gridSpan")).get(W_VAL) == "3"
+        assert [_text(p) for p in paras] == label
+        assert [_pstyle(p, names) for p in paras] == ["Supplement Theme", "Supplement Subtheme"][:len(label)]
+        body = rows[2:]
+        assert len(body) == sum(len(f.quotes) for f in b.findings)
+        it = iter(body)
+        r = 0
         for f in b.findings:
             for qi, q in enumerate(f.quotes):
-                (c1, p1), (c2, p2), (c3, p3) = next(body)
-                if first_row:
-                    assert [_pstyle(p, names) for p in p1] == ["Supplement Subtheme" if b.level else "Supplement Theme"]
-                    assert _text(c1) == b.heading.text
-                else:  # a continuation row names its theme (and subtheme)
-                    assert _text(c1) == "".join(p.text for p in b.continued)
-                    assert {_pstyle(p, names) for p in p1} <= set(CONTINUED_STYLES.values())
-                    if b.level:
-                        assert [_text(p) for p in p1] == [p.text for p in b.continued]
-                        assert len(p1) == 2 and "(continued)" in _text(p1[0])
-                first_row = False
-                if qi == 0:
-                    assert _text(c2) == f.text.text
+                (c1, p1), (c2, p2), (c3, p3) = next(it)
+                # column 1: empty below the label, one merged cell with grid rules
+                assert _text(c1) == "" and _pstyle(p1[0], names) == "Supplement Table Text"
+                assert _vmerge(c1) == (None if len(body) == 1 else "restart" if r == 0 else "continue")
+                r += 1
+                if qi == 0:  # the finding, merged down beside its own quotes
+                    assert _text(c2) == f.text.text and _pstyle(p2[0], names) == "Supplement Finding"
                     assert _vmerge(c2) == ("restart" if len(f.quotes) > 1 else None)
                 else:
                     assert _text(c2) == "" and _vmerge(c2) == "continue"
                 assert len(p3) == 1 and _pstyle(p3[0], names) == "Supplement Quote"
                 assert _text(c3) == q.text
-    assert next(body, None) is None
+    # every heading, finding and quote once (theme headings also label their subthemes' tables)
+    texts = [_text(p) for tbl in tables for p in tbl.iter(qn("w:p"))]
+    for b in tt.blocks:
+        assert b.heading.text in texts
+        for f in b.findings:
+            assert texts.count(f.text.text) == sum(1 for b2 in tt.blocks for f2 in b2.findings if f2.text == f.text)
+
+
+def test_theme_heading_and_subtheme_heading_look_as_in_the_pdf(example, reopened):
+    """Theme bold, subtheme italic and indented, both at the table size (the PDF writer's
+    look); both keep with the row below (no label left alone at a page foot in Word)."""
+    theme, sub = reopened.styles["Supplement Theme"], reopened.styles["Supplement Subtheme"]
+    size = example.style.font.table_size
+    assert theme.font.size.pt == sub.font.size.pt == reopened.styles["Supplement Quote"].font.size.pt == size
+    assert theme.font.bold is True and not theme.font.italic
+    assert sub.font.italic is True and not sub.font.bold
+    assert sub.paragraph_format.left_indent.pt == pytest.approx(size * 0.8)
+    assert theme.paragraph_format.keep_with_next and sub.paragraph_format.keep_with_next
+
+
+def test_themes_and_subthemes_without_findings(example):
+    """A theme with neither findings nor subthemes, and a subtheme without findings, still get a
+    table: their label and one empty row. A theme whose first subtheme has findings gets none."""
+    tt = example.items[1]
+    b0, sub = tt.blocks[0], tt.blocks[1]
+    bare_sub = dataclasses.replace(sub, heading=Paragraph("subtheme", (Run("B. Nothing Yet"),)), findings=())
+    bare_theme = dataclasses.replace(b0, heading=Paragraph("theme", (Run("II. Empty"),)), findings=())
+    blocks = (dataclasses.replace(b0, findings=()), sub, bare_sub, bare_theme)
+    document = docx.Document(io.BytesIO(render(dataclasses.replace(
+        example, items=(example.items[0], dataclasses.replace(tt, blocks=blocks))))))
+    tables = _theme_tables(document)
+    got = [([_text(p) for p in _rows(t)[1][0][1]], [[_text(tc) for tc, _ in row] for row in _rows(t)[2:]])
+           for t in tables]
+    assert [g[0] for g in got] == [["I. Elements of Disease", "A. Failure of Initial Treatment"],
+                                   ["I. Elements of Disease", "B. Nothing Yet"], ["II. Empty"]]
+    assert len(got[0][1]) == len(sub.findings[0].quotes)
+    assert got[1][1] == got[2][1] == [["", "", ""]]
 
 
 def test_quote_runs_keep_roles_and_curly_quotes(example, reopened):
@@ -331,67 +459,122 @@ def test_quote_runs_keep_roles_and_curly_quotes(example, reopened):
 # ---------------------------------------------------------------- LibreOffice, pandoc, validator
 
 
-def test_libreoffice_shows_every_heading_finding_and_quote_in_order(example, lo_pages):
-    text = _squash("".join(lo_pages))
-    at = 0
-    for b in example.items[1].blocks:
-        expected = [b.heading.text] + [t for f in b.findings for t in [f.text.text] + [q.text for q in f.quotes]]
-        for piece in expected:
+def _lo_layout(doc, pages: list[str]):
+    """Where LibreOffice put the theme table: (index of its first page, of its last page, and
+    for each page in between the label of the block its first quote or finding belongs to).
+    Every label, finding and quote is looked for in order, in the text of all pages joined."""
+    tt = doc.items[-1]
+    squashed = [_squash(p) for p in pages]
+    starts, at = [], 0
+    for p in squashed:
+        starts.append(at)
+        at += len(p)
+    text = "".join(squashed)
+    first = next(i for i, p in enumerate(squashed) if _squash(tt.caption[0].text) in p)
+    at, placed = starts[first], []  # (offset, label) of each finding and quote
+    for b, label in _labels(tt):
+        for piece in label:
             i = text.find(_squash(piece), at)
-            assert i >= 0, f"not found (in order) in LibreOffice's PDF: {piece[:80]!r}"
+            assert i >= 0, f"label not found (in order) in LibreOffice's PDF: {piece!r}"
             at = i + len(_squash(piece))
+        for f in b.findings:
+            # a finding's merged cell may run onto the next page, its text with it (after the
+            # repeated header rows): look for its start and its end; a quote's row does not split
+            finding = _squash(f.text.text)
+            pieces = [finding[:40], finding[-40:]] if len(finding) > 80 else [finding]
+            for piece in pieces + [_squash(q.text) for q in f.quotes]:
+                i = text.find(piece, at)
+                assert i >= 0, f"not found (in order) in LibreOffice's PDF: {piece[:80]!r}"
+                placed.append((i, label))
+                at = i + len(piece)
+
+    def page_of(offset: int) -> int:
+        return max(n for n, s in enumerate(starts) if s <= offset)
+
+    last = page_of(placed[-1][0])
+    top = {}
+    for offset, label in placed:
+        top.setdefault(page_of(offset), label)
+    return first, last, top
 
 
-def test_libreoffice_repeats_the_header_and_names_the_theme_on_every_page(example, lo_pages):
-    tt = example.items[1]
-    pages = [_squash(p) for p in lo_pages]
-    first = next(i for i, p in enumerate(pages) if _squash(tt.caption[0].text) in p)
-    last_quote = _squash(tt.blocks[-1].findings[-1].quotes[-1].text)
-    last = next(i for i, p in enumerate(pages) if last_quote[-60:] in p)
+@pytest.mark.parametrize("look", LOOKS)
+def test_libreoffice_shows_every_heading_finding_and_quote_in_order(look, lo_looks):
+    doc, pages = lo_looks(look)
+    first, last, _ = _lo_layout(doc, pages)  # (it asserts the order)
     assert last - first >= 10, "the theme table spans many pages"
-    theme_names = []
-    for b in tt.blocks:
-        if b.level == 0:
-            theme_names += [_squash(b.heading.text), _squash(b.continued[0].text)]
+
+
+@pytest.mark.parametrize("look", LOOKS)
+def test_libreoffice_repeats_the_column_heads_and_the_label_on_every_page(look, lo_looks):
+    """Each page of the theme table begins (after the running head, and the caption on its
+    first page) with the column heads and then the label of the theme, and subtheme, that the
+    page's first rows belong to: the header rows LibreOffice repeats."""
+    doc, pages = lo_looks(look)
+    tt = doc.items[-1]
+    first, last, top = _lo_layout(doc, pages)
+    heads = "".join(_squash(h.text) for h in tt.headers)
+    assert set(top) == set(range(first, last + 1)), "a page of the theme table without a finding or quote"
     for n in range(first, last + 1):
-        page = pages[n]
-        for h in tt.headers:
-            assert _squash(h.text) in page, f"page {n + 1}: header {h.text!r} missing"
-        assert any(t in page for t in theme_names), f"page {n + 1}: no theme named"
-    # the footer: Page N of M, with the real total
-    assert _squash(f"Page 1 of {len(lo_pages)}") in pages[0]
-    assert _squash(f"Page {len(lo_pages)} of {len(lo_pages)}") in pages[-1]
-    assert all(_squash(example.meta.header) in p for p in pages)
+        page = _squash(pages[n])
+        lead = _squash(doc.meta.header) + (_squash("".join(p.text for p in tt.caption)) if n == first else "")
+        assert page.startswith(lead), f"page {n + 1}: {page[:80]!r}"
+        expected = lead + heads + "".join(_squash(t) for t in top[n])
+        assert page.startswith(expected), f"page {n + 1} starts {page[:200]!r}, not the heads and {top[n]}"
+    # pages where a subtheme continues name its theme too
+    assert any(len(top[n]) == 2 for n in range(first + 1, last + 1))
+    # the footer: Page N of M, with the real total (the default look's footer)
+    if look == "grid":
+        assert _squash(f"Page 1 of {len(pages)}") in _squash(pages[0])
+        assert _squash(f"Page {len(pages)} of {len(pages)}") in _squash(pages[-1])
+    assert all(_squash(doc.meta.header) in _squash(p) for p in pages)
 
 
-def test_pandoc_reads_both_tables_back(example, example_file):
+def test_pandoc_reads_the_tables_back(example, example_file):
     pandoc = _need("pandoc")
     out = subprocess.run([pandoc, "-f", "docx", "-t", "json", str(example_file)], check=True,
                          capture_output=True, text=True, timeout=120).stdout
     tables = [b["c"] for b in json.loads(out)["blocks"] if b["t"] == "Table"]
-    assert len(tables) == 2
     shape = []
     for _attr, _caption, colspecs, head, bodies, _foot in tables:
         shape.append((len(colspecs), len(head[1]), sum(len(body[3]) for body in bodies)))
     tt = example.items[1]
-    theme_rows = sum(max(1, sum(max(1, len(f.quotes)) for f in b.findings)) for b in tt.blocks)
-    assert shape == [(5, 1, 14), (3, 1, theme_rows)]
-    assert theme_rows == 122 + 2  # two themes have only subthemes
+    # the participant table: 5 columns, its heads and 14 rows; then a table per block: three
+    # columns, two header rows (heads and label), a row per quote
+    assert shape == [(5, 1, 14)] + [(3, 2, sum(len(f.quotes) for f in b.findings)) for b, _ in _labels(tt)]
+    assert sum(rows for _, _, rows in shape[1:]) == 122
+    # and its header rows hold the column heads and the label, one cell three columns wide
+    for (b, label), table in zip(_labels(tt), tables[1:]):
+        heads, label_row = table[3][1]
+        assert [_pandoc_text(c) for c in heads[1]] == [_squash(h.text) for h in tt.headers]
+        assert len(label_row[1]) == 1 and label_row[1][0][3] == 3
+        assert _pandoc_text(label_row[1][0]) == _squash("".join(label))
+
+
+def _pandoc_text(node) -> str:
+    """The text of a pandoc JSON node, whitespace removed."""
+    if isinstance(node, dict):
+        return node["c"] if node.get("t") == "Str" else _pandoc_text(node.get("c", []))
+    if isinstance(node, list):
+        return "".join(_pandoc_text(n) for n in node)
+    return ""
 
 
 @pytest.fixture(scope="module")
 def validation(example_file, tmp_path_factory) -> dict[str, list]:
-    """Validator findings for the example, and for another look (JAMA: cover with links,
+    """Validator findings for the example; for another look (JAMA: cover with links,
     horizontal rules, superscript letter notes; plus a shaded header) holding markup-like
-    text. Two runs, side by side: each takes seconds whatever the file."""
+    text; and for the whole example in that look (a table per block, label rows that cancel
+    the header look). Three runs, side by side: each takes seconds whatever the file."""
     folder = tmp_path_factory.mktemp("validate")
-    variant = folder / "variant.docx"
+    variant, horizontal = folder / "variant.docx", folder / "horizontal.docx"
     variant.write_bytes(render(_hostile(_with_style("jama", table__header_shading="D9D9D9"))))
-    results = _validate_all([example_file, variant])
-    return {"example": results[example_file], "variant": results[variant]}
+    horizontal.write_bytes(render(_with_style("jama", table__header_shading="D9D9D9")))
+    results = _validate_all([example_file, variant, horizontal])
+    return {"example": results[example_file], "variant": results[variant], "horizontal": results[horizontal]}
 
 
-@pytest.mark.parametrize("name", ["example", "variant"])
+@pytest.mark.parametrize("name", ["example", "variant", "horizontal"])
 def test_open_xml_sdk_validator_accepts_the_file(name, validation):
     assert validation[name] == []
 
@@ -423,6 +606,31 @@ def test_horizontal_rules_and_header_shading(example):
     assert first.get(qn("w:type")) == "firstRow"
     assert first.find(".//" + qn("w:bottom")).get(W_VAL) == "single"
     assert first.find(".//" + qn("w:shd")).get(qn("w:fill")) == "D9D9D9"
+
+    tables = _theme_tables(document)
+    for n, tbl in enumerate(tables):
+        rows = tbl.findall(qn("w:tr"))
+        # Word gives every header row the first-row look: the label row cancels it
+        (label_cell,) = rows[1].findall(qn("w:tc"))
+        tcpr = label_cell.find(qn("w:tcPr"))
+        assert tcpr.find(qn("w:tcBorders") + "/" + qn("w:bottom")).get(W_VAL) == "nil"
+        assert tcpr.find(qn("w:shd")).get(qn("w:fill")) == "auto"
+        # a block's table is closed by the next one's top rule; only the last is ruled below
+        bottom = tbl.find(qn("w:tblPr") + "/" + qn("w:tblBorders") + "/" + qn("w:bottom"))
+        if n < len(tables) - 1:
+            assert bottom.get(W_VAL) == "nil"
+        else:
+            assert bottom is None
+        # without vertical rules column 1 needs no merging
+        assert all(_vmerge(tr.findall(qn("w:tc"))[0]) is None for tr in rows[2:])
+    # the ruled last row of the last table stays out of the finding's merged cell (LibreOffice
+    # would rule the cell's first page instead), when the finding has three or more quotes
+    last = tables[-1].findall(qn("w:tr"))
+    finding = doc.items[1].blocks[-1].findings[-1]
+    assert len(finding.quotes) >= 3 and len(last) == 2 + len(finding.quotes)
+    merges = [_vmerge(tr.findall(qn("w:tc"))[1]) for tr in last[2:]]
+    assert merges == ["restart"] + ["continue"] * (len(finding.quotes) - 2) + [None]
+    assert _text(last[-1].findall(qn("w:tc"))[1]) == ""
 
 
 def test_cover_contents_link_to_the_items(tmp_path):
@@ -514,7 +722,9 @@ def test_user_text_never_becomes_markup(example):
     document = docx.Document(io.BytesIO(render(_hostile(example))))
     cells = [[_text(tc) for tc, _ in row] for row in _rows(_tables(document)[0])]
     plain = HOSTILE.replace("\t", "").replace("\n", "")  # tab and break are elements, not text
-    assert cells[1] == ["I. " + plain, plain, plain + " [<1>]"]
+    assert cells[1:] == [["I. " + plain], ["", plain, plain + " [<1>]"]]  # label row, then the row
+    description = _tables(document)[0].find(qn("w:tblPr") + "/" + qn("w:tblDescription")).get(W_VAL)
+    assert description == "I. " + HOSTILE.replace("\t", " ").replace("\n", " ")  # (an attribute's value)
     assert document.element.body.find(".//" + qn("w:tab")) is not None
     assert document.element.body.find(".//" + qn("w:br")) is not None
     assert document.core_properties.title == HOSTILE
@@ -535,7 +745,7 @@ def test_characters_xml_cannot_hold_become_replacement_marks(example):
     shown = "a\ufffdb\ufffdc\ufffdd\ufffde"
     assert document.core_properties.title == shown
     assert [p.text for p in document.sections[0].header.paragraphs] == [shown]
-    assert _text(_rows(_tables(document)[0])[1][2][0]) == shown
+    assert _text(_rows(_tables(document)[0])[2][2][0]) == shown
 
 
 def test_rebuild_is_byte_identical(example, example_bytes):
@@ -579,4 +789,7 @@ def test_ten_thousand_quotes_give_one_row_each(example):
     assert big.quote_count == 10_000
     data = render(big)
     document = docx.Document(io.BytesIO(data))
-    assert len(_tables(document)[1].findall(qn("w:tr"))) == 1 + 10_000
+    tables = _theme_tables(document)
+    assert len(tables) == 10_000 // 50  # 25 quotes a finding, two findings a block
+    assert sum(len(t.findall(qn("w:tr"))) - 2 for t in tables) == 10_000
+    assert all(not _is_header(tr) for t in tables for tr in t.findall(qn("w:tr"))[2:])

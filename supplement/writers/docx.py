@@ -11,7 +11,9 @@ Package and styles
     may restyle any of them; what it lacks is added from ``doc.style`` (fonts,
     sizes, rules) with a warning. Direct formatting is written only where the
     model asks for more than the role's style gives (a bold caption sentence),
-    and for the page break before each item (no style setting asks for it).
+    for the page break before each item (no style setting asks for it), and
+    in the theme table for the 1-point paragraph between two tables and the
+    label row's cell look (below).
 
 Body
     Built as one XML string (every piece of text escaped with
@@ -21,20 +23,44 @@ Body
     ``add_row()``, and no moving of a large parsed tree into the document
     (lxml does that in quadratic time): 10,000 quotes take about 0.5 s.
 
-Theme table: one row per quote
-    Column 2 (the finding) is merged down the rows of its quotes (``vMerge``),
-    so each finding stands beside its own quotes; rows do not split
-    (``cantSplit``), so a quote never breaks across pages unless it is taller
-    than a page; the header row repeats (``<w:tblHeader/>``, no ``w:val``).
-    With grid rules every row is ruled, so a page break always closes the
-    table cleanly (LibreOffice rules the bottom of a merged cell at a page
-    break; unruled rows beside it looked broken).
+Theme table: one table per block, one row per quote
+    Each theme and each subtheme (a "block") is a table of its own, whose two
+    header rows (``<w:tblHeader/>``, no ``w:val``) are the column heads and a
+    row across the table naming the block: "I. Elements of Disease", or for a
+    subtheme its theme's heading over its own ("I. Elements of Disease" /
+    "A. Failure of Initial Treatment"), in the theme and subtheme styles.
+    Word and LibreOffice repeat header rows at the top of every page a table
+    runs onto, so every page of the theme table shows the column heads and
+    which theme (and subtheme) its rows belong to, wherever the pages break;
+    the writer cannot know where they do. Below the label, column 2 (the
+    finding) is merged down the rows of its quotes (``vMerge``), so each
+    finding stands beside its own quotes; column 1 is empty (with grid rules,
+    one merged cell, so no rules cross it); rows do not split (``cantSplit``),
+    so a quote never breaks across pages unless it is taller than a page; the
+    label keeps with the row below it (its styles have ``keepNext``). A theme
+    without findings of its own gets no table: its heading labels each of its
+    subthemes' tables. Consecutive tables are kept apart by a 1-point empty
+    paragraph, or Word would join them into one.
 
-Which theme a continued page belongs to
-    Word and LibreOffice paginate differently and the writer cannot know where
-    pages break, so it cannot put "I. Elements of Disease (continued)" exactly
-    at the top of each continuation page as the PDF writer does. Options tried
-    in LibreOffice 7.4:
+    A block that starts part-way down a page starts with the column heads
+    again: it cannot leave them out, as it may run onto the next page. With
+    grid rules the two tables' borders meet as a double rule; with
+    horizontal rules a block's table has no rule below it (the next table's
+    top rule closes it) and only the last is ruled below.
+
+    Word gives every header row the table style's first-row look (ECMA-376
+    17.18.89) where LibreOffice gives it to the first row only, so the label
+    row cancels it (no header shading, no rule under it) and looks the same
+    in both. LibreOffice 7.4 draws the bottom rule of a merged cell that runs
+    onto another page at the foot of its first page instead of under the
+    table: with horizontal rules the table's ruled last row is therefore kept
+    out of the last finding's merged cell (when it has three or more quotes;
+    with no rules inside, this shows nowhere else). With grid rules every row
+    is ruled, so a page break closes the table cleanly (LibreOffice rules a
+    merged cell at a page break; unruled rows beside it looked broken).
+
+Which theme a continued page belongs to: the options tried
+    Checked in LibreOffice 7.4, reasoning about Word where it differs:
 
     * column 1 merged down the whole block (the seed's look): a continuation
       page shows an empty column 1, so the reader cannot tell the theme;
@@ -43,14 +69,24 @@ Which theme a continued page belongs to
       (stale, hence misleading);
     * the continued label every third of a page, by estimated row heights:
       a page can still start with unlabelled rows;
-    * the model's ``continued`` paragraph in column 1 of *every* row after the
-      block's first, in the small grey italic style "Supplement Theme
-      Continued" (for a subtheme: the theme's label, then the subtheme's).
+    * the model's ``continued`` paragraphs in small grey italics in column 1
+      of every row after the block's first: right everywhere, but a subtheme's
+      every row carried a four-line grey label; abbreviating it ("I.A.
+      (continued)") made it quieter but told the reader only a number;
+    * one table per block, the label in column 1 of its own header row (not
+      across the table): the label wraps in the narrow column beside two
+      empty cells, taller for no gain;
+    * the column heads in the page header of a section of their own, and
+      only the label as a header row: no column heads repeated mid-page, but
+      the heads sit apart from the table, need a first-page variant under
+      the caption, and are no longer the table's header cells for a screen
+      reader or pandoc.
 
-    The last is used: it is right on every page in every renderer (Word,
-    LibreOffice, pandoc, screen readers, which also get the theme for each
-    row), and it stays quiet next to the black quote text. A typesetter who
-    re-flows the table can remove all labels at once by selecting the style.
+    The header-row label is used: it is right on every page in Word and
+    LibreOffice, shown once per page rather than on every row, and it is the
+    table's own header, so pandoc and screen readers read it as one. The
+    model's ``continued`` paragraphs are not needed. The cost is an empty
+    column 1 below the label, and a page or so more than one long table.
 
 Determinism
     The zip is rewritten with fixed timestamps and python-docx's stable part
@@ -93,8 +129,6 @@ PARA_STYLES = {
     "header": "Supplement Header",
     "footer": "Supplement Footer",
 }
-# Writer-only paragraph styles: the theme/subtheme label on continuation rows.
-CONTINUED_STYLES = {"theme": "Supplement Theme Continued", "subtheme": "Supplement Subtheme Continued"}
 # Model run role -> Word character style name.
 CHAR_STYLES = {
     "label": "Supplement Label",
@@ -159,7 +193,6 @@ def _style_defs(st) -> dict[str, tuple[str, str]]:
     body = float(_get(st, "font.size", 10.0))
     tsize = float(_get(st, "font.table_size", body))
     small = max(5.0, min(body - 1.5, 9.0))
-    label_size = max(5.0, tsize - 1.5)
 
     def para(size, keep_next=False, face="", before=0.0, after=0.0, line=1.0, ind="", jc=""):
         hs = int(round(size * 2))
@@ -171,7 +204,6 @@ def _style_defs(st) -> dict[str, tuple[str, str]]:
         return ("paragraph", f"<w:qFormat/><w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr>")
 
     bold, italic = "<w:b/><w:bCs/>", "<w:i/><w:iCs/>"
-    grey = '<w:color w:val="595959"/>'
     sub_indent = f'<w:ind w:left="{_tw(tsize * 0.8)}"/>'
     defs = {
         "Supplement Cover Heading": para(body + 6, True, bold, after=body * 1.6),
@@ -180,15 +212,14 @@ def _style_defs(st) -> dict[str, tuple[str, str]]:
         "Supplement Caption": para(body, True, after=body * 0.8, line=1.1),
         "Supplement Table Header": para(tsize, True, bold if _get(st, "table.header_bold", True) else ""),
         "Supplement Table Text": para(tsize),
-        "Supplement Theme": para(tsize, face=bold),
-        "Supplement Subtheme": para(tsize, face=italic, ind=sub_indent),
+        # theme and subtheme label a block's table in a header row: kept with the row below
+        "Supplement Theme": para(tsize, True, bold),
+        "Supplement Subtheme": para(tsize, True, italic, ind=sub_indent),
         "Supplement Finding": para(tsize),
         "Supplement Quote": para(tsize, after=tsize * 0.4),
         "Supplement Table Note": para(max(5.0, tsize - 1), before=tsize * 0.5),
         "Supplement Header": para(small),
         "Supplement Footer": para(small, jc="center"),
-        "Supplement Theme Continued": para(label_size, face=italic + grey, after=1),
-        "Supplement Subtheme Continued": para(label_size, face=italic + grey, after=1, ind=sub_indent),
     }
 
     def char(rpr=""):
@@ -301,6 +332,13 @@ class _Body:
             "mark": {"superscript"} if _get(st, "notes.superscript", False) else set(),
         }
         self.empty_cache: dict[str, str] = {}
+        self.grid = _get(st, "table.rules", "grid") == "grid"
+        # The label row is a header row, and Word gives every header row the table style's
+        # first-row look (ECMA-376 17.18.89); LibreOffice gives it to the first row only.
+        # Cancel it on the label row, so both show the same: no header shading, no header rule.
+        self.label_tcpr = (("" if self.grid else '<w:tcBorders><w:bottom w:val="nil"/></w:tcBorders>')
+                           + ('<w:shd w:val="clear" w:color="auto" w:fill="auto"/>'
+                              if _get(st, "table.header_shading", None) else ""))
 
     # -- paragraphs
 
@@ -343,13 +381,14 @@ class _Body:
         cols[-1] += self.width - sum(cols)
         return cols
 
-    def table_start(self, cols: list[int], label: str) -> str:
+    def table_start(self, cols: list[int], label: str, description: str = "", borders: str = "") -> str:
         grid = "".join(f'<w:gridCol w:w="{c}"/>' for c in cols)
+        desc = f'<w:tblDescription w:val="{_attr(description)}"/>' if description else ""
         return (f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.sid[TABLE_STYLE]}"/>'
-                f'<w:tblW w:w="{sum(cols)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+                f'<w:tblW w:w="{sum(cols)}" w:type="dxa"/>{borders}<w:tblLayout w:type="fixed"/>'
                 '<w:tblLook w:val="0620" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
                 'w:noHBand="1" w:noVBand="1"/>'
-                f'<w:tblCaption w:val="{_attr(label)}"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
+                f'<w:tblCaption w:val="{_attr(label)}"/>{desc}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
 
     @staticmethod
     def cell(width: int, content: str, tcpr: str = "") -> str:
@@ -371,33 +410,82 @@ class _Body:
             o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cells) + "</w:tr>")
         o.append("</w:tbl>")
 
+    def gap(self) -> str:
+        """A 1-point empty paragraph between two tables: without it Word joins them into one."""
+        return (f'<w:p><w:pPr><w:pStyle w:val="{self.sid[PARA_STYLES["table-text"]]}"/>'
+                '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+                '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
+
+    @staticmethod
+    def block_labels(item: ThemeTable):
+        """(block, label paragraphs) for each block that gets a table of its own: a theme is
+        labelled by its heading, a subtheme by its theme's heading and its own. A theme with no
+        findings that has subthemes gets no table: its heading labels its subthemes' tables."""
+        out, theme = [], None
+        blocks = item.blocks
+        for i, b in enumerate(blocks):
+            if b.level == 0:
+                theme = b.heading
+                if not b.findings and i + 1 < len(blocks) and blocks[i + 1].level > 0:
+                    continue
+                out.append((b, (b.heading,)))
+            else:
+                out.append((b, (theme, b.heading) if theme is not None else (b.heading,)))
+        return out
+
     def theme_table(self, item: ThemeTable) -> None:
-        c1, c2, c3 = self.columns(item.widths)
+        cols = self.columns(item.widths)
+        c1, c2, c3 = cols
         o = self.out
-        o.append(self.table_start([c1, c2, c3], item.label))
-        o.append(self.header_row([c1, c2, c3], item.headers))
-        for b in item.blocks:
-            heading = self.para(b.heading)
-            label = "".join(self.para(p, CONTINUED_STYLES[p.role]) for p in b.continued)
-            if not b.findings:  # a theme that only has subthemes: its heading row
-                o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + self.cell(c1, heading)
-                         + self.cell(c2, self.empty("finding")) + self.cell(c3, self.empty("quote")) + "</w:tr>")
-                continue
-            col1 = heading
+        header = self.header_row(cols, item.headers)
+        labelled = self.block_labels(item)
+        if not labelled:  # no themes: the column heads alone
+            o.extend((self.table_start(cols, item.label), header, "</w:tbl>"))
+            return
+        span = f'<w:gridSpan w:val="3"/>{self.label_tcpr}'
+        # Horizontal rules: a block's table ends without a rule, as the next block's table starts
+        # with one; only the last table is ruled below (see the module docstring).
+        open_end = "" if self.grid else '<w:tblBorders><w:bottom w:val="nil"/></w:tblBorders>'
+        # (column 1's empty cells are table text: the theme styles keep with the next row)
+        empty_col1, empty_finding, empty_quote = self.empty("table-text"), self.empty("finding"), self.empty("quote")
+        for n, (b, label) in enumerate(labelled):
+            last_table = n == len(labelled) - 1
+            if n:
+                o.append(self.gap())
+            o.append(self.table_start(cols, item.label, " \u2013 ".join(p.text for p in label),
+                                      "" if last_table else open_end))
+            o.append(header)
+            # the block's label: a second header row, across the table
+            paras = "".join(self.para(p) for p in label)
+            o.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+                     + self.cell(c1 + c2 + c3, paras, span) + "</w:tr>")
+            rows = sum(max(1, len(f.quotes)) for f in b.findings) or 1
+            # Column 1 is empty below the label; with grid rules it is one merged cell, so no
+            # rules cross it. (Without vertical rules nothing shows there, merged or not.)
+            merge1 = self.grid and rows > 1
+            col1 = [self.cell(c1, empty_col1, '<w:vMerge w:val="restart"/>' if merge1 else "")]
+            col1.append(self.cell(c1, empty_col1, "<w:vMerge/>" if merge1 else ""))
+            if not b.findings:  # nothing beside the label: one empty row
+                o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + col1[0]
+                         + self.cell(c2, empty_finding) + self.cell(c3, empty_quote) + "</w:tr>")
+            r = 0
             for f in b.findings:
                 quotes = f.quotes or (None,)
+                down = len(quotes)  # rows the finding's cell is merged down
+                if last_table and not self.grid and f is b.findings[-1] and down >= 3:
+                    down -= 1  # the table's ruled last row stays out of the merge (module docstring)
                 for qi, q in enumerate(quotes):
                     o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
-                    o.append(self.cell(c1, col1))
-                    col1 = label
+                    o.append(col1[min(r, 1)])
+                    r += 1
                     if qi == 0:  # the finding, merged down beside its own quotes
-                        merge = '<w:vMerge w:val="restart"/>' if len(quotes) > 1 else ""
+                        merge = '<w:vMerge w:val="restart"/>' if down > 1 else ""
                         o.append(self.cell(c2, self.para(f.text), merge))
                     else:
-                        o.append(self.cell(c2, self.empty("finding"), "<w:vMerge/>"))
-                    o.append(self.cell(c3, self.para(q) if q is not None else self.empty("quote")))
+                        o.append(self.cell(c2, empty_finding, "<w:vMerge/>" if qi < down else ""))
+                    o.append(self.cell(c3, self.para(q) if q is not None else empty_quote))
                     o.append("</w:tr>")
-        o.append("</w:tbl>")
+            o.append("</w:tbl>")
 
     # -- document parts
 
