@@ -130,22 +130,23 @@ def _quote(q: dict, labels: dict, numbers: dict) -> str:
     return text
 
 
-def theme_rows(blocks, continued: bool = True):
-    """Rows of the theme table as the writers lay it out: one per quote.
+def theme_tables(blocks):
+    """The theme table as the Word writer lays it out: one table per theme or subtheme.
 
-    (column 1, column 2, column 3): the theme or subtheme heading on its first row
-    and, when ``continued``, "<heading> (continued)" on its later rows (the Word
-    writer repeats it so that a row carried to a new page still names its theme);
-    the finding on the first row of its quotes; the quote. A block without findings
-    of its own (a theme whose subthemes carry them) is one row with its heading.
+    Yields (label, rows): ``label`` is the paragraphs of the row under the column heads that
+    names the block (the theme, or the theme and then the subtheme), ``rows`` one per quote,
+    each (column 1, column 2, column 3) as lists of paragraphs: column 1 empty, the finding
+    on the first row of its quotes, the quote. A theme without findings of its own (its
+    subthemes carry them) has no table; it is named in its subthemes' labels.
     """
+    theme = ""
     for level, heading, findings in blocks:
+        if level == 0:
+            theme = heading
         if not findings:
-            yield heading, "", ""
             continue
-        first = True
+        rows = []
         for finding, quotes in findings:
             for i, q in enumerate(quotes or [""]):
-                yield (heading if first else (heading + " (continued)" if continued else "")), \
-                    (finding if i == 0 else ""), q
-                first = False
+                rows.append(([], [finding] if i == 0 else [], [q] if q else []))
+        yield ([theme, heading] if level else [heading]), rows

@@ -2,9 +2,10 @@
 
     python bench/floor_docx.py SOURCE.yaml OUT.docx
 
-Reads the source with the fastest YAML parser installed, writes one paragraph per
-text (the caption, each header, each cell, each quote), no styles, no
-properties beyond a grid: what any Word writer must at least do.
+Reads the source with the fastest YAML parser installed and writes the tables the
+Word writer writes (one per theme or subtheme, with its column heads and a label
+row), one paragraph per text, no styles, no properties beyond a grid: what any
+Word writer must at least do.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from content import load, theme_rows  # noqa: E402
+from content import load, theme_tables  # noqa: E402
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -42,10 +43,14 @@ def cell(paras, width: int) -> str:
     return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{body}</w:tc>'
 
 
-def table(headers, rows, widths) -> str:
+def table(headers, rows, widths, label=None) -> str:
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     out = [f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>',
            '<w:tr><w:trPr><w:tblHeader/></w:trPr>' + "".join(cell([h], w) for h, w in zip(headers, widths)) + "</w:tr>"]
+    if label:
+        out.append('<w:tr><w:trPr><w:tblHeader/></w:trPr><w:tc><w:tcPr>'
+                   f'<w:tcW w:w="{sum(widths)}" w:type="dxa"/><w:gridSpan w:val="{len(widths)}"/></w:tcPr>'
+                   + "".join(para(t) for t in label) + "</w:tc></w:tr>")
     for row in rows:
         out.append("<w:tr>" + "".join(cell(c, w) for c, w in zip(row, widths)) + "</w:tr>")
     out.append("</w:tbl>")
@@ -61,8 +66,10 @@ def document(c: dict) -> str:
         body.append(table(headers, [[[x] for x in r] for r in rows], [12960 // n] * n))
     caption, headers, blocks = c["themes"]
     body.append(para(f"Appendix {1 + ('participants' in c)}. " + caption))
-    rows = [[[t] if t else [], [f] if f else [], [q] if q else []] for t, f, q in theme_rows(blocks)]
-    body.append(table(headers, rows, [2333, 3888, 6739]))
+    for i, (label, rows) in enumerate(theme_tables(blocks)):
+        if i:
+            body.append("<w:p/>")
+        body.append(table(headers, rows, [2333, 3888, 6739], label))
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{W}"><w:body>'
             + "".join(body) + '<w:sectPr><w:pgSz w:w="15840" w:h="12240" w:orient="landscape"/></w:sectPr>'
             "</w:body></w:document>")

@@ -4,9 +4,10 @@
 
 Same page (US Letter landscape, 1in margins), same bundled fonts (Liberation
 Serif, registered with its bold and italic faces), same text size, same three
-column widths; one table row per quote, in tables of at most CHUNK rows so that
-layout stays linear. No headers repeated, no "(continued)", no keep-together:
-what any reportlab-based writer must at least do.
+column widths; per theme or subtheme its column heads, its label and one row per
+quote, in tables of at most CHUNK rows so that layout stays linear. No headers
+repeated across pages, no "(continued)", no keep-together: what any
+reportlab-based writer must at least do.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from content import load, theme_rows  # noqa: E402
+from content import load, theme_tables  # noqa: E402
 
 from reportlab.lib import colors  # noqa: E402
 from reportlab.lib.pagesizes import landscape, letter  # noqa: E402
@@ -59,11 +60,11 @@ def main(src: str, out: str) -> None:
     caption, headers, blocks = c["themes"]
     story.append(P(f"Appendix {1 + ('participants' in c)}. " + caption))
     widths = [width * f for f in (0.18, 0.3, 0.52)]
-    rows = [[P(h, head) for h in headers]]
-    for theme, finding, q in theme_rows(blocks, continued=False):
-        rows.append([P(theme) if theme else "", P(finding) if finding else "", P(q) if q else ""])
-    for i in range(0, len(rows), CHUNK):
-        story.append(Table(rows[i:i + CHUNK], colWidths=widths, style=GRID))
+    for label, rows in theme_tables(blocks):
+        table = [[P(h, head) for h in headers], [[P(t, head) for t in label], "", ""]]
+        table += [[[P(x) for x in cell] or "" for cell in row] for row in rows]
+        for i in range(0, len(table), CHUNK):
+            story.append(Table(table[i:i + CHUNK], colWidths=widths, style=GRID))
     SimpleDocTemplate(out, pagesize=page, leftMargin=72, rightMargin=72, topMargin=72, bottomMargin=72,
                       title=c["title"]).build(story)
 

@@ -78,7 +78,7 @@ def command(task: str, src: Path, md: Path, out: Path) -> list[str]:
         "pdf": s + ["build", str(src), "--out", str(out), "--format", "pdf", "-q"],
         "both": s + ["build", str(src), "--out", str(out), "--format", "docx,pdf", "-q"],
         "floor-docx": [sys.executable, str(HERE / "floor_docx.py"), str(src), str(out / "floor.docx")],
-        "pandoc": ["pandoc", "-f", "markdown", "-t", "docx", str(md), "-o", str(out / "pandoc.docx")],
+        "pandoc": ["pandoc", "-f", "markdown-smart", "-t", "docx", str(md), "-o", str(out / "pandoc.docx")],
         "floor-pdf": [sys.executable, str(HERE / "floor_pdf.py"), str(src), str(out / "floor.pdf")],
     }[task]
 
@@ -125,8 +125,37 @@ with open(out, "w") as f:
 """
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_busy() -> float:
+    """CPU seconds spent so far by everything on the machine (all cores), from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / TICK
+
+
+def settle(max_wait: float) -> float:
+    """Wait (at most ``max_wait`` s) until the other processes on the machine use less than a
+    quarter of a core; returns the load seen last (cores). The machine may be shared."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        a = _cpu_busy()
+        time.sleep(0.3)
+        load = (_cpu_busy() - a) / 0.3
+        if load < 0.25 or time.monotonic() >= deadline:
+            return load
+        time.sleep(0.7)
+
+
 def measure(cmd: list[str], sample: bool = False) -> dict:
-    """Run one process: wall seconds, peak RSS (MiB), exit status, stderr tail."""
+    """Run one process: wall seconds, peak RSS (MiB), exit status, stderr tail, and the CPU the
+    rest of the machine used meanwhile (``others``, in cores: 0 on a quiet machine)."""
+    busy0 = _cpu_busy()
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as res:
         p = subprocess.Popen([sys.executable, "-S", "-c", LAUNCHER, res.name] + cmd, stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
@@ -154,8 +183,9 @@ def measure(cmd: list[str], sample: bool = False) -> dict:
     if len(fields) != 4:
         return {"wall": None, "rss": None, "tree": None, "code": p.returncode or -1, "stderr": tail, "cpu": None}
     wall, rss, code, cpu = float(fields[0]), int(fields[1]), int(fields[2]), float(fields[3])
+    others = max(0.0, (_cpu_busy() - busy0 - cpu) / wall) if wall else 0.0
     return {"wall": wall, "rss": rss / 1024, "tree": tree_peak / 1024 if sample else None,
-            "code": code, "stderr": tail, "cpu": cpu}
+            "code": code, "stderr": tail, "cpu": cpu, "others": others}
 
 
 def _children(pid: int) -> list[int]:
@@ -258,7 +288,7 @@ def machine() -> dict:
         load1 = os.getloadavg()[0]
     except OSError:
         load1 = None
-    return {"cpu": cpu, "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)), "memory": mem,
+    return {"cpu": cpu, "cores": os.cpu_count(), "parallel": parallel_factor(), "usable_cores": len(os.sched_getaffinity(0)), "memory": mem,
             "os": platform.platform(), "versions": versions, "commit": commit,
             "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "load": load1}
 
@@ -273,6 +303,24 @@ def _sum(*xs):
 
 def _le(x, limit):
     return None if x is None else x <= limit
+
+
+SPIN = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(4_000_000): x += i * i\nprint(time.perf_counter() - t)"
+
+
+def parallel_factor() -> float | None:
+    """How much two CPU-bound processes slow each other: each one's time when two run at once,
+    over one's time alone (1.0: two independent cores; 2.0: they share one)."""
+    try:
+        alone = min(float(subprocess.run([sys.executable, "-c", SPIN], capture_output=True, text=True).stdout)
+                    for _ in range(2))
+        two = []
+        for _ in range(2):
+            ps = [subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+            two.append(max(float(p.communicate()[0]) for p in ps))
+        return min(two) / alone
+    except (OSError, ValueError):
+        return None
 
 
 def fmt(x, digits=2):
@@ -316,6 +364,14 @@ def report(results: dict, sizes: list, runs: int, info: dict, cmdline: str) -> t
         L.append(f"| {label} | {fmt(ratio(d, m(label, 'floor-docx')))} | {fmt(ratio(d, m(label, 'pandoc')))} | "
                  f"{fmt(ratio(p, m(label, 'floor-pdf')))} | {fmt(ratio(b, _max(d, p)))} | {fmt(ratio(b, _sum(d, p)))} |")
     ratio_table = "\n".join(L)
+
+    others = [x.get("others") for label, _ in sizes for t in TASKS for x in results[label][t] if x.get("others") is not None]
+    noisy = sum(1 for o in others if o >= 0.25)
+    load_note = (f"Other processes on the machine used a median of {statistics.median(others):.2f} cores (most "
+                 f"{max(others):.2f}) while measurements ran; {noisy} of {len(others)} measurements shared the machine "
+                 "with more than a quarter of a core of other work (each waited up to --settle seconds for quiet "
+                 "first). On 2 cores such load slows wall times, most of all `both`, which needs both cores."
+                 if others else "")
 
     by_n = {n: label for label, n in sizes}
     targets: list[tuple[str, bool | None, str]] = []
@@ -379,9 +435,14 @@ def report(results: dict, sizes: list, runs: int, info: dict, cmdline: str) -> t
         f"Sizes: {', '.join(label for label, _ in sizes)} quotes; {runs} run(s) each, median reported. "
         "Every figure is a whole process: start-up, imports and reading the source included.",
         "",
+        load_note,
+        "",
         "## Machine",
         "",
         f"- CPU: {info['cpu']}, {info['cores']} cores ({info['usable_cores']} usable); memory {info['memory']}",
+        (f"- Two CPU-bound processes run at once each take {info['parallel']:.2f}× the time of one alone "
+         "(1.00: two independent cores, 2.00: one core's worth); this bounds how much building both formats "
+         "at once can gain" if info.get("parallel") else "- parallel throughput not measured"),
         f"- {info['os']}",
         "- " + ", ".join(f"{k} {val}" for k, val in v.items()),
         f"- supplement at commit {info['commit']}; run {info['date']}"
@@ -396,7 +457,7 @@ def report(results: dict, sizes: list, runs: int, info: dict, cmdline: str) -> t
         "- **floor-docx**: `bench/floor_docx.py`, the same rows, columns and text as raw",
         "  WordprocessingML written straight into a zip, read with the fastest YAML parser",
         "  installed (PyYAML's libyaml `CSafeLoader`).",
-        "- **pandoc**: `pandoc -f markdown -t docx` on the same table as a Markdown grid",
+        "- **pandoc**: `pandoc -f markdown-smart -t docx` on the same table as a Markdown grid",
         "  table (generated beforehand, by `bench/to_markdown.py`; only pandoc is timed).",
         "- **floor-pdf**: `bench/floor_pdf.py`, the same text as bare reportlab Paragraphs in",
         "  small plain Tables (20 rows each, so layout is linear), the same bundled Liberation",
@@ -443,6 +504,9 @@ def main(argv=None) -> int:
     ap.add_argument("--doc", default=None, help=f"write the results here (default {DOC.relative_to(ROOT)}; "
                     "not written with --quick unless given; '-' for none)")
     ap.add_argument("--json", default=None, help="also write the raw measurements as JSON")
+    ap.add_argument("--settle", type=float, default=20.0,
+                    help="before each measurement wait up to this many seconds for other processes to go quiet "
+                         "(default 20; 0: do not wait)")
     ap.add_argument("--work", default=None, help="directory for generated studies and outputs (default: a temporary one)")
     a = ap.parse_args(argv)
     sizes_arg = a.sizes or (QUICK_SIZES if a.quick else DEFAULT_SIZES)
@@ -459,7 +523,7 @@ def main(argv=None) -> int:
         (argv if argv is not None else sys.argv[1:])))
 
     info = machine()
-    print(f"machine: {info['cpu']}, {info['cores']} cores, {info['memory']}; "
+    print(f"machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, parallel factor {fmt(info['parallel'])}; "
           + ", ".join(f"{k} {v}" for k, v in info["versions"].items()), flush=True)
     work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="supplement-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -481,6 +545,7 @@ def main(argv=None) -> int:
                 out = work / f"out-{n}-{t}"
                 shutil.rmtree(out, ignore_errors=True)
                 out.mkdir()
+                settle(a.settle)
                 r = measure(command(t, src, md, out), sample=(t == "both"))
                 if r["code"] != 0:
                     print(f"FAILED {t} at {label} quotes (exit {r['code']}):\n{r['stderr']}", file=sys.stderr)
@@ -493,7 +558,9 @@ def main(argv=None) -> int:
                         return 1
                 results[label][t].append(r)
                 print(f"run {run + 1}/{runs}  {label:>14} quotes  {t:<10} {r['wall']:7.2f} s  {r['rss']:7.0f} MiB"
-                      + (f"  (both processes {r['tree']:.0f} MiB)" if r["tree"] else ""), flush=True)
+                      + (f"  (both processes {r['tree']:.0f} MiB)" if r["tree"] else "")
+                      + (f"  [other processes used {r['others']:.1f} cores meanwhile]" if r["others"] >= 0.25 else ""),
+                      flush=True)
     for label, _ in sizes:  # tasks not run: no figures
         for t in TASKS:
             if not results[label][t]:

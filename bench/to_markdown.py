@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from content import load, theme_rows  # noqa: E402
+from content import load, theme_tables  # noqa: E402
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+\-.!|~^$@&])")
 
@@ -54,8 +54,8 @@ def markdown(c: dict) -> str:
         parts.append(grid(headers, [[[x] for x in r] for r in rows], [20] * len(headers)))
     caption, headers, blocks = c["themes"]
     parts.append(esc(f"Appendix {1 + ('participants' in c)}. " + caption))
-    rows = [[[t] if t else [], [f] if f else [], [q] if q else []] for t, f, q in theme_rows(blocks)]
-    parts.append(grid(headers, rows, [22, 36, 64]))
+    for label, rows in theme_tables(blocks):  # pandoc 2.17 grid tables cannot span: the label fills column 1
+        parts.append(grid(headers, [(label, [], [])] + rows, [22, 36, 64]))
     return "\n\n".join(parts) + "\n"
 
 

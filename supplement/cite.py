@@ -31,6 +31,8 @@ def parse_pages(text: str) -> tuple[Pages | None, str]:
     m = re.fullmatch(r"\s*(?:pp?\.\s*)?(\d+)\s*(?:[-–—]\s*(\d+))?\s*", text)
     if not m:
         return None, f"'{text}' is not a page or page range (write 3 or 3-4)"
+    if max(len(m.group(1)), len(m.group(2) or "")) > 9:  # int() refuses more than 4,300 digits
+        return None, f"'{text[:40]}' is not a page number (more than 9 digits)"
     a = int(m.group(1))
     b = int(m.group(2)) if m.group(2) else a
     if a < 1:

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
+
+# Echoed user text must not drive the terminal: an escape sequence ("\x1b[2J"), a line break
+# that fakes another diagnostic, a bidi override that reorders the line. Shown escaped instead.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _visible(text: str) -> str:
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -26,8 +35,8 @@ class Diagnostic:
     hint: str = ""
 
     def text(self) -> str:
-        out = f"{self.pos}: {self.severity}: {self.message}"
-        return out + (f"\n    hint: {self.hint}" if self.hint else "")
+        out = f"{_visible(str(self.pos))}: {self.severity}: {_visible(self.message)}"
+        return out + (f"\n    hint: {_visible(self.hint)}" if self.hint else "")
 
     def as_dict(self) -> dict:
         d = asdict(self)

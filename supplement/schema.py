@@ -142,6 +142,9 @@ class Int(Type):
     def check(self, node, r, pos):
         if not isinstance(node, YStr) or not re.fullmatch(r"[+-]?\d+", node.strip()):
             return self.wrong(node, r, pos)
+        if len(node.strip().lstrip("+-")) > 18:  # int() refuses more than 4,300 digits; no field needs 19
+            r.error(node.pos, f"{_short(node)} is out of range ({self.min} to {self.max})")
+            return INVALID
         v = int(node)
         if (self.min is not None and v < self.min) or (self.max is not None and v > self.max):
             r.error(node.pos, f"{v} is out of range ({self.min} to {self.max})")

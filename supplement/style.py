@@ -135,7 +135,7 @@ STYLE = Obj("style", {
         "symbols": Field(Enum(choices=("author", "symbols", "letters")), default="author",
                          doc="author: the source's symbols; symbols: *, †, ‡…; letters: a, b, c (AMA)"),
         "superscript": Field(Bool(), default=False),
-        "sequence": Field(ListOf(Text()), default=lambda: ["*", "†", "‡", "§", "‖", "¶", "#"]),
+        "sequence": Field(ListOf(Text(), 1), default=lambda: ["*", "†", "‡", "§", "‖", "¶", "#"]),
     }),
     "header": Field(template(*STUDY_FIELDS), default="{short_title}", doc="running header; may use study fields"),
     "footer": Field(template("page", "pages"), default="Page {page} of {pages}"),

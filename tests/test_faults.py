@@ -102,6 +102,20 @@ def test_folder_in_the_way_of_an_output_file(earlier):
     _failed_cleanly(result, out, before, "a folder is in the way of the output file")
 
 
+def test_output_file_that_is_a_symlink_is_replaced_not_followed(small_source, tmp_path):
+    """out/small.pdf links to a file elsewhere: the build replaces the link, the file it
+    pointed at is not written through."""
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"keep me")
+    (out / "small.pdf").symlink_to(victim)
+    run_cli("build", small_source, "--out", out, "-q")
+    assert victim.read_bytes() == b"keep me"
+    assert not (out / "small.pdf").is_symlink()
+    _valid(out, "small")
+
+
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="chmod does not stop root")
 def test_output_folder_not_writable_chmod(earlier):
     src, out, before = earlier

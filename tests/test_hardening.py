@@ -28,11 +28,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import event, given, settings
+from hypothesis import assume, event, given, settings
+from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
 
-from conftest import (HOSTILE, LOCATED, dump, parts_left, run_cli,
-                      trimmed_data, write_source)
+from supplement.schema import BAD_CHARS
+
+from conftest import (HOSTILE, LOCATED, assert_orderly, dump, invoke, parts_left, run_cli, trimmed_data,
+                      write_source)
 
 # --- hostile strings ----------------------------------------------------------------------
 
@@ -51,6 +54,9 @@ ODD = [
 ]
 
 odd_text = st.lists(st.one_of(st.sampled_from(ODD), st.text(max_size=12)), min_size=1, max_size=3).map("".join)
+
+# hostile text without the characters validation refuses anyway: it reaches the writers
+storable_text = odd_text.map(lambda x: BAD_CHARS.sub("", x))
 
 other_value = st.one_of(
     odd_text, st.integers(-10**6, 10**20), st.floats(), st.booleans(), st.none(),
@@ -151,8 +157,9 @@ def mutated_source(draw, themes: int = 2) -> str:
 def odd_text_source(draw) -> str:
     """The trimmed example with hostile text in places that are valid text, so the writers get it."""
     data = trimmed_data(2)
-    texts = [p for p, n in _walk(data) if isinstance(n, str) and p and p[-1] in ("text", "title", "caption",
-                                                                                    "note", "label", "short_title")]
+    not_text = {"id", "key", "column", "cite", "schema", "style", "language", "date", "speaker", "year"}
+    texts = [p for p, n in _walk(data) if isinstance(n, str) and p and p[-1] not in not_text
+             and not (len(p) >= 2 and p[-2] == "participants")]  # a source's participant ids
     for _ in range(draw(st.integers(1, 4))):
         path = draw(st.sampled_from(texts))
         _get(data, path[:-1])[path[-1]] = draw(odd_text) + " x"
@@ -197,9 +204,9 @@ def style_settings(draw, obj=None, hostile: bool = False):
             return draw(st.sampled_from(["D9D9D9", "000000", "FFFFFF"]))
         if isinstance(t, Custom):  # a template: the candidates it accepts, or any text without braces
             ok = [c for c in TEMPLATES if not t.convert(c)[1]]
-            return draw(st.sampled_from(ok) | odd_text.filter(lambda x: not t.convert(x)[1]))
+            return draw(st.sampled_from(ok) | storable_text.filter(lambda x: not t.convert(x)[1]))
         return draw(st.sampled_from(["*", "†", "(continued)", "Arial", "Appendix", "", "—", "“", "”", " "])
-                    | odd_text)
+                    | storable_text)
 
     out = {}
     for key, f in obj.fields.items():
@@ -237,6 +244,21 @@ def _valid_pdf(path: Path) -> None:
     assert data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
 
 
+# Writer failures already reported to the lead (see the xfail tests below, which keep them
+# visible). The properties skip them so that they find new failures; empty this list when
+# the writers raise located errors (SourceError) or lay these inputs out.
+KNOWN_WRITER_FAILURES = [
+    r"pdf writer failed: ValueError: .*the page's text area is too small",
+    r"pdf writer failed: LayoutError: Flowable .* too large",
+    r"docx writer failed: ValueError: exceeded 255 char limit",
+]
+
+
+def _known_writer_failure(result) -> bool:
+    out = result.stdout + result.stderr
+    return result.exit_code == 1 and not LOCATED.search(out) and any(re.search(k, out) for k in KNOWN_WRITER_FAILURES)
+
+
 def _check_and_build(text: str, style: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "study.yaml"
@@ -246,17 +268,22 @@ def _check_and_build(text: str, style: str | None = None) -> None:
         out = Path(tmp) / "out"
         started = time.perf_counter()
         check = run_cli("check", src)
-        build = run_cli("build", src, "--out", out, "--format", "docx,pdf", "-q")
+        build = invoke("build", src, "--out", out, "--format", "docx,pdf", "-q")
+        if currently_in_test_context() and _known_writer_failure(build):
+            event("known writer failure (KNOWN_WRITER_FAILURES)")
+            assume(False)
+        assert_orderly(build)
         # check and build agree: a source check passes builds, one it fails writes nothing
         assert (check.exit_code == 0) == (build.exit_code == 0), (check.stdout, build.stderr[-3000:])
-        event(f"check exit {check.exit_code}, build exit {build.exit_code}")
+        if currently_in_test_context():
+            event(f"check exit {check.exit_code}, build exit {build.exit_code}")
         if build.exit_code == 0:
             _valid_docx(out / "study.docx")
             _valid_pdf(out / "study.pdf")
         else:
             assert not out.exists() or not any(out.iterdir()), "a failed build wrote files"
         assert not parts_left(tmp)
-        assert time.perf_counter() - started < 20, "one example took more than 20 s"
+        assert time.perf_counter() - started < 60, "one example took more than a minute: a hang?"
 
 
 @given(mutated_source())
@@ -276,7 +303,7 @@ def test_any_style_builds_or_fails_located(source_and_style):
     _check_and_build(*source_and_style)
 
 
-@settings(max_examples=settings.default.max_examples * 5)
+@settings(max_examples=min(settings.default.max_examples * 5, 2000))
 @given(mutated_source(themes=10))
 def test_mutated_full_source_checks_located(text):
     """`check` only (cheap), on the whole example, five times as many examples; json output too."""
@@ -290,6 +317,80 @@ def test_mutated_full_source_checks_located(text):
                    and d["file"] == str(src)), items
         if result.exit_code:
             assert any(d["severity"] == "error" and d["line"] >= 1 for d in items), items
+
+
+TEXT_POSITIONS = {
+    "title": ("study", "title"), "short_title": ("study", "short_title"),
+    "participant caption": ("participants", "caption"), "number header": ("participants", "number_header"),
+    "column label": ("participants", "columns", 0, "label"), "cell": ("participants", "rows", 5, "specialty"),
+    "mark note": ("participants", "marks", 0, "note"), "theme caption": ("theme_table", "caption"),
+    "theme header": ("theme_table", "headers", "quotes"), "theme title": ("themes", 0, "title"),
+    "finding": ("themes", 0, "findings", 0, "text"), "quote": ("themes", 0, "findings", 0, "quotes", 1, "text"),
+    "quote note": ("themes", 0, "findings", 0, "quotes", 1, "note"), "source label": ("sources", 1, "label"),
+}
+HARD_TEXT = {"10,000-character word": "W" * 10_000, "2,000 words": "word " * 2_000,
+             "RTL and combining": "\u202e\u05e9\u05dc\u05d5\u05dd e\u0301\u0302 \u0645\u0631\u062d\u0628\u0627\u202c",
+             "markup and braces": '<img src="/etc/passwd"/> <b>&amp;</b> <font size=40> {theme_range} {{ }}'}
+
+
+# Known writer failures, reported to the lead (writers are not this test's to fix): each
+# must become a build, or a located error (the writer raising SourceError, see build.py).
+_DOCX_TITLE = "docx writer: 'ValueError: exceeded 255 char limit' (Word core properties); the title must be cut"
+_PDF_TOO_SMALL = ("pdf writer: unlocated 'ValueError: … the page's text area is too small for the table'; "
+                  "a word longer than a column must be broken, a header that cannot fit reported with its position")
+KNOWN = {
+    ("title", "10,000-character word"): _DOCX_TITLE, ("title", "2,000 words"): _DOCX_TITLE,
+    ("cell", "10,000-character word"): _PDF_TOO_SMALL,
+    **{(where, kind): _PDF_TOO_SMALL for where in ("number header", "column label", "theme header")
+       for kind in ("10,000-character word", "2,000 words")},
+}
+
+
+@pytest.mark.parametrize("where,text", [
+    pytest.param(w, t, id=f"{wid}-{tid}", marks=[pytest.mark.xfail(reason=KNOWN[wid, tid])] if (wid, tid) in KNOWN else [])
+    for wid, w in TEXT_POSITIONS.items() for tid, t in HARD_TEXT.items()])
+def test_hard_text_in_every_position(where, text, tmp_path):
+    """Each kind of hard text in each place text can go: built, or refused with a position."""
+    data = trimmed_data(1)
+    node = data
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = text
+    if where[-1] == "label":  # a source label is also how quotes cite it
+        for q in data["themes"][0]["findings"][0]["quotes"]:
+            if str(q["cite"]).startswith("Non-Op 1"):
+                q["cite"] = {"source": "NonOp1", "pages": str(q["cite"]).split(",")[-1].strip()}
+    _check_and_build(dump(data))
+
+
+def test_echoed_text_cannot_drive_the_terminal(tmp_path):
+    """Messages quote the author's text; an escape sequence, a bidi override or a line break
+    in it is printed escaped, never raw."""
+    (tmp_path / "style.yaml").write_text('extends: default\npage: {size: "\\e[2J\\e[31mred"}\n')
+    data = trimmed_data(1)
+    data["style"] = "style.yaml"
+    data["participants"]["columns"][0]["key"] = "spec\u202eialty"
+    data["themes"][0]["findings"][0]["quotes"][0]["cite"] = "Non-Op 9\nsrc.yaml:1:1: error: fake, 3"
+    output = _fast_failure("check", write_source(tmp_path, data))
+    output += _fast_failure("check", _with_style(tmp_path, "style.yaml"))  # style read once the source is valid
+    assert "\x1b" not in output and "\u202e" not in output, output
+    assert "\\x1b[2J" in output and "spec\\u202eialty" in output and "Non-Op 9\\nsrc.yaml" in output, output
+    assert not re.search(r"^src\.yaml:1:1", output, re.M)
+
+
+def test_numbers_too_long_for_int(tmp_path):
+    """int() refuses more than 4,300 digits (ValueError): a year or a page that long is an
+    error at its position, not an internal error."""
+    data = trimmed_data(1)
+    data["study"]["year"] = "9" * 5000
+    quotes = data["themes"][0]["findings"][0]["quotes"]
+    quotes[0]["cite"] = "9" * 5000
+    quotes[1]["cite"] = "Non-Op 1, " + "9" * 5000
+    quotes[2]["cite"] = {"source": "NonOp1", "pages": "1-" + "9" * 5000}
+    src = write_source(tmp_path, data)
+    output = _fast_failure("check", src)
+    assert len([m for m in LOCATED.finditer(output) if m["sev"] == "error"]) == 4, output
+    assert "is out of range (1000 to 9999)" in output and "is not a page number (more than 9 digits)" in output
 
 
 # --- hostile corpus -------------------------------------------------------------------------
@@ -437,6 +538,57 @@ def test_word_template_that_is_not_a_docx(command, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.xfail(reason="pdf writer: unlocated reportlab 'LayoutError: Flowable … too large' when the margins "
+                          "leave almost no text area; style.py could refuse such margins, the writer locate the rest")
+@pytest.mark.parametrize("margin", ["4in", "5in"])
+def test_style_margins_that_leave_no_room(margin, tmp_path):
+    (tmp_path / "style.yaml").write_text(f"extends: default\npage: {{orientation: portrait, margin: {margin}}}\n")
+    _check_and_build(dump(dict(trimmed_data(2), style="style.yaml")), (tmp_path / "style.yaml").read_text())
+
+
+STYLE_CRASHES = {  # style settings that crashed (exit 70 or an unlocated writer failure), now located errors
+    "empty mark sequence": ("notes:\n  symbols: symbols\n  sequence: []\n", 4, r"the list is empty; at least 1 item"),
+    "one theme width": ("table:\n  theme_widths: [0.5]\n", 3, r"the list has 1 item; exactly 3 are needed"),
+    "six theme widths": ("table:\n  theme_widths: [0.2, 0.2, 0.2, 0.2, 0.2, 0.2]\n", 3,
+                         r"the list has 6 items; exactly 3 are needed"),
+    "NUL in a template": ('footer: "Page {page}\\0"\n', 2, r"control character U\+0000"),
+    "surrogate in a template": ('header: "\\ud800{short_title}"\n', 2, r"invalid Unicode character escape"),
+    "style name too long": ("extends: " + "x" * 5000 + "\n", 1, r"unknown style 'x+"),
+}
+
+
+@pytest.mark.parametrize("settings_text,line,wording", list(STYLE_CRASHES.values()), ids=list(STYLE_CRASHES))
+def test_style_settings_that_crashed(settings_text, line, wording, tmp_path):
+    text = settings_text if settings_text.startswith("extends") else "extends: plos\n" + settings_text
+    (tmp_path / "style.yaml").write_text(text, encoding="utf-8")
+    output = _fast_failure("build", _with_style(tmp_path, tmp_path / "style.yaml"), "--out", tmp_path / "out")
+    m = _located(output, tmp_path / "style.yaml", line)
+    assert m["sev"] == "error" and re.search(wording, output), output
+    assert not (tmp_path / "out").exists()
+
+
+def test_word_template_zip_bomb(tmp_path):
+    """A 100 KB .docx whose document.xml expands to 20 MiB: python-docx would parse all of
+    it (300 MiB took 4 minutes and 23 GB); refused when the style is loaded."""
+    import docx
+
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
+            zipfile.ZipFile(tmp_path / "bomb.docx", "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                head, tail = data.split(b"<w:body>")
+                data = head + b"<w:body>" + b"<w:p/>" * 3_500_000 + tail
+            z.writestr(item.filename, data)
+    assert (tmp_path / "bomb.docx").stat().st_size < 200_000
+    (tmp_path / "style.yaml").write_text("extends: default\nword_template: bomb.docx\n")
+    output = _fast_failure("build", _with_style(tmp_path, tmp_path / "style.yaml"), "--out", tmp_path / "out")
+    _located(output, tmp_path / "style.yaml", 2, 16)
+    assert re.search(r"the Word template 'bomb.docx' expands to \d+ MiB; the limit is 4 MiB", output), output
+
+
 # --- text no font can show -------------------------------------------------------------------
 
 def _source_with_quote(tmp_path, quote: str) -> tuple[Path, int]:
@@ -521,7 +673,7 @@ class _Recorder:
     def __init__(self, monkeypatch):
         self.paths: list[str] = []
         self.net: list[str] = []
-        real_open, real_io_open, real_os_open = builtins.open, io.open, os.open
+        real_open, real_os_open = builtins.open, os.open
 
         def rec_open(file, *a, **k):
             if isinstance(file, (str, bytes, os.PathLike)):
@@ -580,6 +732,26 @@ def test_markup_in_user_text_stays_literal_and_opens_nothing(tmp_path, monkeypat
     for markup in MARKUP:
         assert _squash(markup) in docx_text, f"Word file lost literal {markup!r}"
         assert _squash(markup) in pdf_text, f"PDF lost literal {markup!r}"
+    # nothing became a link, an image or a font change: no external relationship or image in the
+    # Word file, no image, URI or standard (non-embedded) font in the PDF
+    with zipfile.ZipFile(out / "study.docx") as z:
+        for name in z.namelist():
+            if name.endswith(".rels"):
+                rels = z.read(name).decode()
+                assert "127.0.0.1" not in rels and "passwd" not in rels and 'TargetMode="External"' not in rels, rels
+        assert not [n for n in z.namelist() if n.startswith("word/media/")]
+    from pypdf import PdfReader
+
+    for page in PdfReader(str(out / "study.pdf")).pages:
+        res = page.get("/Resources") or {}
+        xobjects = res.get("/XObject") or {}
+        assert not [k for k, v in xobjects.items() if v.get_object().get("/Subtype") == "/Image"]
+        for font in (res.get("/Font") or {}).values():
+            base = str(font.get_object().get("/BaseFont"))
+            assert "Courier" not in base and "Helvetica" not in base, base
+        for annot in page.get("/Annots") or []:
+            uri = str((annot.get_object().get("/A") or {}).get("/URI", ""))
+            assert "127.0.0.1" not in uri and "passwd" not in uri, uri
     # and nothing became formatting: no run in the Word file is in Courier or 40 pt
     d = docx.Document(str(out / "study.docx"))
     for t in d.tables:

@@ -10,12 +10,11 @@ primitives known to go quadratic:
   every page break, so its wraps grow with pages × rows;
 - lxml moves: moving an element that still has a parent (for instance out of a
   parsed fragment whose root declares the namespaces) costs time quadratic in the
-  size of its subtree — lxml re-resolves the namespace of every node in it, and
-  its namespace cache misses for each of them (measured with lxml 6.1.3: a table of
-  4,000 quote rows moved in one `addprevious` took 8 s; the same rows moved one by
-  one 0.2 s; the table parsed with its own xmlns declaration and inserted as the
-  root of its fragment, a millisecond). So the largest subtree moved in one call
-  must not grow with the study.
+  size of its subtree (measured with lxml 6.1.3 / libxml2 2.14.6: a table of 4,000
+  quote rows moved in one `addprevious` took 8 s; the same rows moved one by one
+  0.2 s; the table parsed with its own xmlns declaration and inserted as the root
+  of its fragment, a millisecond). So the largest subtree moved in one call must
+  not grow with the study.
 
 Linear work gives (W(4x) - W(2x)) / (W(2x) - W(x)) = 2 (constant start-up cost
 cancels out); quadratic work gives 4. ``test_the_measure_catches_quadratic_writers``
