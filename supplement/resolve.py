@@ -83,7 +83,8 @@ def _participants(p: Rec, s: Rec, label: str, anchor: str) -> ParticipantTable:
     symbols = _mark_symbols(p.marks, s)
     attach = {m.key: m.column for m in p.marks}
     sup = s.notes.superscript
-    headers = tuple(Paragraph("table-header", (Run(clean(t)),)) for t in [p.number_header] + [c.label for c in p.columns])
+    headers = tuple(Paragraph("table-header", (Run(clean(t)),), getattr(t, "pos", None))
+                    for t in [p.number_header] + [c.label for c in p.columns])
     rows = []
     for n, row in enumerate(p.rows, 1):
         cells = [Paragraph("table-text", (Run(fill(s.table.number_format, n=n)),), row.pos)]
@@ -181,7 +182,7 @@ def _themes(src: Rec, s: Rec, label: str, anchor: str) -> ThemeTable:
     h = tt.headers if tt and tt.headers else None
     header_texts = (h.theme, h.findings, h.quotes) if h else ("Theme or Subtheme", "Findings",
                                                                "Supporting Text from Transcripts")
-    headers = tuple(Paragraph("table-header", (Run(clean(t)),)) for t in header_texts)
+    headers = tuple(Paragraph("table-header", (Run(clean(t)),), getattr(t, "pos", None)) for t in header_texts)
     widths = tuple(s.table.theme_widths)
     total = sum(widths)
     notes = tuple(Paragraph("table-note", (Run(clean(t)),), t.pos) for t in (tt.notes if tt else []))

@@ -256,6 +256,7 @@ def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
         raise SourceError(r)
     style = _fill_defaults(STYLE, style)
     style.name = ref
+    _check_text_area(style.page, r)
     style.fonts = _font_files(style, path.parent, r)
     if style.word_template is not None:
         style.word_template = _word_template(style.word_template, path.parent, r)
@@ -263,6 +264,27 @@ def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
         raise SourceError(r)
     style.warnings = r.warnings
     return style
+
+
+PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.276, 841.89)}  # points, portrait
+MIN_TEXT_AREA = 144.0  # 2 in: room for a table of three narrow columns
+
+
+def page_size(page: Rec) -> tuple[float, float]:
+    """Width and height of the page in points, orientation applied (both writers use this)."""
+    w, h = PAGE_SIZES[page.size]
+    return (h, w) if page.orientation == "landscape" else (w, h)
+
+
+def _check_text_area(page: Rec, r: Report) -> None:
+    """Refuse margins that leave no room to lay out a table."""
+    width, height = page_size(page)
+    tw, th = width - 2 * page.margin, height - 2 * page.margin
+    if min(tw, th) < MIN_TEXT_AREA:
+        r.error(page.at("margin"), f"a margin of {page.margin / 72:.2f}in leaves a text area of "
+                f"{max(tw, 0) / 72:.2f} × {max(th, 0) / 72:.2f} in on a {page.orientation} {page.size} page; "
+                f"tables need at least {MIN_TEXT_AREA / 72:.0f} × {MIN_TEXT_AREA / 72:.0f} in",
+                "reduce page.margin")
 
 
 def _font_files(style: Rec, base: Path, r: Report) -> dict[str, Path]:

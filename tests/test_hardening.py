@@ -250,7 +250,6 @@ def _valid_pdf(path: Path) -> None:
 KNOWN_WRITER_FAILURES = [
     r"pdf writer failed: ValueError: .*the page's text area is too small",
     r"pdf writer failed: LayoutError: Flowable .* too large",
-    r"docx writer failed: ValueError: exceeded 255 char limit",
 ]
 
 
@@ -335,11 +334,9 @@ HARD_TEXT = {"10,000-character word": "W" * 10_000, "2,000 words": "word " * 2_0
 
 # Known writer failures, reported to the lead (writers are not this test's to fix): each
 # must become a build, or a located error (the writer raising SourceError, see build.py).
-_DOCX_TITLE = "docx writer: 'ValueError: exceeded 255 char limit' (Word core properties); the title must be cut"
 _PDF_TOO_SMALL = ("pdf writer: unlocated 'ValueError: … the page's text area is too small for the table'; "
                   "a word longer than a column must be broken, a header that cannot fit reported with its position")
 KNOWN = {
-    ("title", "10,000-character word"): _DOCX_TITLE, ("title", "2,000 words"): _DOCX_TITLE,
     ("cell", "10,000-character word"): _PDF_TOO_SMALL,
     **{(where, kind): _PDF_TOO_SMALL for where in ("number header", "column label", "theme header")
        for kind in ("10,000-character word", "2,000 words")},

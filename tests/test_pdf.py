@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from supplement.diagnostics import Pos
+from supplement.diagnostics import Pos, SourceError
 from supplement.fontcheck import uncovered
 from supplement.model import Finding, Paragraph, ParticipantTable, Run, ThemeBlock, ThemeTable
 from supplement.pipeline import load_document
@@ -238,9 +238,17 @@ def test_small_pages_large_type(tmp_path):
                 for word in q.text.split()[:3] + q.text.split()[-3:]:
                     assert _squash(word) in text
 
-    style.write_text("extends: default\npage: {margin: 3.5in}\nfont: {size: 24, table_size: 24}\n")
-    with pytest.raises(ValueError, match="too small for the table"):
+    style.write_text("extends: default\npage: {margin: 3in}\nfont: {size: 24, table_size: 24}\n")
+    with pytest.raises(SourceError) as e:  # reported where the author can act: the longest heading
         pdfwriter.render(load_document(EXAMPLE, style=str(style)))
+    (d,) = e.value.report.errors
+    assert d.pos.line == 38 and "Appendix 1 cannot be laid out in the PDF" in d.message
+
+    style.write_text("extends: default\npage: {margin: 3.5in}\n")  # no room at all: the style is refused
+    with pytest.raises(SourceError) as e:
+        load_document(EXAMPLE, style=str(style))
+    (d,) = e.value.report.errors
+    assert (d.pos.line, d.pos.col) == (2, 16) and "leaves a text area of 4.00 × 1.50 in" in d.message
 
 
 DANGEROUS = [

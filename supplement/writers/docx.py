@@ -103,11 +103,12 @@ from datetime import timezone
 from xml.sax.saxutils import escape
 
 import docx as _docx
-from lxml import etree
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from lxml import etree
 
 from ..model import Document, Paragraph, ParticipantTable, ThemeTable
+from ..style import page_size
 
 W = nsdecls("w")
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -139,7 +140,6 @@ CHAR_STYLES = {
 }
 TABLE_STYLE = "Supplement Table"
 
-PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.276, 841.89)}  # points, portrait
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _MARKER = "supplement-body-5f0c2b"
 CELL_MARGIN_TB, CELL_MARGIN_LR = 2.0, 4.3  # points
@@ -629,10 +629,8 @@ def _page_setup(section, st) -> None:
     from docx.enum.section import WD_ORIENT
     from docx.shared import Twips
 
-    w, h = PAGE_SIZES.get(_get(st, "page.size", "letter"), PAGE_SIZES["letter"])
-    landscape = _get(st, "page.orientation", "landscape") == "landscape"
-    if landscape:
-        w, h = h, w
+    w, h = page_size(st.page)
+    landscape = w > h
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Twips(_tw(w)), Twips(_tw(h))
     margin = float(_get(st, "page.margin", 72.0))
@@ -667,13 +665,19 @@ def _header_footer(section, sid, meta) -> None:
         el.append(parse_xml(xml))
 
 
+def _property(text: str) -> str:
+    """A core property value: python-docx (and Word's UI) hold at most 255 characters."""
+    text = _xml_safe(text)
+    return text if len(text) <= 255 else text[:254].rstrip() + "…"
+
+
 def _properties(document, meta) -> None:
     cp = document.core_properties
-    cp.title = _xml_safe(meta.title)
-    cp.author = _xml_safe("; ".join(meta.authors))
-    cp.subject = _xml_safe(meta.subject)
-    cp.keywords = _xml_safe("; ".join(meta.keywords))
-    cp.language = _xml_safe(meta.language)
+    cp.title = _property(meta.title)
+    cp.author = _property("; ".join(meta.authors))
+    cp.subject = _property(meta.subject)
+    cp.keywords = _property("; ".join(meta.keywords))
+    cp.language = _property(meta.language)
     cp.comments = ""
     date = meta.date
     if date.tzinfo is not None:  # core.xml holds UTC ("...Z")

@@ -23,7 +23,7 @@ Tables
     subthemes) is never left last on a page. Cell paragraphs are made when first
     measured and dropped once their page is laid out, so the garbage collector's
     work does not grow with the table. A text area too small for even one line
-    below the header raises ValueError with a plain message.
+    below the header raises SourceError pointing at the longest column heading.
 
 Page numbers
     ``Page 3 of 12`` needs the total: ``_Canvas`` keeps each finished page and
@@ -47,7 +47,6 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.lib.colors import HexColor, black
-from reportlab.lib.pagesizes import A4, LETTER, landscape, portrait
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -55,7 +54,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 from reportlab.platypus import Paragraph as RLParagraph
 
+from ..diagnostics import Pos, Report, SourceError
 from ..model import Document, Paragraph, ParticipantTable, Run, ThemeTable
+from ..style import page_size
 
 VARIANTS = ("regular", "bold", "italic", "bold_italic")
 _BIG = 1e9
@@ -178,8 +179,7 @@ class _Ctx:
         self.doc = doc
         self.warn = warn
         st = doc.style
-        size = LETTER if st.page.size == "letter" else A4
-        self.pagesize = landscape(size) if st.page.orientation == "landscape" else portrait(size)
+        self.pagesize = page_size(st.page)
         self.margin = float(st.page.margin)
         self.frame_width = self.pagesize[0] - 2 * self.margin
         self.frame_height = self.pagesize[1] - 2 * self.margin
@@ -251,9 +251,9 @@ class _Spec:
     PAD_TOP = 3.0
     PAD_BOTTOM = 4.0
 
-    def __init__(self, ctx: _Ctx, fractions, headers, groups, splittable, name):
+    def __init__(self, ctx: _Ctx, fractions, headers, groups, splittable, name, pos):
         self.ctx = ctx
-        self.name = name
+        self.name, self.pos = name, pos  # the item's label, and where to point when it cannot be laid out
         total = ctx.frame_width
         self.col_widths = [f * total for f in fractions]
         self.col_widths[-1] = total - sum(self.col_widths[:-1])
@@ -502,8 +502,11 @@ class _Grid(Flowable):
 
     def _too_small(self):
         s = self.spec
-        raise ValueError(f"{s.name}: the page's text area is too small for the table (a line of text or the "
-                         "header row does not fit on an empty page); reduce the margins or the font size")
+        r = Report()
+        r.error(s.pos or Pos(s.ctx.doc.name), f"{s.name} cannot be laid out in the PDF: its header row, or a row that cannot be "
+                "split, is taller than an empty page", "shorten the column headings or very long words "
+                "(a word never breaks inside a table cell), or choose a style with smaller margins or type")
+        raise SourceError(r)
 
     def _layout(self, aH):
         if self._cache is None or self._cache[0] != aH:
@@ -530,10 +533,16 @@ class _Grid(Flowable):
         _PageTable(self.spec, rows, h).drawOn(self.canv, 0, 0)
 
 
+def _where(item) -> Pos | None:
+    """The longest column heading's position (the usual culprit), else the caption's."""
+    heads = sorted((h for h in item.headers if h.pos), key=lambda h: -len(h.text))
+    return heads[0].pos if heads else next((p.pos for p in item.caption if p.pos), None)
+
+
 def _participant_spec(ctx: _Ctx, item: ParticipantTable) -> _Spec:
     groups = [_Group(tuple([_Item(src=(ctx, c))] for c in row), rule="full") for row in item.rows]
     headers = [ctx.para(h) for h in item.headers]
-    return _Spec(ctx, item.widths, headers, groups, splittable=(), name=item.label)
+    return _Spec(ctx, item.widths, headers, groups, splittable=(), name=item.label, pos=_where(item))
 
 
 def _theme_spec(ctx: _Ctx, item: ThemeTable) -> _Spec:
@@ -553,7 +562,7 @@ def _theme_spec(ctx: _Ctx, item: ThemeTable) -> _Spec:
                                  marks=mark if fi == 0 else (), top_new=top_new if fi == 0 else top_cont,
                                  top_cont=top_cont, keep_next=f is None))
     headers = [ctx.para(h) for h in item.headers]
-    return _Spec(ctx, item.widths, headers, groups, splittable=(2,), name=item.label)
+    return _Spec(ctx, item.widths, headers, groups, splittable=(2,), name=item.label, pos=_where(item))
 
 
 # ---------------------------------------------------------------- pages
