@@ -6,12 +6,12 @@ together with the positions asserted in those tests.
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 
 import yaml
 
+from conftest import example_data  # noqa: F401  (re-exported for the source-format tests)
 from supplement.diagnostics import Diagnostic, Report
 from supplement.pipeline import load_source
 
@@ -103,15 +103,6 @@ def hints(report: Report) -> list[str]:
     return [d.hint for d in report.sorted()]
 
 
-_EXAMPLE_DATA = None
-
-
-def example_data() -> dict:
-    """The reference source as plain data (a fresh copy each call)."""
-    global _EXAMPLE_DATA
-    if _EXAMPLE_DATA is None:
-        _EXAMPLE_DATA = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    return copy.deepcopy(_EXAMPLE_DATA)
 
 
 def dump(data) -> str:
