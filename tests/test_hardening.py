@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import assume, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
 
@@ -244,20 +244,6 @@ def _valid_pdf(path: Path) -> None:
     assert data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
 
 
-# Writer failures already reported to the lead (see the xfail tests below, which keep them
-# visible). The properties skip them so that they find new failures; empty this list when
-# the writers raise located errors (SourceError) or lay these inputs out.
-KNOWN_WRITER_FAILURES = [
-    r"pdf writer failed: ValueError: .*the page's text area is too small",
-    r"pdf writer failed: LayoutError: Flowable .* too large",
-]
-
-
-def _known_writer_failure(result) -> bool:
-    out = result.stdout + result.stderr
-    return result.exit_code == 1 and not LOCATED.search(out) and any(re.search(k, out) for k in KNOWN_WRITER_FAILURES)
-
-
 def _check_and_build(text: str, style: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "study.yaml"
@@ -268,12 +254,10 @@ def _check_and_build(text: str, style: str | None = None) -> None:
         started = time.perf_counter()
         check = run_cli("check", src)
         build = invoke("build", src, "--out", out, "--format", "docx,pdf", "-q")
-        if currently_in_test_context() and _known_writer_failure(build):
-            event("known writer failure (KNOWN_WRITER_FAILURES)")
-            assume(False)
         assert_orderly(build)
-        # check and build agree: a source check passes builds, one it fails writes nothing
-        assert (check.exit_code == 0) == (build.exit_code == 0), (check.stdout, build.stderr[-3000:])
+        # a source check refuses is not built; one it passes is built, or refused by a writer that
+        # cannot lay it out (found only when rendering), with a position like any error
+        assert check.exit_code == 0 or build.exit_code != 0, (check.stdout, build.stderr[-3000:])
         if currently_in_test_context():
             event(f"check exit {check.exit_code}, build exit {build.exit_code}")
         if build.exit_code == 0:
@@ -332,20 +316,8 @@ HARD_TEXT = {"10,000-character word": "W" * 10_000, "2,000 words": "word " * 2_0
              "markup and braces": '<img src="/etc/passwd"/> <b>&amp;</b> <font size=40> {theme_range} {{ }}'}
 
 
-# Known writer failures, reported to the lead (writers are not this test's to fix): each
-# must become a build, or a located error (the writer raising SourceError, see build.py).
-_PDF_TOO_SMALL = ("pdf writer: unlocated 'ValueError: … the page's text area is too small for the table'; "
-                  "a word longer than a column must be broken, a header that cannot fit reported with its position")
-KNOWN = {
-    ("cell", "10,000-character word"): _PDF_TOO_SMALL,
-    **{(where, kind): _PDF_TOO_SMALL for where in ("number header", "column label", "theme header")
-       for kind in ("10,000-character word", "2,000 words")},
-}
-
-
-@pytest.mark.parametrize("where,text", [
-    pytest.param(w, t, id=f"{wid}-{tid}", marks=[pytest.mark.xfail(reason=KNOWN[wid, tid])] if (wid, tid) in KNOWN else [])
-    for wid, w in TEXT_POSITIONS.items() for tid, t in HARD_TEXT.items()])
+@pytest.mark.parametrize("text", list(HARD_TEXT.values()), ids=list(HARD_TEXT))
+@pytest.mark.parametrize("where", list(TEXT_POSITIONS.values()), ids=list(TEXT_POSITIONS))
 def test_hard_text_in_every_position(where, text, tmp_path):
     """Each kind of hard text in each place text can go: built, or refused with a position."""
     data = trimmed_data(1)
@@ -535,12 +507,27 @@ def test_word_template_that_is_not_a_docx(command, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.xfail(reason="pdf writer: unlocated reportlab 'LayoutError: Flowable … too large' when the margins "
-                          "leave almost no text area; style.py could refuse such margins, the writer locate the rest")
-@pytest.mark.parametrize("margin", ["4in", "5in"])
+@pytest.mark.parametrize("margin", ["4in", "5in", "100cm"])
 def test_style_margins_that_leave_no_room(margin, tmp_path):
+    """Margins that leave almost no text area crashed the PDF writer (reportlab LayoutError,
+    unlocated); refused by the style at page.margin."""
     (tmp_path / "style.yaml").write_text(f"extends: default\npage: {{orientation: portrait, margin: {margin}}}\n")
-    _check_and_build(dump(dict(trimmed_data(2), style="style.yaml")), (tmp_path / "style.yaml").read_text())
+    output = _fast_failure("build", _with_style(tmp_path, tmp_path / "style.yaml"), "--out", tmp_path / "out")
+    _located(output, tmp_path / "style.yaml", 2)
+    assert "leaves a text area of" in output and not (tmp_path / "out").exists()
+
+
+def test_table_the_pdf_cannot_lay_out_is_a_located_error(tmp_path):
+    """A row that cannot fit on an empty page (24 pt type, a 3 in margin, a 5% column): the
+    PDF writer reports it at the source position (SourceError through build.py), writes nothing."""
+    (tmp_path / "style.yaml").write_text("extends: default\npage: {orientation: portrait, margin: 3in}\n"
+                                         "font: {size: 24, table_size: 24}\ntable: {theme_widths: [0.05, 0.05, 0.9]}\n")
+    src = _with_style(tmp_path, tmp_path / "style.yaml")
+    assert run_cli("check", src).exit_code == 0  # found only when rendering
+    output = _fast_failure("build", src, "--out", tmp_path / "out")
+    m = _located(output, src)
+    assert m["sev"] == "error" and "cannot be laid out in the PDF" in output
+    assert not list((tmp_path / "out").iterdir())  # the folder is made before rendering; nothing in it
 
 
 STYLE_CRASHES = {  # style settings that crashed (exit 70 or an unlocated writer failure), now located errors
