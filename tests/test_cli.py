@@ -11,12 +11,14 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from srcutil import BASE, EXAMPLE, edit, example_data
+
+import supplement
 from supplement.cli import main
 
 LOCATED = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning): (?P<msg>.+)$", re.M)
@@ -215,6 +217,13 @@ def test_schema_structure(source_schema):
     assert quote["required"] == ["text", "cite"]
     assert quote["additionalProperties"] is False
     assert "anyOf" in quote["properties"]["cite"]
+
+
+def test_shipped_schema_file_is_what_the_command_prints(source_schema):
+    """supplement/schema.json (for editors, e.g. docs/examples/minimal.yaml points at it) is
+    regenerated with `supplement schema > supplement/schema.json` whenever the format changes."""
+    shipped = json.loads((Path(supplement.__file__).parent / "schema.json").read_text(encoding="utf-8"))
+    assert shipped == source_schema
 
 
 def test_schema_is_valid_json_schema_and_accepts_the_example(source_schema):
