@@ -84,15 +84,22 @@ def font_warnings(doc: Document, report: Report) -> None:
                        "choose a style whose font covers it (font.pdf_files), or replace the character")
 
 
-def build(path: Path, out: Path, formats: list[str], style: str | None = None) -> Result:
-    """Compile ``path`` and write one file per format into ``out``; nothing is written on errors."""
+def build(path: Path, out: Path, formats: list[str], style: str | None = None, strict: bool = False,
+          progress=lambda message: None) -> Result:
+    """Compile ``path`` and write one file per format into ``out``; nothing is written on errors
+    (with ``strict``, on warnings either). ``progress`` hears what a long build is doing."""
     _stop.clear()
+    start = time.perf_counter()
     doc, report = compile_document(path, style)
     result = Result(report, doc=doc)
     if doc is None:
         return result
     if "pdf" in formats:
         font_warnings(doc, report)
+    if strict and report.warnings:
+        return result
+    progress(f"{len(doc.items)} items, {doc.quote_count:,} quotes, style '{doc.style.name}': read and checked "
+             f"in {time.perf_counter() - start:.2f} s; rendering {' and '.join(formats)} …")
     prepare_out_dir(out)
     try:
         _write_all(doc, path, out, formats, result)

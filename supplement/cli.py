@@ -83,15 +83,18 @@ def build(files, out, formats, style, strict, quiet):
     """
     from .build import OutputError, WriterFailed, build as run
 
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(f"  {message}", err=True)
+
     fmts = _formats(formats)
     failed = False
     for path in _sources(files):
         start = time.perf_counter()
         try:
-            from .pipeline import compile_document  # noqa: F401  (import cost counted in the build time)
             if not quiet:
                 click.echo(f"building {path} …", err=True)
-            result = run(path, Path(out), fmts, style) if not strict else _strict_build(path, Path(out), fmts, style)
+            result = run(path, Path(out), fmts, style, strict=strict, progress=progress)
         except OutputError as e:
             click.echo(f"error: {e}", err=True)
             failed = True
@@ -106,26 +109,10 @@ def build(files, out, formats, style, strict, quiet):
             failed = True
             continue
         if not quiet:
-            if result.doc is not None:
-                d = result.doc
-                click.echo(f"  {len(d.items)} items, {d.quote_count} quotes, style '{d.style.name}'", err=True)
             for target, secs in result.written:
                 click.echo(f"  wrote {target} ({target.stat().st_size / 1024:.0f} KB, {secs:.2f} s)", err=True)
             click.echo(f"  done in {time.perf_counter() - start:.2f} s", err=True)
     sys.exit(1 if failed else 0)
-
-
-def _strict_build(path, out, fmts, style):
-    """--strict: check first, write only when there is not even a warning."""
-    from .build import Result, build as run, font_warnings
-    from .pipeline import compile_document
-
-    doc, report = compile_document(path, style)
-    if doc is not None and "pdf" in fmts:
-        font_warnings(doc, report)
-    if doc is None or report.items:
-        return Result(report, doc=doc)
-    return run(path, out, fmts, style)
 
 
 @main.command()

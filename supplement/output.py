@@ -37,15 +37,3 @@ def discard(tmps) -> None:
             os.unlink(tmp)
         except OSError:
             pass
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file; ``path`` is never partial."""
-    path = Path(path)
-    tmp = temp_beside(path)
-    try:
-        fill(tmp, data)
-        os.replace(tmp, path)
-    except BaseException:
-        discard([tmp])
-        raise
