@@ -167,15 +167,6 @@ def _attr(text: str) -> str:
     return escape(_xml_safe(text), {'"': "&quot;"})
 
 
-def _get(obj, path: str, default):
-    """A style setting, or ``default`` when the style (or a hand-built one) lacks it."""
-    for part in path.split("."):
-        obj = getattr(obj, part, None)
-        if obj is None:
-            return default
-    return obj
-
-
 def _bookmark(anchor: str) -> str:
     """A Word bookmark name: letters, digits and _, starting with a letter, at most 40 characters."""
     name = re.sub(r"[^A-Za-z0-9_]", "_", anchor)
@@ -189,9 +180,9 @@ def _bookmark(anchor: str) -> str:
 
 def _style_defs(st) -> dict[str, tuple[str, str]]:
     """Style name -> (type, XML after <w:name>) for every style the writer uses."""
-    family = _attr(_get(st, "font.family", "Times New Roman"))
-    body = float(_get(st, "font.size", 10.0))
-    tsize = float(_get(st, "font.table_size", body))
+    family = _attr(st.font.family)
+    body = float(st.font.size)
+    tsize = float(st.font.table_size)
     small = max(5.0, min(body - 1.5, 9.0))
 
     def para(size, keep_next=False, face="", before=0.0, after=0.0, line=1.0, ind="", jc=""):
@@ -210,7 +201,7 @@ def _style_defs(st) -> dict[str, tuple[str, str]]:
         "Supplement Cover Text": para(body, after=body * 0.8, line=1.3),
         "Supplement Contents Item": para(body, after=body * 0.4, line=1.3, ind=f'<w:ind w:left="{_tw(body * 1.8)}"/>'),
         "Supplement Caption": para(body, True, after=body * 0.8, line=1.1),
-        "Supplement Table Header": para(tsize, True, bold if _get(st, "table.header_bold", True) else ""),
+        "Supplement Table Header": para(tsize, True, bold if st.table.header_bold else ""),
         "Supplement Table Text": para(tsize),
         # theme and subtheme label a block's table in a header row: kept with the row below
         "Supplement Theme": para(tsize, True, bold),
@@ -225,24 +216,24 @@ def _style_defs(st) -> dict[str, tuple[str, str]]:
     def char(rpr=""):
         return ("character", f"<w:qFormat/><w:rPr>{rpr}</w:rPr>")
 
-    defs["Supplement Label"] = char(bold if _get(st, "labels.bold", True) else "")
-    defs["Supplement Quote Text"] = char(italic if _get(st, "quotes.italic", False) else "")
+    defs["Supplement Label"] = char(bold)
+    defs["Supplement Quote Text"] = char(italic if st.quotes.italic else "")
     defs["Supplement Citation"] = char()
     defs["Supplement Note"] = char()
-    defs["Supplement Mark"] = char('<w:vertAlign w:val="superscript"/>' if _get(st, "notes.superscript", False) else "")
+    defs["Supplement Mark"] = char('<w:vertAlign w:val="superscript"/>' if st.notes.superscript else "")
 
     def line(eighths):
         return f'w:val="single" w:sz="{eighths}" w:space="0" w:color="000000"'
 
     nil = 'w:val="nil"'
-    if _get(st, "table.rules", "grid") == "grid":
+    if st.table.rules == "grid":
         borders = "".join(f"<w:{e} {line(4)}/>" for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
         header_rule = ""
     else:  # rules above and below the header row and below the last row only
         borders = (f"<w:top {line(8)}/><w:left {nil}/><w:bottom {line(8)}/><w:right {nil}/>"
                    f"<w:insideH {nil}/><w:insideV {nil}/>")
         header_rule = f"<w:tcBorders><w:bottom {line(4)}/></w:tcBorders>"
-    fill = _get(st, "table.header_shading", None)
+    fill = st.table.header_shading
     shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{_attr(fill)}"/>' if fill else ""
     first_row = (f'<w:tblStylePr w:type="firstRow"><w:tblPr/><w:tcPr>{header_rule}{shd}</w:tcPr></w:tblStylePr>'
                  if header_rule or shd else "")
@@ -327,18 +318,18 @@ class _Body:
         self.bookmarks = 0
         # what each character style already gives: direct formatting only for the rest
         self.gives = {
-            "label": {"bold"} if _get(st, "labels.bold", True) else set(),
-            "quote-text": {"italic"} if _get(st, "quotes.italic", False) else set(),
-            "mark": {"superscript"} if _get(st, "notes.superscript", False) else set(),
+            "label": {"bold"},
+            "quote-text": {"italic"} if st.quotes.italic else set(),
+            "mark": {"superscript"} if st.notes.superscript else set(),
         }
         self.empty_cache: dict[str, str] = {}
-        self.grid = _get(st, "table.rules", "grid") == "grid"
+        self.grid = st.table.rules == "grid"
         # The label row is a header row, and Word gives every header row the table style's
         # first-row look (ECMA-376 17.18.89); LibreOffice gives it to the first row only.
         # Cancel it on the label row, so both show the same: no header shading, no header rule.
         self.label_tcpr = (("" if self.grid else '<w:tcBorders><w:bottom w:val="nil"/></w:tcBorders>')
                            + ('<w:shd w:val="clear" w:color="auto" w:fill="auto"/>'
-                              if _get(st, "table.header_shading", None) else ""))
+                              if st.table.header_shading else ""))
 
     # -- paragraphs
 
@@ -526,7 +517,7 @@ class _Body:
 def render(doc: Document, warn=lambda message: None) -> bytes:
     """The .docx file for ``doc``, as bytes (the caller writes them)."""
     st = doc.style
-    template = _get(st, "word_template", None)
+    template = st.word_template
     document = _docx.Document(str(template)) if template else _docx.Document()
     body = document.element.body
     for child in list(body):  # a template's content is not ours; its final sectPr (page setup) is
@@ -601,8 +592,8 @@ def _defaults(document, st, language: str, own: bool) -> None:
         rpd.append(rpr)
     lang = rpr.find(qn("w:lang"))
     if own:
-        family = _attr(_get(st, "font.family", "Times New Roman"))
-        hs = int(round(float(_get(st, "font.size", 10.0)) * 2))
+        family = _attr(st.font.family)
+        hs = int(round(float(st.font.size) * 2))
         keep = [lang] if lang is not None else []
         for child in list(rpr):
             rpr.remove(child)
@@ -633,7 +624,7 @@ def _page_setup(section, st) -> None:
     landscape = w > h
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Twips(_tw(w)), Twips(_tw(h))
-    margin = float(_get(st, "page.margin", 72.0))
+    margin = float(st.page.margin)
     m = Twips(_tw(margin))
     section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = m
     section.header_distance = section.footer_distance = Twips(_tw(margin / 2))
