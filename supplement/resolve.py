@@ -41,10 +41,10 @@ def fill(template: str, **values) -> str:
 def resolve(src: Rec, style: Rec, name: str) -> Document:
     s = style
     items = []
-    labels = iter(fill(s.labels.item, n=i) for i in range(1, 100_000))
     if src.participants:
-        items.append(_participants(src.participants, s, next(labels), f"item-{len(items) + 1}"))
-    items.append(_themes(src, s, next(labels), f"item-{len(items) + 1}"))
+        items.append(_participants(src.participants, s, fill(s.labels.item, n=1), "item-1"))
+    n = len(items) + 1  # items are numbered in order
+    items.append(_themes(src, s, fill(s.labels.item, n=n), f"item-{n}"))
     meta = _meta(src.study, s)
     return Document(name=name, meta=meta, style=style, cover=_cover(src.study, s, items), items=tuple(items))
 
