@@ -125,16 +125,16 @@ def _write_all(doc: Document, path: Path, out: Path, formats: list[str], result:
         if len(jobs) > 1 and hasattr(os, "fork"):
             fmt = jobs.pop()
             child = fmt, _fork_job(doc, fmt, tmps[fmt])
-        timings = {}
+        timings, warnings = {}, []
         for fmt in jobs:
             timings[fmt], warns = _render_into(doc, fmt, tmps[fmt])
-            for w in warns:
-                report.warning(Pos(str(path)), w)
+            warnings += warns
         if child:
             (fmt, job), child = child, None  # from here _join reaps it, whatever happens
             timings[fmt], warns = _join(job)
-            for w in warns:
-                report.warning(Pos(str(path)), w)
+            warnings += warns
+        for w in warnings:
+            report.warning(Pos(str(path)), w)
         _check_stop()
         for fmt in formats:
             os.replace(tmps[fmt], targets[fmt])
@@ -204,10 +204,7 @@ def _join(child) -> tuple[float, list[str]]:
     os.waitpid(pid, 0)
     msg = json.loads(raw) if raw else {"error": "writer process ended unexpectedly"}
     if "diagnostics" in msg:
-        r = Report()
-        for d in msg["diagnostics"]:
-            r.items.append(Diagnostic(d["severity"], Pos(d["file"], d["line"], d["col"]), d["message"], d["hint"]))
-        raise SourceError(r)
+        raise SourceError(Report([Diagnostic.from_dict(d) for d in msg["diagnostics"]]))
     if "error" in msg:
         if msg["error"] == "interrupted":
             raise KeyboardInterrupt

@@ -81,7 +81,8 @@ def build(files, out, formats, style, strict, quiet):
     Earlier outputs stay untouched when a build fails; every file is written
     atomically. Exit status: 0 built, 1 errors in a source or while writing.
     """
-    from .build import OutputError, WriterFailed, build as run
+    from .build import OutputError, WriterFailed
+    from .build import build as run
 
     def progress(message: str) -> None:
         if not quiet:

@@ -43,6 +43,10 @@ class Diagnostic:
         d.update(d.pop("pos"))
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Diagnostic":
+        return cls(d["severity"], Pos(d["file"], d["line"], d["col"]), d["message"], d["hint"])
+
 
 @dataclass
 class Report:

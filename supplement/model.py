@@ -54,6 +54,7 @@ class ParticipantTable:
     rows: tuple[tuple[Paragraph, ...], ...]
     widths: tuple[float, ...]  # fractions of the text width, summing to 1
     notes: tuple[Paragraph, ...]
+    outline: str = ""  # bookmark text: the label and the caption's first sentence
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class ThemeBlock:
     # subtheme also its own: ("I. Elements of Disease (continued)", "A. Failure … (continued)").
     continued: tuple[Paragraph, ...]
     findings: tuple[Finding, ...]  # may be empty: a theme that only has subthemes
+    # The headings from the theme down to this block: (theme,) or (theme, subtheme).
+    headings: tuple[Paragraph, ...]
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class ThemeTable:
     widths: tuple[float, ...]  # three fractions
     blocks: tuple[ThemeBlock, ...]
     notes: tuple[Paragraph, ...]
+    outline: str = ""
 
 
 Item = Union[ParticipantTable, ThemeTable]

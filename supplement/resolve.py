@@ -11,7 +11,17 @@ import re
 import string
 from datetime import datetime, timezone
 
-from .model import Cover, Document, Finding, Meta, Paragraph, ParticipantTable, Run, ThemeBlock, ThemeTable
+from .model import (
+    Cover,
+    Document,
+    Finding,
+    Meta,
+    Paragraph,
+    ParticipantTable,
+    Run,
+    ThemeBlock,
+    ThemeTable,
+)
 from .numbering import format_number
 from .schema import Rec
 
@@ -98,7 +108,8 @@ def _participants(p: Rec, s: Rec, label: str, anchor: str) -> ParticipantTable:
     notes += [Paragraph("table-note", (Run(clean(t)),), t.pos) for t in p.notes]
     caption = fill(p.caption, participants=len(p.rows))
     return ParticipantTable(anchor, label, _caption(label, caption, s, p.at("caption")), headers, tuple(rows),
-                            _widths(headers, rows), tuple(notes))
+                            _widths(headers, rows), tuple(notes),
+                            outline=_outline(label, caption, s))
 
 
 def _widths(headers, rows) -> tuple[float, ...]:
@@ -154,6 +165,7 @@ def _themes(src: Rec, s: Rec, label: str, anchor: str) -> ThemeTable:
     for ti, theme in enumerate(src.themes, 1):
         tnum = format_number(ti, n.theme)
         theme_cont: tuple[Paragraph, ...] = ()
+        theme_head: tuple[Paragraph, ...] = ()
         entries = [(0, fill(n.theme_template, n=tnum), theme)]
         for si, sub in enumerate(theme.subthemes, 1):
             entries.append((1, fill(n.subtheme_template, n=format_number(si, n.subtheme), theme=tnum), sub))
@@ -164,12 +176,13 @@ def _themes(src: Rec, s: Rec, label: str, anchor: str) -> ThemeTable:
                 Finding(Paragraph("finding", (Run(clean(f.text)),), f.at("text")),
                         tuple(_quote(q, s, people) for q in f.quotes))
                 for f in b.findings)
+            heading = Paragraph(role, (Run(f"{number} {title}"),), b.at("title"))
             cont = theme_cont + (Paragraph(role, (Run(f"{number} {title} {s.table.continued}".rstrip()),),
                                            b.at("title")),)
             if level == 0:
-                theme_cont = cont
-            blocks.append(ThemeBlock(level, number, title, Paragraph(role, (Run(f"{number} {title}"),), b.at("title")),
-                                     cont, findings))
+                theme_cont, theme_head = cont, (heading,)
+            blocks.append(ThemeBlock(level, number, title, heading, cont, findings,
+                                     theme_head if level == 0 else theme_head + (heading,)))
             counts["subthemes" if level else "themes"] += 1
             counts["findings"] += len(findings)
             counts["quotes"] += sum(len(f.quotes) for f in findings)
@@ -187,7 +200,8 @@ def _themes(src: Rec, s: Rec, label: str, anchor: str) -> ThemeTable:
     total = sum(widths)
     notes = tuple(Paragraph("table-note", (Run(clean(t)),), t.pos) for t in (tt.notes if tt else []))
     return ThemeTable(anchor, label, _caption(label, caption, s, tt.at("caption") if tt else None), headers,
-                      tuple(w / total for w in widths), tuple(blocks), notes)
+                      tuple(w / total for w in widths), tuple(blocks), notes,
+                      outline=_outline(label, caption, s))
 
 
 def _study_vars(st: Rec) -> dict:
@@ -237,7 +251,7 @@ def _cover(st: Rec, s: Rec, items) -> Cover | None:
     contents, heading = (), None
     if c.contents:
         contents = tuple(Paragraph("contents-item", (Run(it.label + s.labels.separator.rstrip(), bold=True),
-                                                     Run(" " + _first_sentence(it))))
+                                                     Run(" " + _first_sentence(_caption_text(it)))))
                          for it in items)
         if clean(c.contents_heading):
             heading = Paragraph("cover-text", (Run(clean(c.contents_heading)),))
@@ -245,7 +259,15 @@ def _cover(st: Rec, s: Rec, items) -> Cover | None:
     return Cover(Paragraph("cover-heading", (Run(c.heading),)), paragraphs, heading, contents, closing)
 
 
-def _first_sentence(item) -> str:
-    text = " ".join(r.text for p in item.caption for r in p.runs if r.role != "label").strip()
+def _caption_text(item) -> str:
+    return " ".join(r.text for p in item.caption for r in p.runs if r.role != "label").strip()
+
+
+def _first_sentence(text: str) -> str:
     m = re.match(r"(.+?[.!?])(\s|$)", text)
     return m.group(1) if m else text
+
+
+def _outline(label: str, caption: str, s: Rec) -> str:
+    """What the PDF's bookmark for an item says: its label and the caption's first sentence."""
+    return f"{label}{s.labels.separator.rstrip()} {_first_sentence(clean(caption))}"

@@ -426,8 +426,9 @@ def test_themes_and_subthemes_without_findings(example):
     table: their label and one empty row. A theme whose first subtheme has findings gets none."""
     tt = example.items[1]
     b0, sub = tt.blocks[0], tt.blocks[1]
-    bare_sub = dataclasses.replace(sub, heading=Paragraph("subtheme", (Run("B. Nothing Yet"),)), findings=())
-    bare_theme = dataclasses.replace(b0, heading=Paragraph("theme", (Run("II. Empty"),)), findings=())
+    sub_heading, theme_heading = Paragraph("subtheme", (Run("B. Nothing Yet"),)), Paragraph("theme", (Run("II. Empty"),))
+    bare_sub = dataclasses.replace(sub, heading=sub_heading, headings=(b0.heading, sub_heading), findings=())
+    bare_theme = dataclasses.replace(b0, heading=theme_heading, headings=(theme_heading,), findings=())
     blocks = (dataclasses.replace(b0, findings=()), sub, bare_sub, bare_theme)
     document = docx.Document(io.BytesIO(render(dataclasses.replace(
         example, items=(example.items[0], dataclasses.replace(tt, blocks=blocks))))))
@@ -713,7 +714,8 @@ def _hostile(example):
     b = tt.blocks[0]
     f = Finding(Paragraph("finding", (Run(HOSTILE),)),
                 (Paragraph("quote", (Run(HOSTILE, role="quote-text"), Run(" "), Run("[<1>]", role="citation"))),))
-    blocks = (dataclasses.replace(b, heading=Paragraph("theme", (Run("I. " + HOSTILE),)), findings=(f,)),)
+    heading = Paragraph("theme", (Run("I. " + HOSTILE),))
+    blocks = (dataclasses.replace(b, heading=heading, headings=(heading,), findings=(f,)),)
     return dataclasses.replace(example, meta=dataclasses.replace(example.meta, header=HOSTILE, title=HOSTILE),
                                items=(dataclasses.replace(tt, blocks=blocks),))
 
@@ -778,7 +780,8 @@ def _synthetic(example, quotes: int):
             n += m
         head = Paragraph("theme", (Run(f"{k + 1}. Theme {k + 1}"),))
         blocks.append(ThemeBlock(0, f"{k + 1}.", f"Theme {k + 1}", head,
-                                 (Paragraph("theme", (Run(f"{k + 1}. Theme {k + 1} (continued)"),)),), tuple(findings)))
+                                 (Paragraph("theme", (Run(f"{k + 1}. Theme {k + 1} (continued)"),)),), tuple(findings),
+                                 (head,)))
         k += 1
     return dataclasses.replace(example, items=(example.items[0], dataclasses.replace(tt, blocks=tuple(blocks))))
 

@@ -370,8 +370,10 @@ def synthetic(n_quotes: int, base=None):
                 findings.append(Finding(f.text, qs))
             num = f"{copy}.{b.number}"
             role = b.heading.role
-            blocks.append(ThemeBlock(b.level, num, b.title, Paragraph(role, (Run(f"{num} {b.title}"),)),
-                                     (Paragraph(role, (Run(f"{num} {b.title} (continued)"),)),), tuple(findings)))
+            heading = Paragraph(role, (Run(f"{num} {b.title}"),))
+            blocks.append(ThemeBlock(b.level, num, b.title, heading,
+                                     (Paragraph(role, (Run(f"{num} {b.title} (continued)"),)),), tuple(findings),
+                                     (heading,)))
             if count >= n_quotes:
                 break
     items = tuple(dataclasses.replace(i, blocks=tuple(blocks)) if i is theme else i for i in base.items)

@@ -132,6 +132,11 @@ def test_theme_numerals_and_subtheme_letters(doc):
     assert [p.text for p in themes[0].continued] == ["I. Elements of Disease (continued)"]
     assert [p.text for p in tt.blocks[1].continued] == ["I. Elements of Disease (continued)",
                                                         "A. Failure of Initial Treatment (continued)"]
+    assert [p.text for p in tt.blocks[1].headings] == ["I. Elements of Disease", "A. Failure of Initial Treatment"]
+    assert [p.text for p in themes[1].headings] == ["II. Guideline-Driven Care"]
+    assert [i.outline for i in doc.items] == [
+        "Appendix 1. Clinical background and experience of the clinicians who participated in this study.",
+        "Appendix 2. Complete list of themes and subthemes with supporting quotes."]
 
 
 def test_counts_match_the_seed(doc):

@@ -409,20 +409,12 @@ class _Body:
 
     @staticmethod
     def block_labels(item: ThemeTable):
-        """(block, label paragraphs) for each block that gets a table of its own: a theme is
-        labelled by its heading, a subtheme by its theme's heading and its own. A theme with no
-        findings that has subthemes gets no table: its heading labels its subthemes' tables."""
-        out, theme = [], None
+        """(block, label paragraphs) for each block that gets a table of its own, labelled by
+        its headings (a subtheme's: its theme's and its own). A theme with no findings that has
+        subthemes gets no table: its heading labels its subthemes' tables."""
         blocks = item.blocks
-        for i, b in enumerate(blocks):
-            if b.level == 0:
-                theme = b.heading
-                if not b.findings and i + 1 < len(blocks) and blocks[i + 1].level > 0:
-                    continue
-                out.append((b, (b.heading,)))
-            else:
-                out.append((b, (theme, b.heading) if theme is not None else (b.heading,)))
-        return out
+        return [(b, b.headings) for i, b in enumerate(blocks)
+                if b.findings or b.level or i + 1 == len(blocks) or blocks[i + 1].level == 0]
 
     def theme_table(self, item: ThemeTable) -> None:
         cols = self.columns(item.widths)

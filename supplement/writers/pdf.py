@@ -659,14 +659,6 @@ def _furniture(c: Canvas, ctx: _Ctx, total: int) -> None:
     c.restoreState()
 
 
-def _short(text: str, n: int = 80) -> str:
-    text = " ".join(text.split())
-    if len(text) <= n:
-        return text
-    cut = text[: n - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.") + "…"
-
-
 def _story(ctx: _Ctx) -> list:
     doc = ctx.doc
     story = []
@@ -682,8 +674,7 @@ def _story(ctx: _Ctx) -> list:
     for item in doc.items:
         if story:
             story.append(PageBreak())
-        title = _short(" ".join(p.text for p in item.caption) or item.label)
-        story.append(_Mark(item.anchor, title, 0))
+        story.append(_Mark(item.anchor, item.outline or item.label, 0))
         story.extend(ctx.para(p) for p in item.caption)
         spec = _participant_spec(ctx, item) if isinstance(item, ParticipantTable) else _theme_spec(ctx, item)
         story.append(_Grid(spec))
