@@ -11,7 +11,7 @@ import re
 
 import yaml
 
-from supplement.numbering import alpha, roman
+from supplement.resolve.numbering import alpha, roman
 
 # The fastest loader PyYAML has: libyaml, no implicit typing (every scalar is a string, as in
 # supplement's own reader). Measured on a 10,000-quote study: CBaseLoader 0.81 s, CSafeLoader

@@ -81,8 +81,8 @@ def build(files, out, formats, style, strict, quiet):
     Earlier outputs stay untouched when a build fails; every file is written
     atomically. Exit status: 0 built, 1 errors in a source or while writing.
     """
-    from .build import OutputError, WriterFailed
-    from .build import build as run
+    from supplement.build.run import OutputError, WriterFailed
+    from supplement.build.run import build as run
 
     def progress(message: str) -> None:
         if not quiet:
@@ -132,7 +132,7 @@ def check(files, strict, style, fmt):
 
     Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.
     """
-    from .build import font_warnings
+    from supplement.build.run import font_warnings
     from .pipeline import compile_document
 
     total = Report()
@@ -157,14 +157,14 @@ def schema(of_style):
 
     \b
     Example (VS Code with the YAML extension):
-      supplement schema > supplement.schema.json
-      # then, first line of your source:  # yaml-language-server: $schema=supplement.schema.json
+      supplement schema > supplement.reader.declare.json
+      # then, first line of your source:  # yaml-language-server: $schema=supplement.reader.declare.json
     """
     if of_style:
-        from .style import style_json_schema
+        from supplement.resolve.style import style_json_schema
         click.echo(json.dumps(style_json_schema(), indent=2, ensure_ascii=False))
     else:
-        from .sourcefmt import json_schema
+        from supplement.reader.format_v1 import json_schema
         click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
@@ -180,7 +180,7 @@ def styles(name):
       supplement styles lab.yaml   a style file of your own, resolved
     """
     from .diagnostics import Pos, SourceError
-    from .style import describe_style, load_style, preset_names
+    from supplement.resolve.style import describe_style, load_style, preset_names
 
     if name is None:
         for n in preset_names():
@@ -207,7 +207,7 @@ class _Terminated(BaseException):
 
 def _on_signal(signum, frame):
     exc = KeyboardInterrupt() if signum == signal.SIGINT else _Terminated(signum)
-    build = sys.modules.get("supplement.build")
+    build = sys.modules.get("supplement.build.run")
     if build is not None:  # a build is running: it must stop even if a library swallows exc
         build.note_stop(exc)
     raise exc

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import validate
+from supplement.checks import crossref as validate
 from .diagnostics import Pos, Report, SourceError
-from .model import Document
-from .resolve import resolve
-from .schema import Rec
-from .sourcefmt import SOURCE_FILE
-from .style import load_style
-from .yamlread import parse, read_text
+from supplement.resolve.document import Document
+from supplement.resolve.derive import resolve
+from supplement.reader.declare import Rec
+from supplement.reader.format_v1 import SOURCE_FILE
+from supplement.resolve.style import load_style
+from supplement.reader.located_yaml import parse, read_text
 
 
 def load_source(path: str | Path) -> tuple[Rec | None, Report]:

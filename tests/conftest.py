@@ -143,7 +143,7 @@ def run_cli(*args: str, located_on_failure: bool = True):
 
 
 def parts_left(directory: Path) -> list[Path]:
-    """Temporary files of interrupted writes (supplement.output.temp_beside names them .NAME.XXXX.part)."""
+    """Temporary files of interrupted writes (supplement.build.atomic.temp_beside names them .NAME.XXXX.part)."""
     return sorted(p for p in Path(directory).rglob("*") if p.name.endswith(".part"))
 
 

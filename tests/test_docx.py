@@ -25,7 +25,7 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
-from supplement.model import Finding, Paragraph, Run, ThemeBlock
+from supplement.resolve.document import Finding, Paragraph, Run, ThemeBlock
 from supplement.pipeline import load_document
 from supplement.writers.docx import CHAR_STYLES, PARA_STYLES, TABLE_STYLE, render
 

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from srcutil import EXAMPLE, SEED, SEED_COUNTS, example_data
-from supplement.cite import parse_shorthand, source_key
+from supplement.reader.cite import parse_shorthand, source_key
 from supplement.pipeline import load_document, load_source
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")

@@ -184,7 +184,7 @@ class _HalfWriter:
 def test_disk_full_halfway_through_a_write(earlier, monkeypatch, failing):
     """Half of a file is on disk when the disk fills. With one format failing, the other
     (complete) one is not put in place either: a build replaces all its outputs or none."""
-    import supplement.output
+    import supplement.build.atomic
 
     src, out, before = earlier
     seen = []
@@ -196,7 +196,7 @@ def test_disk_full_halfway_through_a_write(earlier, monkeypatch, failing):
             return _HalfWriter(f)
         return f
 
-    monkeypatch.setattr(supplement.output, "open", fake_open, raising=False)
+    monkeypatch.setattr(supplement.build.atomic, "open", fake_open, raising=False)
     result = invoke("build", src, "--out", out)
     _failed_cleanly(result, out, before, "No space left on device", "earlier outputs are unchanged")
     if failing != "pdf":  # the PDF is written in a forked process, so its calls are not seen here
@@ -227,7 +227,7 @@ def test_writer_fails_partway(earlier, monkeypatch, fmt, exc):
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
 def test_writer_reports_a_located_problem(earlier, monkeypatch, fmt):
     """A writer that cannot lay something out raises SourceError with a position (the
-    contract in supplement.build): reported like a source error, nothing written."""
+    contract in supplement.build.run): reported like a source error, nothing written."""
     from supplement.diagnostics import Pos, Report, SourceError
     from supplement.writers import renderer
 

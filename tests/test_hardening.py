@@ -32,7 +32,7 @@ from hypothesis import event, given, settings
 from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
 
-from supplement.schema import BAD_CHARS
+from supplement.reader.declare import BAD_CHARS
 
 from conftest import (HOSTILE, LOCATED, assert_orderly, dump, invoke, parts_left, run_cli, trimmed_data,
                       write_source)
@@ -176,8 +176,8 @@ TEMPLATES = ["{n}", "{n}.", "P{n}", "{theme}.{n}", "{number}", "Participant {num
 def style_settings(draw, obj=None, hostile: bool = False):
     """Settings for a style file, drawn from the declaration of STYLE: valid values (so the
     writers meet every combination), plus, when ``hostile``, some odd ones (reported, located)."""
-    from supplement.schema import Bool, Custom, Enum, ListOf, Number, Obj
-    from supplement.style import STYLE
+    from supplement.reader.declare import Bool, Custom, Enum, ListOf, Number, Obj
+    from supplement.resolve.style import STYLE
 
     obj = obj or STYLE
 
@@ -228,7 +228,7 @@ def styled_source(draw) -> tuple[str, str]:
 
 
 def _presets() -> list[str]:
-    from supplement.style import preset_names
+    from supplement.resolve.style import preset_names
 
     return preset_names()
 
@@ -684,7 +684,7 @@ def test_markup_in_user_text_stays_literal_and_opens_nothing(tmp_path, monkeypat
     import docx
     import reportlab
 
-    from supplement.build import build
+    from supplement.build.run import build
     from supplement.pipeline import compile_document
     from supplement.writers import renderer
 
@@ -701,7 +701,7 @@ def test_markup_in_user_text_stays_literal_and_opens_nothing(tmp_path, monkeypat
         assert not result.report.errors, result.report.text()
     monkeypatch.undo()
 
-    from supplement.style import FONTS, PRESETS
+    from supplement.resolve.style import FONTS, PRESETS
 
     allowed = [FONTS.resolve(), PRESETS.resolve(),
                Path(docx.__file__).parent / "templates", Path(reportlab.__file__).parent / "fonts",
@@ -752,7 +752,7 @@ def test_fonts_and_template_read_only_from_where_the_style_names(tmp_path, monke
     import shutil
 
     import supplement
-    from supplement.build import build
+    from supplement.build.run import build
     from supplement.writers import renderer
 
     fonts = Path(supplement.__file__).parent / "fonts"

@@ -14,7 +14,7 @@ import pytest
 from srcutil import BASE, edit, load, only, problems
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.pipeline import load_source
-from supplement.yamlread import MAX_DEPTH, YList, YMap, YStr, parse
+from supplement.reader.located_yaml import MAX_DEPTH, YList, YMap, YStr, parse
 
 
 def test_base_is_clean(tmp_path):

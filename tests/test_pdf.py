@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from supplement.diagnostics import Pos, SourceError
-from supplement.fontcheck import uncovered
-from supplement.model import Finding, Paragraph, ParticipantTable, Run, ThemeBlock, ThemeTable
+from supplement.checks.fonts import uncovered
+from supplement.resolve.document import Finding, Paragraph, ParticipantTable, Run, ThemeBlock, ThemeTable
 from supplement.pipeline import load_document
 from supplement.writers import pdf as pdfwriter
 

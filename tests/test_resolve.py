@@ -14,9 +14,9 @@ import re
 import pytest
 
 from srcutil import BASE, EXAMPLE, SEED_COUNTS, dump, edit, example_data
-from supplement.model import Document, ParticipantTable, ThemeTable
+from supplement.resolve.document import Document, ParticipantTable, ThemeTable
 from supplement.pipeline import compile_document, load_document, load_source
-from supplement.resolve import clean, fill
+from supplement.resolve.derive import clean, fill
 
 ROMAN = ["I.", "II.", "III.", "IV.", "V.", "VI.", "VII.", "VIII.", "IX.", "X."]
 

@@ -19,7 +19,7 @@ import yaml
 from conftest import EXAMPLE, ROOT, invoke, trimmed_data, write_source
 from supplement.diagnostics import Pos
 from supplement.pipeline import compile_document, load_document
-from supplement.style import describe_style, load_style, preset_names
+from supplement.resolve.style import describe_style, load_style, preset_names
 
 LAB = ROOT / "docs" / "examples" / "lab-style.yaml"
 PRESETS = ("default", "jama", "bmj", "lancet", "nejm", "plos", "bmc", "elsevier", "lww", "wiley")
@@ -429,7 +429,7 @@ def _pdftotext(path: Path, page: int) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from supplement.build import build
+    from supplement.build.run import build
 
     out = tmp_path_factory.mktemp("presets")
     result = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from srcutil import BASE, edit, load, only, problems
-from supplement.cite import CiteText, Pages, parse_pages, parse_shorthand, source_key
+from supplement.reader.cite import CiteText, Pages, parse_pages, parse_shorthand, source_key
 
 # --- duplicate ids --------------------------------------------------------------------------
 

@@ -107,8 +107,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
-from ..model import Document, Paragraph, ParticipantTable, ThemeTable
-from ..style import page_size
+from supplement.resolve.document import Document, Paragraph, ParticipantTable, ThemeTable
+from supplement.resolve.style import page_size
 
 W = nsdecls("w")
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -54,9 +54,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 from reportlab.platypus import Paragraph as RLParagraph
 
-from ..diagnostics import Pos, Report, SourceError
-from ..model import Document, Paragraph, ParticipantTable, Run, ThemeTable
-from ..style import page_size
+from supplement.diagnostics import Pos, Report, SourceError
+from supplement.resolve.document import Document, Paragraph, ParticipantTable, Run, ThemeTable
+from supplement.resolve.style import page_size
 
 VARIANTS = ("regular", "bold", "italic", "bold_italic")
 _BIG = 1e9

@@ -14,12 +14,12 @@ import stat
 import string
 from pathlib import Path
 
-from .diagnostics import Pos, Report, SourceError
-from .schema import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text, _short
-from .yamlread import YMap, parse, read_text
+from supplement.diagnostics import Pos, Report, SourceError
+from supplement.reader.declare import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text, _short
+from supplement.reader.located_yaml import YMap, parse, read_text
 
-PRESETS = Path(__file__).resolve().parent / "templates"
-FONTS = Path(__file__).resolve().parent / "fonts"
+PRESETS = Path(__file__).resolve().parent.parent / "presets"
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
 UNITS = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
 
 

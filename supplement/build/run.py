@@ -10,11 +10,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Pos, Report, SourceError
-from .model import Document
-from .output import discard, fill, temp_beside
-from .pipeline import compile_document
-from .writers import renderer
+from supplement.diagnostics import Diagnostic, Pos, Report, SourceError
+from supplement.resolve.document import Document
+from supplement.build.atomic import discard, fill, temp_beside
+from supplement.pipeline import compile_document
+from supplement.writers import renderer
 
 
 @dataclass
@@ -76,7 +76,7 @@ def _render_into(doc: Document, fmt: str, tmp: Path) -> tuple[float, list[str]]:
 
 
 def font_warnings(doc: Document, report: Report) -> None:
-    from .fontcheck import uncovered
+    from supplement.checks.fonts import uncovered
 
     for pos, chars in uncovered(doc):
         shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:5]) + (" …" if len(chars) > 5 else "")

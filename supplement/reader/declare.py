@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .diagnostics import Pos, Report
-from .yamlread import YList, YMap, YStr
+from supplement.diagnostics import Pos, Report
+from supplement.reader.located_yaml import YList, YMap, YStr
 
 INVALID = object()
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import difflib
 import string
 
-from .cite import CiteText, source_key
-from .diagnostics import Report
-from .schema import Bool, Rec
+from supplement.reader.cite import CiteText, source_key
+from supplement.diagnostics import Report
+from supplement.reader.declare import Bool, Rec
 
 CAPTION_FIELDS = {
     "participants": ("participants",),

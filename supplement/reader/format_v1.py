@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .cite import parse_pages, parse_shorthand
-from .schema import AnyOf, Custom, Field, Int, ListOf, Obj, Scalar, Text
+from supplement.reader.cite import parse_pages, parse_shorthand
+from supplement.reader.declare import AnyOf, Custom, Field, Int, ListOf, Obj, Scalar, Text
 
 ID = Text(pattern=r"[A-Za-z][A-Za-z0-9_.-]{0,63}",
           pattern_hint="an id starts with a letter and holds letters, digits, '-', '_' or '.' (e.g. p03)")

@@ -11,7 +11,7 @@ import re
 import string
 from datetime import datetime, timezone
 
-from .model import (
+from supplement.resolve.document import (
     Cover,
     Document,
     Finding,
@@ -22,8 +22,8 @@ from .model import (
     ThemeBlock,
     ThemeTable,
 )
-from .numbering import format_number
-from .schema import Rec
+from supplement.resolve.numbering import format_number
+from supplement.reader.declare import Rec
 
 _SPACE = re.compile(r"\s+")
 _REPEATED = re.compile(r"([,;:])(?:\s*[,;:])+")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Union
 
-from .diagnostics import Pos
+from supplement.diagnostics import Pos
 
 # Paragraph roles (a named style each, in both writers).
 ROLES = (
@@ -120,7 +120,7 @@ class Meta:
 class Document:
     name: str  # output file stem
     meta: Meta
-    style: Any  # the resolved style (supplement.style.STYLE): page, font, table look
+    style: Any  # the resolved style (supplement.resolve.style.STYLE): page, font, table look
     cover: Cover | None
     items: tuple[Item, ...]
 

@@ -10,8 +10,8 @@ paragraphs again to say where.
 
 from __future__ import annotations
 
-from .diagnostics import Pos
-from .model import Document, Paragraph, Run, ThemeTable
+from supplement.diagnostics import Pos
+from supplement.resolve.document import Document, Paragraph, Run, ThemeTable
 
 # Turned into spaces or line breaks by the writer; never looked up in the font.
 _IGNORED = frozenset("\n\r\t")
@@ -38,7 +38,7 @@ def uncovered(doc: Document) -> list[tuple[Pos | None, str]]:
 
     The characters are listed once each, in the order they first occur.
     """
-    from .writers.pdf import register_fonts, run_variant
+    from supplement.writers.pdf import register_fonts, run_variant
 
     style = doc.style
     try:

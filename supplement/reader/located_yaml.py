@@ -15,7 +15,7 @@ import stat
 
 import yaml
 
-from .diagnostics import Pos, Report, SourceError
+from supplement.diagnostics import Pos, Report, SourceError
 
 Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
