@@ -109,6 +109,7 @@ class Participant(Node):
     id: str
     cells: tuple[tuple[str, str], ...] = ()  # (column key, value), in the order written
     marks: tuple[str, ...] = ()  # keys of the marks set to true
+    code: Optional[str] = None  # display code such as "P07" that stays with the person; None: numbered by position
 
     def cell(self, key: str, default: str = "") -> str:
         for k, v in self.cells:
@@ -133,6 +134,7 @@ class Source(Node):
     kind: str
     label: Optional[str] = None  # None: cited by page only
     participants: tuple[str, ...] = ()
+    transcript: Optional[str] = None  # path of the transcript file, relative to the source file
 
 
 @dataclass(frozen=True)
