@@ -197,6 +197,41 @@ def styles(name):
         sys.exit(1)
 
 
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Add the starter files to a folder that is not empty (existing files are kept).")
+@click.option("--name", default=None, help="File name of the source (default: the folder's name).")
+@click.option("--title", default=None, help="The article's title, for the starter source and README.")
+def init(directory, force, name, title):
+    """Start a new project folder that checks and builds straight away.
+
+    \b
+    Example:
+      supplement init my-study && cd my-study && supplement build
+
+    \b
+    Writes source/NAME.yaml (a commented starter source whose first line points
+    YAML editors at source/supplement.schema.json, written beside it), a
+    .gitignore for output/ and a README of the next steps. Exit status: 0 done,
+    1 the folder is not empty (without --force) or cannot be written.
+    """
+    from supplement.scaffold import InitError
+    from supplement.scaffold import init as run
+
+    try:
+        made = run(directory, force=force, name=name, title=title)
+    except InitError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    for path in made.written:
+        click.echo(f"  wrote {path}", err=True)
+    for path in made.kept:
+        click.echo(f"  kept  {path} (already there)", err=True)
+    import shlex
+
+    click.echo(f"next: cd {shlex.quote(str(made.root))} && supplement check && supplement build  (see README.md)", err=True)
+
+
 class _Terminated(BaseException):
     """SIGTERM or SIGHUP: unwind like Ctrl-C, so temporary files are removed."""
 
