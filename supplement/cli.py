@@ -69,7 +69,10 @@ def main():
 @click.option("--style", default=None, help="Style preset or style file; overrides the source's 'style:'.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
-def build(files, out, formats, style, strict, quiet):
+@click.option("--pdf-engine", type=click.Choice(["reportlab", "libreoffice"]), default="reportlab", show_default=True,
+              help="libreoffice: convert the .docx with LibreOffice into a tagged, accessible PDF "
+                   "(PDF/A-2b, PDF/UA flags); needs LibreOffice installed.")
+def build(files, out, formats, style, strict, quiet, pdf_engine):
     """Render sources into Word and PDF files.
 
     \b
@@ -77,6 +80,7 @@ def build(files, out, formats, style, strict, quiet):
       supplement build                                  every source/*.yaml -> output/
       supplement build study.yaml --out dist --format pdf
       supplement build study.yaml --style plos          reformat for another journal
+      supplement build --pdf-engine libreoffice         accessible (tagged) PDF via LibreOffice
 
     Earlier outputs stay untouched when a build fails; every file is written
     atomically. Exit status: 0 built, 1 errors in a source or while writing.
@@ -95,7 +99,7 @@ def build(files, out, formats, style, strict, quiet):
         try:
             if not quiet:
                 click.echo(f"building {path} …", err=True)
-            result = run(path, Path(out), fmts, style, strict=strict, progress=progress)
+            result = run(path, Path(out), fmts, style, strict=strict, progress=progress, pdf_engine=pdf_engine)
         except OutputError as e:
             click.echo(f"error: {e}", err=True)
             failed = True
@@ -243,8 +247,9 @@ class _Terminated(BaseException):
 def _on_signal(signum, frame):
     exc = KeyboardInterrupt() if signum == signal.SIGINT else _Terminated(signum)
     build = sys.modules.get("supplement.build.run")
-    if build is not None:  # a build is running: it must stop even if a library swallows exc
-        build.note_stop(exc)
+    note = getattr(build, "note_stop", None)  # None while the module is still being imported
+    if note is not None:  # a build is running: it must stop even if a library swallows exc
+        note(exc)
     raise exc
 
 

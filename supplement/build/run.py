@@ -14,7 +14,7 @@ from supplement.diagnostics import Diagnostic, Pos, Report, SourceError
 from supplement.resolve.document import Document
 from supplement.build.atomic import discard, fill, temp_beside
 from supplement.pipeline import compile_document
-from supplement.writers import renderer
+from supplement.writers import EXTERNAL, renderer
 
 
 @dataclass
@@ -54,7 +54,7 @@ def _check_stop() -> None:
         raise _stop[0]
 
 
-def _render_into(doc: Document, fmt: str, tmp: Path) -> tuple[float, list[str]]:
+def _render_into(doc: Document, fmt: str, tmp: Path, engine: str | None = None) -> tuple[float, list[str]]:
     """Render one format into its temporary file; a writer's own error becomes WriterFailed.
 
     A writer that meets something it cannot lay out raises SourceError with located
@@ -63,7 +63,7 @@ def _render_into(doc: Document, fmt: str, tmp: Path) -> tuple[float, list[str]]:
     start = time.perf_counter()
     warnings: list[str] = []
     try:
-        data = renderer(fmt)(doc, warnings.append)
+        data = renderer(fmt, engine)(doc, warnings.append)
     except SourceError:  # the writer found a problem it can place in the source or style
         _check_stop()
         raise
@@ -85,16 +85,24 @@ def font_warnings(doc: Document, report: Report) -> None:
 
 
 def build(path: Path, out: Path, formats: list[str], style: str | None = None, strict: bool = False,
-          progress=lambda message: None) -> Result:
+          progress=lambda message: None, pdf_engine: str = "reportlab") -> Result:
     """Compile ``path`` and write one file per format into ``out``; nothing is written on errors
-    (with ``strict``, on warnings either). ``progress`` hears what a long build is doing."""
+    (with ``strict``, on warnings either). ``progress`` hears what a long build is doing.
+    ``pdf_engine`` 'libreoffice' converts the .docx into an accessible PDF (needs LibreOffice)."""
     _stop.clear()
     start = time.perf_counter()
+    engines = {"pdf": pdf_engine} if "pdf" in formats and pdf_engine != "reportlab" else {}
+    if engines.get("pdf") == "libreoffice":  # before any work: a missing LibreOffice is a plain error
+        from supplement.writers.libreoffice_pdf import LibreOfficeMissing, soffice
+        try:
+            soffice()
+        except LibreOfficeMissing as e:
+            raise OutputError(str(e)) from None
     doc, report = compile_document(path, style)
     result = Result(report, doc=doc)
     if doc is None:
         return result
-    if "pdf" in formats:
+    if "pdf" in formats and "pdf" not in engines:  # LibreOffice picks fonts that cover the text itself
         font_warnings(doc, report)
     if strict and report.warnings:
         return result
@@ -102,13 +110,15 @@ def build(path: Path, out: Path, formats: list[str], style: str | None = None, s
              f"in {time.perf_counter() - start:.2f} s; rendering {' and '.join(formats)} …")
     prepare_out_dir(out)
     try:
-        _write_all(doc, path, out, formats, result)
+        _write_all(doc, path, out, formats, result, engines)
     except SourceError as e:
         report.extend(e.report)
     return result
 
 
-def _write_all(doc: Document, path: Path, out: Path, formats: list[str], result: Result) -> None:
+def _write_all(doc: Document, path: Path, out: Path, formats: list[str], result: Result,
+               engines: dict[str, str] | None = None) -> None:
+    engines = engines or {}
     report = result.report
     targets = {fmt: out / f"{doc.name}.{fmt}" for fmt in formats}
     for target in targets.values():  # found now, not after one output was already replaced
@@ -122,12 +132,14 @@ def _write_all(doc: Document, path: Path, out: Path, formats: list[str], result:
         for fmt in formats:
             tmps[fmt] = temp_beside(targets[fmt])
         jobs = list(formats)
-        if len(jobs) > 1 and hasattr(os, "fork"):
-            fmt = jobs.pop()
-            child = fmt, _fork_job(doc, fmt, tmps[fmt])
+        forkable = [f for f in jobs if (f, engines.get(f)) not in EXTERNAL]
+        if len(jobs) > 1 and forkable and hasattr(os, "fork"):
+            fmt = forkable[-1]
+            jobs.remove(fmt)
+            child = fmt, _fork_job(doc, fmt, tmps[fmt], engines.get(fmt))
         timings, warnings = {}, []
         for fmt in jobs:
-            timings[fmt], warns = _render_into(doc, fmt, tmps[fmt])
+            timings[fmt], warns = _render_into(doc, fmt, tmps[fmt], engines.get(fmt))
             warnings += warns
         if child:
             (fmt, job), child = child, None  # from here _join reaps it, whatever happens
@@ -156,7 +168,7 @@ class WriterFailed(Exception):
 _STOP = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
 
 
-def _fork_job(doc: Document, fmt: str, tmp: Path):
+def _fork_job(doc: Document, fmt: str, tmp: Path, engine: str | None = None):
     """Render one format in a forked child (the GIL would serialise threads). The parent
     created ``tmp`` and removes it whatever happens to the child."""
     rfd, wfd = os.pipe()
@@ -171,7 +183,7 @@ def _fork_job(doc: Document, fmt: str, tmp: Path):
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
             try:
-                secs, warns = _render_into(doc, fmt, tmp)
+                secs, warns = _render_into(doc, fmt, tmp, engine)
                 msg, code = {"secs": secs, "warnings": warns}, 0
             except KeyboardInterrupt:
                 msg, code = {"error": "interrupted"}, 130
