@@ -236,6 +236,53 @@ def init(directory, force, name, title):
     click.echo(f"next: cd {shlex.quote(str(made.root))} && supplement check && supplement build  (see README.md)", err=True)
 
 
+@main.command(name="diff")
+@click.argument("args", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="markdown: for a response to reviewers or a pull request; json: for tools.")
+@click.option("--style", default=None, help="Label both versions in this style instead of their own.")
+def diff_command(args, fmt, style):
+    """What changed between two versions of a source, and which labels were renumbered.
+
+    \b
+    Examples:
+      supplement diff old.yaml new.yaml            two files
+      supplement diff HEAD                         the project's source at HEAD vs. now
+      supplement diff HEAD~3 study.yaml            that file three commits ago vs. now
+      supplement diff v1 v2 study.yaml             between two revisions (git show; no checkout)
+      supplement diff v1 v2 study.yaml --format markdown > changes.md
+
+    \b
+    Themes, findings, quotes and participants are matched by id, and by their text
+    where ids are missing or changed (with a similarity score). Kinds: theme-added,
+    -removed, -renamed, -moved, -merged, -split; finding-added, -removed, -edited,
+    -moved; quote-added, -removed, -moved, -edited, -recited; participant-added,
+    -removed, -renumbered, -edited; item-renumbered; caption-changed; columns-changed.
+    The renumbering map lists every printed label that changed ("III.B" -> "III.A",
+    "Participant 3" -> "Participant 6"): what the manuscript must follow.
+
+    Exit status as diff(1): 0 no changes, 1 changes, 2 trouble.
+    """
+    from supplement.diagnostics import SourceError
+    from supplement.recoding import diff_versions
+    from supplement.recoding.render import RENDERERS
+    from supplement.recoding.versions import VersionError, versions
+
+    try:
+        old, new = versions(list(args))
+        result = diff_versions(old, new, style)
+    except VersionError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    except SourceError as e:
+        _print_report(e.report)
+        click.echo("error: a version has errors, so it cannot be compared; fix them (supplement check) first",
+                   err=True)
+        sys.exit(2)
+    click.echo(RENDERERS[fmt](result))
+    sys.exit(0 if result.empty else 1)
+
+
 class _Terminated(BaseException):
     """SIGTERM or SIGHUP: unwind like Ctrl-C, so temporary files are removed."""
 
