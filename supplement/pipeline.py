@@ -13,9 +13,10 @@ from supplement.study.index import Index
 from supplement.study.model import Supplement
 
 
-def check_source(path: str | Path) -> tuple[Supplement | None, Index | None, Report]:
-    """Read a source and run the whole-file checks; model and index are None when there are errors."""
-    sup, r = read_source(path)
+def check_source(path: str | Path, text: str | None = None) -> tuple[Supplement | None, Index | None, Report]:
+    """Read a source (or ``text`` as if it were that file) and run the whole-file checks;
+    model and index are None when there are errors."""
+    sup, r = read_source(path, text)
     if sup is None:
         return None, None, r
     checker = Checker(r, settings_of(sup.checks, r))

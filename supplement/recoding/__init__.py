@@ -25,8 +25,8 @@ def snapshot_of(version, style: str | None = None):
     from supplement.recoding.snapshot import build
     from supplement.recoding.versions import compile_version
 
-    src, doc = compile_version(version, style)
-    return build(src, doc, version.display)
+    sup, index, doc = compile_version(version, style)
+    return build(sup, index, doc, version.display)
 
 
 def diff_versions(old, new, style: str | None = None) -> Diff:

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from supplement.resolve.document import Document, ParticipantTable, ThemeTable
+from supplement.study.index import Index
+from supplement.study.model import DEFAULT_THEME_CAPTION, Headers, Subtheme, Supplement, Theme, walk
+from supplement.study.model import Finding as SourceFinding
 
 def clean(text) -> str:
     """Runs of whitespace as one space, as the resolver prints text."""
@@ -99,7 +102,7 @@ class Snapshot:
 
 
 def _line(node, key: str | None = None) -> int:
-    pos = node.at(key) if key else getattr(node, "pos", None)
+    pos = node.at(key) if key else node.pos
     return getattr(pos, "line", 0) or 0
 
 
@@ -113,68 +116,75 @@ def participant_label(number: str) -> str:
     return f"Participant {n}" if n.isdigit() else n
 
 
-def build(src, doc: Document, name: str) -> Snapshot:
-    """Flatten a validated source (its record) with the Document resolved from it."""
+def build(sup: Supplement, index: Index, doc: Document, name: str) -> Snapshot:
+    """Flatten a checked source (typed model and index) with the Document resolved from it.
+    Labels and printed citations come from the Document, block by block and row by row."""
     table = next(item for item in doc.items if isinstance(item, ThemeTable))
     resolved = iter(table.blocks)
     blocks: list[Block] = []
     findings: list[Finding] = []
     quotes: list[Quote] = []
-
-    def add(node, level: int, parent: int | None, theme_label: str) -> Block:
-        rb = next(resolved)
-        number = bare(rb.number)
-        if level == 1 and not number.startswith(theme_label):
-            number = f"{theme_label}.{number}"
-        b = Block(len(blocks), str(node.id), clean(node.title), level, parent, number, _line(node, "title"))
-        blocks.append(b)
-        for fi, (f, rf) in enumerate(zip(node.findings, rb.findings), 1):
-            fd = Finding(len(findings), _opt(f, "id"), clean(f.text), b.n, fi, _line(f, "text"))
+    theme_label = ""
+    rb = None
+    rfindings = iter(())
+    rquotes = iter(())
+    for place, node in walk(sup):
+        if isinstance(node, (Theme, Subtheme)):
+            rb = next(resolved)
+            level = 0 if isinstance(node, Theme) else 1
+            number = bare(rb.number)
+            if level == 0:
+                theme_label = number
+            elif not number.startswith(theme_label):
+                number = f"{theme_label}.{number}"
+            parent = None
+            if level == 1:
+                parent = max(b.n for b in blocks if b.level == 0)
+            b = Block(len(blocks), str(node.id), clean(node.title), level, parent, number, _line(node, "title"))
+            blocks.append(b)
+            if parent is not None:
+                blocks[parent].children.append(b.n)
+            rfindings = iter(rb.findings)
+        elif isinstance(node, SourceFinding):
+            b = blocks[-1]
+            rquotes = iter(next(rfindings).quotes)
+            fd = Finding(len(findings), _str(node.id), clean(node.text), b.n, place.finding, _line(node, "text"))
             findings.append(fd)
             b.findings.append(fd.n)
-            for qi, (q, rq) in enumerate(zip(f.quotes, rf.quotes), 1):
-                cite = q.cite
-                pages = cite.pages if cite is not None else None
-                src_rec = getattr(q, "source", None)
-                citation = "".join(r.text for r in rq.runs if r.role == "citation")
-                sid = getattr(src_rec, "id", None)
-                qd = Quote(len(quotes), _opt(q, "id"), clean(q.text), None if sid is None else str(sid),
-                           (pages.first, pages.last) if pages else None, _opt(q, "speaker"), clean(q.note),
-                           citation, fd.n, qi, _line(q, "text"))
-                quotes.append(qd)
-                fd.quotes.append(qd.n)
-        return b
-
-    for theme in src.themes:
-        t = add(theme, 0, None, "")
-        for sub in theme.subthemes:
-            s = add(sub, 1, t.n, t.label)
-            t.children.append(s.n)
+        else:
+            q = node
+            rq = next(rquotes)
+            fd = findings[-1]
+            source = index.source_of(place)
+            pages = q.cite.pages if q.cite is not None else None
+            citation = "".join(r.text for r in rq.runs if r.role == "citation")
+            qd = Quote(len(quotes), _str(q.id), clean(q.text), _str(source.id) if source is not None else None,
+                       (pages.first, pages.last) if pages else None, _str(q.speaker), clean(q.note), citation,
+                       fd.n, place.quote, _line(q, "text"))
+            quotes.append(qd)
+            fd.quotes.append(qd.n)
 
     participants: list[Participant] = []
     items: list[Item] = []
     ptable = next((item for item in doc.items if isinstance(item, ParticipantTable)), None)
-    if src.participants and ptable is not None:
-        p = src.participants
+    p = sup.participants
+    if p is not None and ptable is not None:
         for i, (row, cells) in enumerate(zip(p.rows, ptable.rows)):
             participants.append(Participant(i, str(row.id), participant_label(cells[0].text),
-                                            tuple((str(k), clean(v)) for k, v in row.cells.items()),
+                                            tuple((str(k), clean(v)) for k, v in row.cells),
                                             tuple(str(k) for k in row.marks), _line(row)))
         columns = (("number", clean(p.number_header)),) + tuple((str(c.key), clean(c.label)) for c in p.columns)
         notes = tuple(f"{m.key}: {m.symbol or ''} {clean(m.note)}".strip() for m in p.marks)
         items.append(Item("participants", ptable.label, clean(p.caption), columns,
                           notes + tuple(clean(n) for n in p.notes)))
-    tt = src.theme_table
-    headers = tt.headers if tt is not None and tt.headers is not None else None
-    heads = tuple(clean(getattr(headers, k)) if headers else h.text
-                  for k, h in zip(("theme", "findings", "quotes"), table.headers))
-    items.append(Item("themes", table.label, clean(tt.caption) if tt is not None else "",
-                      tuple(zip(("theme", "findings", "quotes"), heads)),
-                      tuple(clean(n) for n in (tt.notes if tt is not None else []))))
-    sources = {str(s.id): clean(s.label) if s.label else "" for s in src.sources}
+    tt = sup.theme_table
+    h = (tt.headers if tt is not None else None) or Headers()
+    heads = (("theme", clean(h.theme)), ("findings", clean(h.findings)), ("quotes", clean(h.quotes)))
+    items.append(Item("themes", table.label, clean(tt.caption) if tt is not None else clean(DEFAULT_THEME_CAPTION),
+                      heads, tuple(clean(n) for n in (tt.notes if tt is not None else ()))))
+    sources = {str(s.id): clean(s.label) if s.label else "" for s in sup.sources}
     return Snapshot(name, blocks, findings, quotes, participants, items, sources)
 
 
-def _opt(node, key: str):
-    value = node.get(key) if hasattr(node, "get") else getattr(node, key, None)
-    return None if value is None else (clean(value) if key != "speaker" else str(value))
+def _str(value) -> str | None:
+    return None if value is None else str(value)

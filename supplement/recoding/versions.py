@@ -119,28 +119,16 @@ def versions(args: list[str]) -> tuple[Version, Version]:
 
 
 def compile_version(version: Version, style: str | None = None):
-    """The version's validated source record and resolved Document; SourceError on errors."""
-    from supplement.checks import crossref
-    from supplement.reader.declare import Rec
-    from supplement.reader.format_v1 import SOURCE_FILE
-    from supplement.reader.located_yaml import parse
+    """The version's typed model, its index and the resolved Document; SourceError on errors."""
+    from supplement.pipeline import check_source
     from supplement.resolve.derive import resolve
     from supplement.resolve.style import load_style
 
-    text = version.read()
-    name = version.display
-    r = Report()
-    tree = parse(text, name)  # raises SourceError for YAML errors
-    if tree is None:
-        r.error(Pos(name, 1, 1), "the file is empty")
+    sup, index, r = check_source(version.display, version.read())
+    if sup is None:
         raise SourceError(r)
-    src = SOURCE_FILE.check(tree, r, Pos(name, 1, 1))
-    if not isinstance(src, Rec):
-        raise SourceError(r)
-    crossref.check(src, r)
-    if r.errors:
-        raise SourceError(r)
-    base = version.path.parent
-    ref, pos, base = (style, Pos("--style"), Path.cwd()) if style else (src.style, src.at("style"), base)
-    st = load_style(ref, pos, base)
-    return src, resolve(src, st, version.path.stem)
+    if style:
+        st = load_style(style, Pos("--style"), Path.cwd())
+    else:
+        st = load_style(sup.style, sup.at("style"), version.path.parent)
+    return sup, index, resolve(sup, index, st, version.path.stem)
