@@ -487,3 +487,38 @@ def test_git_trouble(repo):
     shutil.copy(src, outside / "study.yaml")
     r = cli("HEAD", outside / "study.yaml")
     assert r.exit_code == 2 and "git cannot show it" in r.output
+
+
+# ------------------------------------------------------------------------------- scale
+
+def test_diff_work_grows_linearly(tmp_path):
+    """Matching and classifying a recoding round (bench/recode.py) of generated studies of
+    300, 600 and 1,200 quotes: the work counted (every call cProfile sees) grows linearly
+    (marginal ratio 2; quadratic would be 4). The time for 10,000 quotes is benchmarked
+    by bench/run.py (task diff)."""
+    import cProfile
+    import importlib.util
+    import pstats
+
+    def load(name):
+        spec = importlib.util.spec_from_file_location(f"bench_{name}", Path(__file__).parent.parent / "bench" / f"{name}.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+
+    gen, recode = load("gen"), load("recode")
+    work = {}
+    for n in (300, 600, 1200):
+        a, b = tmp_path / f"a{n}.yaml", tmp_path / f"b{n}.yaml"
+        text = gen.generate(n, 3)
+        a.write_text(text, encoding="utf-8")
+        b.write_text(recode.recode(text, 3), encoding="utf-8")
+        sa, sb = recoding.snapshot_of(Version(a)), recoding.snapshot_of(Version(b))
+        prof = cProfile.Profile()
+        prof.enable()
+        result = recoding.compare(sa, sb)
+        prof.disable()
+        assert sum(c.kind == "quote-edited" for c in result.changes) == n // 100
+        work[n] = sum(v[1] for v in pstats.Stats(prof).stats.values())
+    growth = (work[1200] - work[600]) / (work[600] - work[300])
+    assert growth < 2.6, work

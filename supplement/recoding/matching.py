@@ -14,8 +14,8 @@ the match carries its score (0-1) so the report can say how sure it is.
     participants  id; then the same cells
 
 Similarity is difflib's ratio over words (lower case, punctuation dropped).
-Candidates for a quote are found through the rare words it shares with others,
-so matching stays near linear when almost everything is unchanged.
+Candidates for a quote are found through the rare pairs of neighbouring words it
+shares with others, so matching stays near linear when almost everything is unchanged.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ FINDING_MIN = 0.6
 BLOCK_MIN = 0.6
 PARTICIPANT_MIN = 0.8
 CANDIDATES = 8  # per unmatched quote, the old ones sharing most rare words
-RARE = 20  # a word in more unmatched quotes than this does not suggest candidates
+RARE = 20  # a pair of words in more unmatched quotes than this does not suggest candidates
 
 _WORD = re.compile(r"\w+")
 
@@ -154,21 +154,27 @@ def _closeness(old: Snapshot, new: Snapshot, blocks: Pairing, o: int, n: int) ->
             blocks.forward.get(of.block) == nf.block, -abs(oq.index - nq.index))
 
 
+def shingles(text: str) -> set:
+    """Pairs of neighbouring words: rarer than words, so they point at the few quotes that
+    share a passage even when a study's vocabulary is small."""
+    ws = words(text)
+    return set(zip(ws, ws[1:])) if len(ws) > 1 else set(ws)
+
+
 def _similar_quotes(old: Snapshot, new: Snapshot, free_old: list[int], free_new: list[int]):
-    tokens = {o: set(words(old.quotes[o].text)) for o in free_old}
-    index: dict[str, list[int]] = defaultdict(list)
-    for o, ws in tokens.items():
-        for w in ws:
-            index[w].append(o)
+    index: dict = defaultdict(list)
+    for o in free_old:
+        for sh in shingles(old.quotes[o].text):
+            index[sh].append(o)
     scored = []
     for n in free_new:
         text = new.quotes[n].text
         counts: Counter = Counter()
-        for w in set(words(text)):
-            posting = index.get(w)
+        for sh in shingles(text):
+            posting = index.get(sh)
             if posting and len(posting) <= RARE:
                 counts.update(posting)
-        if not counts and len(free_old) <= RARE:  # only common words: few candidates anyway
+        if not counts and len(free_old) <= RARE:  # only common pairs: few candidates anyway
             counts.update({o: 1 for o in free_old})
         for o, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]:
             score = similarity(old.quotes[o].text, text)
