@@ -220,7 +220,7 @@ def test_quote_kinds(tmp_path):
                    "quote-recited", "quote-removed"]
     edited = [c for c in d.changes if c.kind == "quote-edited"]
     words = next(c for c in edited if "words" in c.detail).detail["words"]
-    assert ["-", "most indicative,"] in words and ["+", "clearest sign,"] in words
+    assert ["-", "most indicative"] in words and ["+", "clearest sign"] in words
     assert next(c for c in edited if "words" not in c.detail).detail["fields"] == ["note"]
     recited = {c.detail["cite"]["new"]["pages"]: c for c in d.changes if c.kind == "quote-recited"}
     assert recited["8-10"].detail["fields"] == ["pages"] and recited["8-10"].new["citation"] == "[8-10]"
@@ -340,8 +340,14 @@ def test_moved_out_of_order_is_the_fewest_moves():
 
 
 def test_word_diff():
-    assert word_diff("a b c d", "a x c d") == [["=", "a"], ["-", "b"], ["+", "x"], ["=", "c d"]]
+    assert word_diff("a b c d", "a x c d") == [["=", "a "], ["-", "b"], ["+", "x"], ["=", " c d"]]
+    assert word_diff("need more. So", "need more data. So") == [["=", "need more"], ["+", " data"], ["=", ". So"]]
+    assert word_diff("one two three", "four five six") == [["-", "one two three"], ["+", "four five six"]]
     assert word_diff("same", "same") == [["=", "same"]]
+    for a, b in [("a, b; c", "a b c"), ("x", ""), ("", "y"), ("It’s—well—odd.", "It is—well, odd!")]:
+        ops = word_diff(a, b)
+        assert "".join(t for op, t in ops if op != "+") == a
+        assert "".join(t for op, t in ops if op != "-") == b
 
 
 # ---------------------------------------------------------------------- formats, exit
@@ -366,7 +372,7 @@ def test_text_output(recoded):
     out = r.output
     assert "theme-renamed" in out and '"Guideline-Driven Care" → "Guidelines"' in out
     assert "IV \"Time Pressure/Urgency\", V \"Provider Experience/Capabilities\" merged into theme IV" in out
-    assert "[-most indicative,-] {+clearest sign,+}" in out
+    assert "the [-most indicative-]{+clearest sign+}, and" in out
     assert "Renumbering" in out and "Participant 6 → Participant 1" in out
     assert re.search(r"^  VI +→ V$", out, re.M)
     assert "v2.yaml:" in out  # where to look
@@ -378,11 +384,11 @@ def test_markdown_output(recoded):
     md = r.output
     assert md.startswith("## Changes from `")
     assert "### Themes and subthemes" in md and "| Old | New |" in md and "| VI | V |" in md
-    assert "~~most indicative,~~ **clearest sign,**" in md
+    assert "~~most indicative~~**clearest sign**, and" in md
     if shutil.which("pandoc"):
         html = subprocess.run(["pandoc", "-f", "markdown", "-t", "html"], input=md, capture_output=True,
                               text=True, check=True).stdout
-        assert "<table>" in html and "<del>most indicative,</del>" in html
+        assert "<table>" in html and "<del>most indicative</del><strong>clearest sign</strong>" in html
 
 
 def test_json_output(recoded):

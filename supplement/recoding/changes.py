@@ -33,6 +33,7 @@ split are not "moved" either.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -148,18 +149,45 @@ def moved_out_of_order(pairs: list[tuple[int, int]]) -> set[int]:
     return {pairs[i][1] for i in range(len(pairs)) if i not in keep}
 
 
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
 def word_diff(a: str, b: str) -> list[list[str]]:
-    """[["=", "same words"], ["-", "removed"], ["+", "added"]] over whitespace-separated words."""
-    wa, wb = a.split(), b.split()
-    out: list[list[str]] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+    """[["=", same], ["-", removed], ["+", added], …] over words, spaces and punctuation marks:
+    the "=" and "-" pieces put together give ``a`` exactly, the "=" and "+" pieces ``b``.
+    "more." -> "more data." is [["=", "more"], ["+", " data"], ["=", "."]]."""
+    ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
+    runs: list[list[str]] = []  # [kind, old text, new text], kind "=" or "~"
+    sm = SequenceMatcher(lambda t: t.isspace(), ta, tb, autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        old, new = "".join(ta[i1:i2]), "".join(tb[j1:j2])
         if op == "equal":
-            out.append(["=", " ".join(wa[i1:i2])])
+            runs.append(["=", old, new])
+        elif runs and runs[-1][0] == "~":
+            runs[-1][1] += old
+            runs[-1][2] += new
         else:
-            if i2 > i1:
-                out.append(["-", " ".join(wa[i1:i2])])
-            if j2 > j1:
-                out.append(["+", " ".join(wb[j1:j2])])
+            runs.append(["~", old, new])
+    merged: list[list[str]] = []
+    for i, run in enumerate(runs):  # a change, only spaces, a change: one change
+        if (run[0] == "=" and run[1].isspace() and 0 < i < len(runs) - 1 and merged and merged[-1][0] == "~"
+                and runs[i + 1][0] == "~"):
+            merged[-1][1] += run[1]
+            merged[-1][2] += run[2]
+        elif run[0] == "~" and merged and merged[-1][0] == "~":
+            merged[-1][1] += run[1]
+            merged[-1][2] += run[2]
+        else:
+            merged.append(list(run))
+    out: list[list[str]] = []
+    for kind, old, new in merged:
+        if kind == "=":
+            out.append(["=", old])
+        else:
+            if old:
+                out.append(["-", old])
+            if new:
+                out.append(["+", new])
     return out
 
 

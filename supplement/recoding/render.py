@@ -37,21 +37,28 @@ class _Text:
         return f"{{+{s}+}}"
 
     def words(self, ops: list[list[str]]) -> str:
+        """The changed words marked, with a few words of context around each change."""
         parts = []
         for i, (op, text) in enumerate(ops):
             if op == "=":
-                w = text.split()
+                w = text.split(" ")
                 first, last = i == 0, i == len(ops) - 1
-                if first and len(w) > CONTEXT:
-                    text = "… " + " ".join(w[-CONTEXT:])
-                elif last and len(w) > CONTEXT:
-                    text = " ".join(w[:CONTEXT]) + " …"
-                elif len(w) > 2 * CONTEXT + 1:
-                    text = " ".join(w[:CONTEXT]) + " … " + " ".join(w[-CONTEXT:])
-                parts.append(text)
+                if first and len(w) > CONTEXT + 1:
+                    text = "… " + " ".join(w[-CONTEXT - 1:])
+                elif last and len(w) > CONTEXT + 1:
+                    text = " ".join(w[:CONTEXT + 1]) + " …"
+                elif len(w) > 2 * CONTEXT + 2:
+                    text = " ".join(w[:CONTEXT + 1]) + " … " + " ".join(w[-CONTEXT - 1:])
+                parts.append(self.plain(text))
             else:
-                parts.append(self.removed(text) if op == "-" else self.added(text))
-        return " ".join(parts)
+                core = text.strip()
+                lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+                parts.append(lead + (self.removed(core) if op == "-" else self.added(core)) + trail if core
+                             else text)
+        return "".join(parts)
+
+    def plain(self, s: str) -> str:
+        return s
 
 
 class _Markdown(_Text):
@@ -73,8 +80,8 @@ class _Markdown(_Text):
     def added(self, s: str) -> str:
         return f"**{_md(s)}**"
 
-    def words(self, ops):
-        return super().words([[op, t if op != "=" else _md(t)] for op, t in ops])
+    def plain(self, s: str) -> str:
+        return _md(s)
 
 
 def _md(s: str) -> str:
@@ -89,7 +96,8 @@ def _score(c: Change) -> str:
         return ""
     if c.how.by == "text":
         return ""  # quotes without ids are matched by their text: nothing to say
-    return f" (matched by similarity {c.how.score:.2f})"
+    shown = int(c.how.score * 100) / 100  # rounded down: 0.996 is not shown as a perfect 1.00
+    return f" (matched by similarity {shown:.2f})"
 
 
 def describe(c: Change, f: _Text) -> str:
@@ -222,6 +230,10 @@ def markdown(diff: Diff) -> str:
         if not group:
             continue
         lines += [f"### {heading}", ""]
+        renumbered = [c for c in group if c.kind == "participant-renumbered"]
+        if len(renumbered) > 3 and diff.renumbering:  # the renumbering table below lists them
+            group = [c for c in group if c.kind != "participant-renumbered"]
+            lines.append(f"- {len(renumbered)} participants renumbered (see the renumbering table).")
         for c in group:
             s = describe(c, f)
             lines.append(f"- {s[:1].upper()}{s[1:]}.")
