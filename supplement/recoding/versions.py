@@ -109,6 +109,8 @@ def versions(args: list[str]) -> tuple[Version, Version]:
     for rev in revs:
         if rev.startswith("-"):
             raise VersionError(f"'{rev}' is not a revision")
+        if rev.endswith((".yaml", ".yml")):  # meant as a file, not a revision
+            raise VersionError(f"{rev}: no such file")
     if path is None:
         path = _default_source()
     if len(revs) == 1:
