@@ -528,3 +528,19 @@ def test_diff_work_grows_linearly(tmp_path):
         work[n] = sum(v[1] for v in pstats.Stats(prof).stats.values())
     growth = (work[1200] - work[600]) / (work[600] - work[300])
     assert growth < 2.6, work
+
+
+def test_theme_with_subthemes_removed_or_merged_as_a_whole(tmp_path):
+    new = example_data()
+    new["themes"] = [t for t in new["themes"] if t["id"] != "preference"]  # VII with VII.A, VII.B
+    d = diff(tmp_path, example_data(), new)
+    assert kinds(d) == [("theme-removed", "preference")]
+    assert d.changes[0].detail == {"what": "theme", "findings": 3, "quotes": 12, "subthemes": 2}
+    # merged: its subthemes go under another theme, and nothing else is reported
+    new = example_data()
+    pref = theme(new, "preference")
+    theme(new, "team-dynamics")["subthemes"] += pref["subthemes"]
+    new["themes"].remove(pref)
+    d = diff(tmp_path, example_data(), new)
+    assert kinds(d) == [("theme-merged", "team-dynamics")]
+    assert ("VII.A", "III.D") in relabels(d) and ("VII", "III") in relabels(d)

@@ -209,15 +209,34 @@ class _Differ:
         self._merges_and_splits()
 
     # ---- themes
+    def _scope(self, snap: Snapshot, b: int) -> list[int]:
+        """A theme with its subthemes; a subtheme alone."""
+        return [b] + snap.blocks[b].children
+
+    def _size(self, snap: Snapshot, b: int) -> int:
+        return sum(units(snap, x) for x in self._scope(snap, b))
+
+    def _flow(self, o: int, n: int) -> int:
+        """Findings and quotes that went from old block ``o`` (with its subthemes) to new block ``n`` (with its)."""
+        return sum(self.flow.get((x, y), 0) for x in self._scope(self.old, o) for y in self._scope(self.new, n))
+
+    def explains(self, ob: int, nb: int) -> bool:
+        """Does a merge or split explain content going from old block ``ob`` to new block ``nb``?"""
+        olds = {ob, self.old.blocks[ob].parent}
+        news = {nb, self.new.blocks[nb].parent}
+        return any((o, n) in self.explained for o in olds for n in news)
+
     def _merges_and_splits(self) -> None:
         old, new, bl = self.old, self.new, self.m.blocks
         gone = [o for o in range(len(old.blocks)) if o not in bl.forward]
         fresh = [n for n in range(len(new.blocks)) if n not in bl.back]
-        size_old = {o: units(old, o) for o in gone}
+        size_old = {o: self._size(old, o) for o in gone}
         used_old: set[int] = set()
         used_new: set[int] = set()
         for n in range(len(new.blocks)):
-            sources = [o for o in gone if size_old[o] and 2 * self.flow[o, n] >= size_old[o]]
+            sources = [o for o in gone if o not in used_old and old.blocks[o].parent not in used_old
+                       and size_old[o] and 2 * self._flow(o, n) >= size_old[o]]
+            sources = [o for o in sources if old.blocks[o].parent not in sources]  # a theme takes its subthemes
             if not sources or (n not in bl.back and len(sources) < 2):
                 continue
             self.merges.append((sources, n))
@@ -225,11 +244,12 @@ class _Differ:
             if n not in bl.back:
                 used_new.add(n)
             self.explained.update((o, n) for o in sources)
-        for o in range(len(old.blocks)):
-            if o in used_old:
+        # the narrowest block that explains a split: subthemes before their themes
+        for o in sorted(range(len(old.blocks)), key=lambda o: (-old.blocks[o].level, o)):
+            if o in used_old or old.blocks[o].parent in used_old:
                 continue
-            targets = [n for n in fresh if n not in used_new and units(new, n)
-                       and 2 * self.flow[o, n] >= units(new, n)]
+            targets = [n for n in fresh if n not in used_new and new.blocks[n].parent not in used_new
+                       and self._size(new, n) and 2 * self._flow(o, n) >= self._size(new, n)]
             if not targets or (o not in bl.forward and len(targets) < 2):
                 continue
             self.splits.append((o, ([bl.forward[o]] if o in bl.forward else []) + targets))
@@ -237,12 +257,23 @@ class _Differ:
             if o not in bl.forward:
                 used_old.add(o)
             self.explained.update((o, n) for n in targets)
+        # a subtheme whose theme was merged or split away went with it
+        used_old |= {o for o in gone if old.blocks[o].parent in used_old}
+        used_new |= {n for n in fresh if new.blocks[n].parent in used_new}
         self.removed_blocks = {o for o in gone if o not in used_old}
         self.added_blocks = {n for n in fresh if n not in used_new}
 
     def _block(self, snap: Snapshot, b: int) -> dict:
         blk = snap.blocks[b]
         return {"label": blk.label, "title": blk.title, "line": blk.line}
+
+    def _contents(self, snap: Snapshot, b: int) -> dict:
+        scope = self._scope(snap, b)
+        fs = [f for x in scope for f in snap.blocks[x].findings]
+        out = {"what": self._what(snap, b), "findings": len(fs), "quotes": sum(len(snap.findings[f].quotes) for f in fs)}
+        if len(scope) > 1:
+            out["subthemes"] = len(scope) - 1
+        return out
 
     def _what(self, snap: Snapshot, b: int) -> str:
         return "subtheme" if snap.blocks[b].level else "theme"
@@ -251,17 +282,15 @@ class _Differ:
         old, new, bl = self.old, self.new, self.m.blocks
         out = []
         for o in sorted(self.removed_blocks):
-            ob = old.blocks[o]
-            out.append(Change("theme-removed", ob.id, self._block(old, o),
-                              detail={"what": self._what(old, o), "findings": len(ob.findings),
-                                      "quotes": sum(len(old.findings[f].quotes) for f in ob.findings)},
-                              order=(1, o)))
+            if old.blocks[o].parent in self.removed_blocks:
+                continue  # went with its theme
+            out.append(Change("theme-removed", old.blocks[o].id, self._block(old, o),
+                              detail=self._contents(old, o), order=(1, o)))
         for n in sorted(self.added_blocks):
-            nb = new.blocks[n]
-            out.append(Change("theme-added", nb.id, None, self._block(new, n),
-                              detail={"what": self._what(new, n), "findings": len(nb.findings),
-                                      "quotes": sum(len(new.findings[f].quotes) for f in nb.findings)},
-                              order=(0, n)))
+            if new.blocks[n].parent in self.added_blocks:
+                continue
+            out.append(Change("theme-added", new.blocks[n].id, None, self._block(new, n),
+                              detail=self._contents(new, n), order=(0, n)))
         for sources, n in self.merges:
             into = ([bl.back[n]] if n in bl.back else [])
             out.append(Change("theme-merged", new.blocks[n].id, None, self._block(new, n), detail={
@@ -290,16 +319,17 @@ class _Differ:
         """new block -> how it moved."""
         old, new, bl = self.old, self.new, self.m.blocks
         moved: dict[int, str] = {}
-        siblings: dict[int | None, list[tuple[int, int]]] = defaultdict(list)  # new parent -> (old, new)
+        siblings: dict[tuple, list[tuple[int, int]]] = defaultdict(list)  # (old parent, new parent) -> (old, new)
         for o, n in bl.forward.items():
             ob, nb = old.blocks[o], new.blocks[n]
             if ob.level != nb.level:
                 moved[n] = ("promoted to a theme" if nb.level == 0 else
                             f"made a subtheme of {new.blocks[nb.parent].label} {new.blocks[nb.parent].title}")
-            elif ob.level == 1 and bl.forward.get(ob.parent) != nb.parent:
+            elif (ob.level == 1 and bl.forward.get(ob.parent) != nb.parent
+                  and (ob.parent, nb.parent) not in self.explained):  # not with its theme into a merge or split
                 moved[n] = f"moved from theme {old.blocks[ob.parent].label} to theme {new.blocks[nb.parent].label}"
             else:
-                siblings[nb.parent].append((o, n))
+                siblings[ob.parent, nb.parent].append((o, n))
         for pairs in siblings.values():
             for n in moved_out_of_order(pairs):
                 moved[n] = "moved among its siblings"
@@ -328,7 +358,7 @@ class _Differ:
         moved: dict[int, str] = {}
         for o, n in fm.forward.items():
             ob, nb = old.findings[o].block, new.findings[n].block
-            if self._block_image(ob) == nb or (ob, nb) in self.explained:
+            if self._block_image(ob) == nb or self.explains(ob, nb):
                 groups[ob, nb].append((o, n))
             else:
                 moved[n] = f"moved from {old.blocks[ob].label} to {new.blocks[nb].label}"

@@ -100,16 +100,24 @@ def _score(c: Change) -> str:
     return f" (matched by similarity {shown:.2f})"
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
+def _contents(d: dict) -> str:
+    parts = ([_n(d["subthemes"], "subtheme")] if d.get("subthemes") else []) + [
+        _n(d["findings"], "finding"), _n(d["quotes"], "quote")]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def describe(c: Change, f: _Text) -> str:
     """One sentence for a change."""
     o, n, d = c.old or {}, c.new or {}, c.detail
     k = c.kind
     if k == "theme-added":
-        return (f"{d['what']} {f.label(n['label'])} {f.title(n['title'])} added "
-                f"({d['findings']} finding{'s' * (d['findings'] != 1)}, {d['quotes']} quote{'s' * (d['quotes'] != 1)})")
+        return f"{d['what']} {f.label(n['label'])} {f.title(n['title'])} added ({_contents(d)})"
     if k == "theme-removed":
-        return (f"{d['what']} {f.label(o['label'])} {f.title(o['title'])} removed, with its "
-                f"{d['findings']} finding{'s' * (d['findings'] != 1)} and {d['quotes']} quote{'s' * (d['quotes'] != 1)}")
+        return f"{d['what']} {f.label(o['label'])} {f.title(o['title'])} removed, with its {_contents(d)}"
     if k == "theme-renamed":
         return f"{d['what']} {f.label(n['label'])} renamed: {f.title(o['title'])} → {f.title(n['title'])}{_score(c)}"
     if k == "theme-moved":

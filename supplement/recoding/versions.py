@@ -98,6 +98,8 @@ def versions(args: list[str]) -> tuple[Version, Version]:
         return Version(Path(args[0])), Version(Path(args[1]))
     if len(args) == 2 and Path(args[0]).is_file() and specs[1]:
         return Version(Path(args[0])), specs[1]
+    if len(args) == 2 and Path(args[0]).is_file() and not Path(args[1]).exists():
+        raise VersionError(f"{args[1]}: no such file")
     # revisions, then perhaps the file
     *revs, last = args
     if Path(last).is_file() or last.endswith((".yaml", ".yml")):
@@ -109,7 +111,7 @@ def versions(args: list[str]) -> tuple[Version, Version]:
     for rev in revs:
         if rev.startswith("-"):
             raise VersionError(f"'{rev}' is not a revision")
-        if rev.endswith((".yaml", ".yml")):  # meant as a file, not a revision
+        if rev.endswith((".yaml", ".yml")) and not Path(rev).exists():  # meant as a file, not a revision
             raise VersionError(f"{rev}: no such file")
     if path is None:
         path = _default_source()
