@@ -1,7 +1,7 @@
 """Property: a scripted recoding of the example is classified exactly.
 
 Each example applies at most one structural change to the themes (rename, move, move
-a subtheme under another theme, merge, split, add, remove), then up to four changes to
+a subtheme under another theme, merge — with its subthemes —, split, add, remove), then up to four changes to
 quotes and findings elsewhere (edit, re-cite, move to another finding, add, remove,
 edit a finding's text), and perhaps a re-sort of the participants. The script knows
 what it did; `supplement diff` must report exactly that — no change missing, none
@@ -85,9 +85,10 @@ class Script:
             t2.setdefault("subthemes", []).append(sub)
             self._expect("theme-moved", sub["id"])
         elif op == "merge":
-            b = self.pick([t for t in d["themes"] if not t.get("subthemes") and t.get("findings")])
+            b = self.pick(d["themes"])
             a = self.pick([t for t in d["themes"] if t is not b])
-            a.setdefault("findings", []).extend(b["findings"])
+            a.setdefault("findings", []).extend(b.get("findings", []))
+            a.setdefault("subthemes", []).extend(b.get("subthemes", []))  # they go with it
             d["themes"].remove(b)
             self.merged[b["id"]] = a["id"]
             self._expect("theme-merged", a["id"], b["id"])
@@ -105,12 +106,15 @@ class Script:
             d["themes"].insert(self.draw(st.integers(0, len(d["themes"]))), t)
             self._expect("theme-added", t["id"])
         elif op == "remove":
-            t = self.pick([t for t in d["themes"] if not t.get("subthemes")])
+            t = self.pick(d["themes"])
             d["themes"].remove(t)
             self._expect("theme-removed", t["id"])
 
     def _expect(self, kind: str, key: str, *touched: str):
         self.expected.add((kind, key))
+        for b in blocks(self.d) + blocks(BASE):  # a theme's subthemes are touched with it
+            if b["id"] in (key,) + touched:
+                self.touched_blocks.update([b["id"]] + [s["id"] for s in b.get("subthemes", [])])
         self.touched_blocks.update((key,) + touched)
 
     # --- changes to quotes and findings, each on its own quote, outside the themes changed above
