@@ -237,7 +237,7 @@ def init(directory, force, name, title):
 
 
 @main.command(name="diff")
-@click.argument("args", nargs=-1, required=True)
+@click.argument("args", nargs=-1, required=True, metavar="OLD NEW | REV [REV2] [FILE]")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
               help="markdown: for a response to reviewers or a pull request; json: for tools.")
 @click.option("--style", default=None, help="Label both versions in this style instead of their own.")
