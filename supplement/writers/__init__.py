@@ -1,18 +1,58 @@
-"""Writers render a resolved Document to bytes; each is imported only when used."""
+"""The formats registry: one table that the command line, the build and the docs read.
+
+A writer is a module with ``render(doc, warn) -> bytes``; it is imported only when its
+format is built. ``preflight`` names checks (``checks.registry``) run on the resolved
+document before that format is rendered.
+"""
 
 from __future__ import annotations
 
 import importlib
-
-WRITERS = {"docx": "supplement.writers.docx", "pdf": "supplement.writers.pdf"}
-# Formats with more than one way to render them: {format: {engine: module}}; the first is the default.
-ENGINES = {"pdf": {"reportlab": "supplement.writers.pdf", "libreoffice": "supplement.writers.libreoffice_pdf"}}
-# Engines that run another program: their format is rendered in the build's own process
-# (the program is the second process), never in a forked one that could not stop it.
-EXTERNAL = {("pdf", "libreoffice")}
+from dataclasses import dataclass
 
 
-def renderer(fmt: str, engine: str | None = None):
-    """The ``render(doc, warn) -> bytes`` function of a format (and engine)."""
-    module = ENGINES[fmt][engine] if engine and fmt in ENGINES else WRITERS[fmt]
-    return importlib.import_module(module).render
+@dataclass(frozen=True)
+class Format:
+    name: str
+    extension: str
+    module: str
+    description: str
+    preflight: tuple[str, ...] = ()
+    default: bool = False  # built when --format is not given
+    external: bool = False  # runs another program: rendered in the build's own process, which can stop it
+
+    def render(self, doc, warn=lambda message: None) -> bytes:
+        return importlib.import_module(self.module).render(doc, warn)
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("docx", "docx", "supplement.writers.docx", "Word document: named styles, header rows that repeat",
+           default=True),
+    Format("pdf", "pdf", "supplement.writers.pdf", "PDF with embedded fonts, bookmarks and continued labels",
+           preflight=("font-coverage",), default=True),
+)}
+
+
+# Other ways to render a format, chosen with --pdf-engine: {format: {engine: Format}}; the one in
+# FORMATS is the default engine.
+ENGINES: dict[str, dict[str, Format]] = {"pdf": {
+    "reportlab": FORMATS["pdf"],
+    "libreoffice": Format("pdf", "pdf", "supplement.writers.libreoffice_pdf",
+                          "tagged PDF/A-2b with PDF/UA flags, the .docx converted by LibreOffice", external=True),
+}}
+
+
+def format_for(name: str, engine: str | None = None) -> Format:
+    """The format ``name`` as rendered by ``engine`` (None: the default engine)."""
+    if engine is None:
+        return FORMATS[name]
+    return ENGINES.get(name, {}).get(engine) or FORMATS[name]
+
+
+def default_formats() -> list[str]:
+    return [f.name for f in FORMATS.values() if f.default]
+
+
+def renderer(fmt: str):
+    """The ``render(doc, warn) -> bytes`` function of a format."""
+    return FORMATS[fmt].render
