@@ -544,3 +544,24 @@ def test_theme_with_subthemes_removed_or_merged_as_a_whole(tmp_path):
     d = diff(tmp_path, example_data(), new)
     assert kinds(d) == [("theme-merged", "team-dynamics")]
     assert ("VII.A", "III.D") in relabels(d) and ("VII", "III") in relabels(d)
+
+
+def test_after_supplement_ids_quotes_are_matched_by_id(tmp_path):
+    """`supplement ids` gives every finding and quote an id: a quote rewritten beyond recognition
+    and moved is still one quote, edited and moved."""
+    import yaml
+
+    from supplement.study.edit import add_ids
+
+    old = Path(shutil.copy(EXAMPLE, tmp_path / "old.yaml"))
+    added, report = add_ids(old)
+    assert added > 100 and not report.errors
+    d = yaml.safe_load(old.read_text(encoding="utf-8"))
+    q = theme(d, "guidelines")["findings"][0]["quotes"].pop(0)
+    q["text"] = "Nothing of what was said before."
+    theme(d, "relationship")["findings"][0]["quotes"].append(q)
+    new = write_source(tmp_path, d, "new.yaml")
+    result = diff_versions(Version(old), Version(new))
+    assert sorted(c.kind for c in result.changes) == ["quote-edited", "quote-moved"]
+    assert {c.id for c in result.changes} == {q["id"]}
+    assert all(c.how is None or c.how.by == "id" for c in result.changes)
