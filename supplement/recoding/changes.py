@@ -152,6 +152,12 @@ def moved_out_of_order(pairs: list[tuple[int, int]]) -> set[int]:
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 
+def _in_order(pairs: list[tuple[int, int]]) -> bool:
+    """Pairs (old, new), in the order they were added: is the old order the new one?"""
+    ordered = sorted(pairs, key=lambda p: p[1])
+    return all(a[0] < b[0] for a, b in zip(ordered, ordered[1:]))
+
+
 def word_diff(a: str, b: str) -> list[list[str]]:
     """[["=", same], ["-", removed], ["+", added], …] over words, spaces and punctuation marks:
     the "=" and "-" pieces put together give ``a`` exactly, the "=" and "+" pieces ``b``.
@@ -363,8 +369,9 @@ class _Differ:
             else:
                 moved[n] = f"moved from {old.blocks[ob].label} to {new.blocks[nb].label}"
         for pairs in groups.values():
-            for n in moved_out_of_order(pairs):
-                moved[n] = "moved within its theme"
+            if len(pairs) > 1 and not _in_order(pairs):
+                for n in moved_out_of_order(pairs):
+                    moved[n] = "moved within its theme"
         for o, n in sorted(fm.forward.items(), key=lambda p: p[1]):
             of, nf = old.findings[o], new.findings[n]
             if of.text != nf.text:
@@ -402,10 +409,14 @@ class _Differ:
             else:
                 moved[n] = f"moved from {old.place(old.findings[of].block, of)} to {new.place(new.findings[nf].block, nf)}"
         for pairs in groups.values():
-            for n in moved_out_of_order(pairs):
-                moved[n] = "moved within its finding"
+            if len(pairs) > 1 and not _in_order(pairs):
+                for n in moved_out_of_order(pairs):
+                    moved[n] = "moved within its finding"
         for o, n in sorted(qm.forward.items(), key=lambda p: p[1]):
             oq, nq = old.quotes[o], new.quotes[n]
+            if (oq.text == nq.text and oq.note == nq.note and oq.source == nq.source and oq.pages == nq.pages
+                    and oq.speaker == nq.speaker and n not in moved):
+                continue  # the common case, unchanged: nothing to build
             how = qm.how[o]
             if oq.text != nq.text or oq.note != nq.note:
                 fields = [k for k in ("text", "note") if getattr(oq, k) != getattr(nq, k)]

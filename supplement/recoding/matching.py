@@ -176,8 +176,16 @@ def _similar_quotes(old: Snapshot, new: Snapshot, free_old: list[int], free_new:
                 counts.update(posting)
         if not counts and len(free_old) <= RARE:  # only common pairs: few candidates anyway
             counts.update({o: 1 for o in free_old})
+        if not counts:
+            continue
+        nw = words(text)
+        sm = SequenceMatcher(None, autojunk=False)
+        sm.set_seq2(nw)  # the new quote's word index is built once for all its candidates
         for o, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]:
-            score = similarity(old.quotes[o].text, text)
+            sm.set_seq1(words(old.quotes[o].text))
+            if sm.real_quick_ratio() < QUOTE_MIN or sm.quick_ratio() < QUOTE_MIN:
+                continue  # upper bounds below the minimum: the full ratio would be too
+            score = sm.ratio()
             if score >= QUOTE_MIN:
                 scored.append((score, o, n))
     return scored
