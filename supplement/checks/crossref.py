@@ -7,8 +7,8 @@ checks what only the whole file can tell, collecting every problem.
 from __future__ import annotations
 
 import difflib
-import string
 
+from supplement.resolve import placeholders
 from supplement.reader.cite import CiteText, source_key
 from supplement.diagnostics import Report
 from supplement.reader.declare import Bool, Rec
@@ -21,10 +21,7 @@ CAPTION_FIELDS = {
 
 def caption_fields(text: str) -> list[str] | str:
     """Placeholder names in a caption, or an error message."""
-    try:
-        return [name for _, name, spec, conv in string.Formatter().parse(text) if name is not None]
-    except ValueError as e:
-        return f"unbalanced braces ({e}); write {{{{ and }}}} for literal braces"
+    return placeholders.names(text)
 
 
 def check_caption(text, allowed: tuple[str, ...], r: Report) -> None:

@@ -11,10 +11,10 @@ import difflib
 import os
 import re
 import stat
-import string
 from pathlib import Path
 
 from supplement.diagnostics import Pos, Report, SourceError
+from supplement.resolve import placeholders
 from supplement.reader.declare import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text, _short
 from supplement.reader.located_yaml import YMap, parse, read_text
 
@@ -46,15 +46,8 @@ T = Text(nonempty=False)
 def template(*names: str, open_: bool = False) -> Custom:
     """Text with {placeholders}, limited to ``names`` (any plain name when ``open_``)."""
     def convert(text: str):
-        try:
-            used = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
-        except ValueError as e:
-            return None, f"unbalanced braces in '{text}' ({e}); write {{{{ and }}}} for literal braces"
-        bad = [f for f in used if f not in names and not (open_ and f.isidentifier())]
-        if bad:
-            return None, (f"unknown placeholder '{{{bad[0]}}}'; available: "
-                          + (", ".join(f"{{{n}}}" for n in names) or "none"))
-        return text, ""
+        err = placeholders.problem(text, names, open_)
+        return (None, err) if err else (text, "")
     return Custom(convert=convert, what="text", schema={"type": "string"})
 
 
