@@ -28,10 +28,12 @@ def names(text: str) -> list[str] | str:
         token = m.group()
         if token in ("{{", "}}"):
             continue
-        if m.group(1) is None:
+        inner = m.group(1)
+        if inner is None and token == "{" and text.find("}", m.end()) >= 0:
+            inner = text[m.end():text.find("}", m.end())]  # a nested placeholder: {n:{…}}
+        if inner is None:
             return (f"unbalanced braces (a lone '{token}' at character {m.start() + 1}); "
                     "write {{ and }} for literal braces")
-        inner = m.group(1)
         if not _NAME.fullmatch(inner):
             base = _NAME.match(inner)
             return (f"a placeholder '{{{_short(inner)}}}' that is not a plain name (format specs, conversions, "

@@ -26,7 +26,9 @@ UNITS = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
 def _length(text: str):
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(pt|in|cm|mm)\s*", text)
     if not m:
-        return None, f"'{text}' is not a length; write e.g. 1in, 2.5cm, 25mm or 72pt"
+        return None, f"'{_short(text)}' is not a length; write e.g. 1in, 2.5cm, 25mm or 72pt"
+    if len(m.group(1)) > 12:  # 10**400 would be inf, printed "a margin of infin"
+        return None, f"'{_short(text)}' is too long a length; a page is at most 22in"
     return float(m.group(1)) * UNITS[m.group(2)], ""
 
 
@@ -196,6 +198,9 @@ def _exists(p: Path) -> bool:
         return False
 
 
+MAX_EXTENDS = 32  # files in one chain of 'extends'; a deeper chain is a mistake (or ran out of stack)
+
+
 def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, ...], r: Report):
     path = _locate(ref, relative_to)
     if path is None:
@@ -204,6 +209,10 @@ def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, 
                 + "presets: " + ", ".join(preset_names()) + "; or give a path to a .yaml file")
         return None, None
     path = path.resolve()
+    if len(chain) >= MAX_EXTENDS:
+        r.error(pos, f"styles extend each other more than {MAX_EXTENDS} deep",
+                f"extend a preset or a file that extends one; the chain starts at {chain[0].name}")
+        return None, None
     if path in chain:
         r.error(pos, f"style '{ref}' extends itself (" + " -> ".join(p.name for p in chain + (path,)) + ")",
                 "remove the 'extends' that closes the loop")
@@ -211,6 +220,10 @@ def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, 
     if not _is_file(path):
         r.error(pos, f"style file '{_short(ref)}' " + ("is not a regular file" if _exists(path) else "does not exist"),
                 f"looked for {_short(str(path), 200)}")
+        return None, None
+    if path.suffix.lower() not in (".yaml", ".yml"):  # nor will its lines be quoted in messages
+        r.error(pos, f"'{_short(ref)}' is not a style file: a style file's name ends in .yaml or .yml",
+                "name a preset (" + ", ".join(preset_names()) + ") or a .yaml style file")
         return None, None
     try:
         tree = parse(read_text(str(path)), _display(path))
@@ -280,6 +293,9 @@ def _check_text_area(page: Rec, r: Report) -> None:
                 "reduce page.margin")
 
 
+MAX_FONT_BYTES = 64 * 2**20  # the largest common TrueType fonts (full CJK) are about 30 MiB
+
+
 def _font_files(style: Rec, base: Path, r: Report) -> dict[str, Path]:
     """The four TTF files of the PDF font family, checked to be fonts."""
     files = style.font.pdf_files
@@ -292,8 +308,13 @@ def _font_files(style: Rec, base: Path, r: Report) -> dict[str, Path]:
         value = getattr(files, key)
         p = _relative(value, base)
         try:
-            if not stat.S_ISREG(os.stat(p).st_mode):  # a pipe would block open(), a device never end
+            info = os.stat(p)
+            if not stat.S_ISREG(info.st_mode):  # a pipe would block open(), a device never end
                 r.error(value.pos, f"font file '{value}' is not a regular file", f"looked for {p}")
+                continue
+            if info.st_size > MAX_FONT_BYTES:  # reportlab reads a font whole, into memory
+                r.error(value.pos, f"font file '{value}' is {info.st_size / 2**20:,.0f} MiB; the limit is "
+                        f"{MAX_FONT_BYTES // 2**20} MiB", "point pdf_files at the .ttf files of one font family")
                 continue
             with open(p, "rb") as f:
                 head = f.read(4)
