@@ -175,3 +175,224 @@ def test_huge_margin_reads_as_too_long(tmp_path):
     output = _fast_failure("check", _style(tmp_path, "extends: default\npage: {margin: " + "9" * 400 + "in}\n"))
     _located(output, "style.yaml", 2, 16)
     assert "is too long a length; a page is at most 22in" in output and "inf" not in output.replace("info", "")
+
+
+# --- items 1, 2 and 5: Word templates ---------------------------------------------------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+TRACKER = "http://tracker.example/t.dotm"
+INJECTED = 'x"/><w:fldSimple w:instr=" INCLUDEPICTURE http://tracker.example/p.png "/><w:rStyle w:val="y'
+PAGES = {  # page setups that were built into invalid files, hung LibreOffice or crashed
+    "huge margins": '<w:pgSz w:w="12240" w:h="15840"/><w:pgMar w:top="30000" w:right="30000" w:bottom="30000" '
+                    'w:left="30000" w:header="720" w:footer="720" w:gutter="0"/>',
+    "tiny page": '<w:pgSz w:w="200" w:h="200"/><w:pgMar w:top="10" w:right="10" w:bottom="10" w:left="10" '
+                 'w:header="0" w:footer="0" w:gutter="0"/>',
+    "no page size": '<w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440"/>',
+    "margin abc": '<w:pgSz w:w="12240" w:h="15840"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" '
+                  'w:left="abc"/>',
+    "huge page": '<w:pgSz w:w="999999" w:h="15840"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" '
+                 'w:left="1440"/>',
+    "no section": None,
+}
+EXTRAS = ("attached template", "hyperlink", "image", "comments", "macros", "app properties", "custom properties",
+          "core properties", "style ids", "header image", "doctype")
+
+
+def hostile_template(path: Path, extras=EXTRAS, page: str | None = "", encrypted: bool = False) -> Path:
+    """python-docx's default document with the hostile ``extras`` added and ``page`` as its
+    page setup ('' keeps it, None removes the sectPr)."""
+    import io as _io
+    import zipfile
+
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    d = docx.Document()
+    if "style ids" in extras:
+        d.styles.add_style("Supplement Citation", WD_STYLE_TYPE.CHARACTER).element.set(f"{{{W_NS}}}styleId", INJECTED)
+        d.styles.add_style("Supplement Quote", WD_STYLE_TYPE.PARAGRAPH).element.set(f"{{{W_NS}}}styleId", "a&b")
+    buf = _io.BytesIO()
+    d.save(buf)
+    src = zipfile.ZipFile(_io.BytesIO(buf.getvalue()))
+    parts = {n: src.read(n).decode() for n in src.namelist() if not n.endswith((".jpeg", ".bin"))}
+    binary: dict[str, bytes] = {}
+    doc_rels, types, pkg_rels = [], [], []
+
+    def rel(rid, kind, target, external=False, where=doc_rels):
+        where.append(f'<Relationship Id="{rid}" Type="{kind}" Target="{target}"'
+                     + (' TargetMode="External"' if external else "") + "/>")
+
+    if "attached template" in extras:
+        parts["word/settings.xml"] = parts["word/settings.xml"].replace(
+            "<w:zoom", '<w:attachedTemplate r:id="rIdT"/><w:zoom')
+        parts["word/_rels/settings.xml.rels"] = (
+            f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rIdT" Type="{REL}/attachedTemplate" Target="{TRACKER}" TargetMode="External"/>'
+            "</Relationships>")
+    if "hyperlink" in extras:
+        rel("rIdH", f"{REL}/hyperlink", "http://tracker.example/link", True)
+    if "image" in extras:
+        rel("rIdI", f"{REL}/image", "http://tracker.example/pixel.png", True)
+    if "comments" in extras:
+        parts["word/comments.xml"] = (f'<w:comments xmlns:w="{W_NS}"><w:comment w:id="0" w:author="Reviewer">'
+                                      "<w:p><w:r><w:t>SECRET REVIEW COMMENT</w:t></w:r></w:p></w:comment></w:comments>")
+        rel("rIdC", f"{REL}/comments", "comments.xml")
+        types.append(("/word/comments.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"))
+    if "macros" in extras:
+        binary["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0MACRO-AutoOpen"
+        rel("rIdV", "http://schemas.microsoft.com/office/2006/relationships/vbaProject", "vbaProject.bin")
+        types.append(("/word/vbaProject.bin", "application/vnd.ms-office.vbaProject"))
+    if "app properties" in extras:
+        parts["docProps/app.xml"] = parts["docProps/app.xml"].replace(
+            "</Properties>", "<Company>Tracker Corp</Company><Manager>M. Anager</Manager></Properties>")
+    if "custom properties" in extras:
+        parts["docProps/custom.xml"] = (
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><property '
+            'fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="TrackingId"><vt:lpwstr>CUSTOM-42'
+            "</vt:lpwstr></property></Properties>")
+        rel("rIdP", f"{REL}/custom-properties", "docProps/custom.xml", where=pkg_rels)
+        types.append(("/docProps/custom.xml", "application/vnd.openxmlformats-officedocument.custom-properties+xml"))
+    if "core properties" in extras:
+        parts["docProps/core.xml"] = parts["docProps/core.xml"].replace(
+            "</cp:coreProperties>", "<cp:category>CATEGORY-X</cp:category><cp:contentStatus>Draft-X</cp:contentStatus>"
+            "<dc:identifier>ID-X</dc:identifier><cp:version>VERSION-X</cp:version>"
+            "<cp:lastPrinted>2001-01-01T00:00:00Z</cp:lastPrinted></cp:coreProperties>")
+    if "header image" in extras:
+        parts["word/header9.xml"] = (f'<w:hdr xmlns:w="{W_NS}"><w:p><w:r><w:t>TEMPLATE HEADER</w:t></w:r></w:p></w:hdr>')
+        binary["word/media/logo.png"] = b"\x89PNG\r\n\x1a\nlogo"
+        parts["word/_rels/header9.xml.rels"] = (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{REL}/image" Target="media/logo.png"/></Relationships>')
+        rel("rIdF", f"{REL}/header", "header9.xml")
+        types.append(("/word/header9.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"))
+        parts["word/document.xml"] = parts["word/document.xml"].replace(
+            "<w:sectPr", '<w:sectPr><w:headerReference w:type="first" r:id="rIdF"/><w:titlePg/></w:sectPr><w:sectPr', 1)
+        parts["word/document.xml"] = re.sub(r"<w:sectPr><w:headerReference(.*?)</w:sectPr><w:sectPr[^>]*>",
+                                            r"<w:sectPr><w:headerReference\1", parts["word/document.xml"])
+    if "doctype" in extras:  # an entity in the theme: refused, never expanded
+        parts["word/theme/theme1.xml"] = re.sub(
+            r"^(<\?xml[^>]*\?>)?", r'\1<!DOCTYPE a:theme [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+            parts["word/theme/theme1.xml"], count=1)
+    if page is None:
+        parts["word/document.xml"] = re.sub(r"<w:sectPr.*</w:sectPr>", "", parts["word/document.xml"], flags=re.S)
+    elif page:
+        parts["word/document.xml"] = re.sub(r"<w:pgSz[^>]*/>\s*<w:pgMar[^>]*/>", page, parts["word/document.xml"])
+    if doc_rels:
+        parts["word/_rels/document.xml.rels"] = parts["word/_rels/document.xml.rels"].replace(
+            "</Relationships>", "".join(doc_rels) + "</Relationships>")
+    if pkg_rels:
+        parts["_rels/.rels"] = parts["_rels/.rels"].replace("</Relationships>", "".join(pkg_rels) + "</Relationships>")
+    if types:
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace("</Types>", "".join(
+            f'<Override PartName="{n}" ContentType="{t}"/>' for n, t in types) + '<Default Extension="png" '
+            'ContentType="image/png"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in list(parts.items()) + list(binary.items()):
+            info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+            z.writestr(info, text.encode() if isinstance(text, str) else text, zipfile.ZIP_DEFLATED)
+        for name in src.namelist():
+            if name.endswith(".jpeg"):
+                z.writestr(name, src.read(name))
+    if encrypted:  # the "encrypted" flag in every local and central header (zipfile cannot write it)
+        data = bytearray(path.read_bytes())
+        for sig, at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            i = data.find(sig)
+            while i >= 0:
+                data[i + at] |= 1
+                i = data.find(sig, i + 4)
+        path.write_bytes(bytes(data))
+    return path
+
+
+LEAKS = ("tracker.example", "SECRET REVIEW COMMENT", "vbaProject", "MACRO", "Tracker Corp", "M. Anager", "CUSTOM-42",
+         "CATEGORY-X", "Draft-X", "ID-X", "VERSION-X", "lastPrinted", "INCLUDEPICTURE", "TEMPLATE HEADER", "logo")
+
+
+def assert_clean_docx(path: Path) -> None:
+    """No external relationship, macro, comment, custom property or template leftover in the package."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        assert not [n for n in names if re.search(r"comments|vbaProject|custom\.xml|media/|embeddings/", n)], names
+        for name in names:
+            text = z.read(name).decode("utf-8", "replace")
+            assert 'TargetMode="External"' not in text, (name, text[:500])
+            assert not [leak for leak in LEAKS if leak in text], (name, [leak for leak in LEAKS if leak in text])
+            assert SECRET not in text
+            assert "attachedTemplate" not in text and "fldSimple w:instr=\" INCLUDE" not in text
+
+
+def test_word_template_gives_only_styles_and_page_setup(tmp_path):
+    """Everything in a hostile template except what a template is for was copied into the built
+    .docx (exit 0, no warning); now it is left out and named in one warning."""
+    import docx
+
+    hostile_template(tmp_path / "t.docx", extras=[e for e in EXTRAS if e != "doctype"])
+    src = _style(tmp_path, "extends: default\nword_template: t.docx\n")
+    result = run_cli("build", src, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    m = _located(result.stderr, "style.yaml", 2, 16)
+    assert m["sev"] == "warning"
+    warning = result.stderr[m.start():].split("\n")[0]
+    for named in ("external attachedTemplate", "external hyperlink", "external image", "word/comments.xml",
+                  "word/vbaProject.bin", "docProps/custom.xml", "property Company", "property Manager",
+                  "property category", "setting attachedTemplate", "word/media/logo.png"):
+        assert named in warning, (named, warning)
+    out = tmp_path / "out" / "study.docx"
+    assert_clean_docx(out)
+    d = docx.Document(str(out))
+    # what a template is for is still there: its styles (renamed ids), page setup, a first-page header
+    names = {s.name: s.style_id for s in d.styles}
+    assert names["Supplement Citation"].startswith("TemplateStyle") and "&" not in names["Supplement Quote"]
+    cited = [r for r in d.element.body.iter(f"{{{W_NS}}}rStyle") if r.get(f"{{{W_NS}}}val") == names["Supplement Citation"]]
+    assert len(cited) >= 40  # every citation in its style, the style id a plain one
+    sec = d.sections[0]
+    assert sec.different_first_page_header_footer and not sec.first_page_header.is_linked_to_previous
+    assert [p.text for p in sec.first_page_header.paragraphs] == [p.text for p in sec.header.paragraphs] != [""]
+    assert round(sec.page_width.inches, 2) == 8.5
+
+
+def test_injected_style_ids_are_escaped_even_when_the_writer_gets_them(tmp_path):
+    """The writer's own guard: a style id reaching it unrenamed is escaped, never markup."""
+    import dataclasses
+    import io
+    import zipfile
+
+    from supplement.pipeline import load_document
+    from supplement.writers.docx import _install_styles
+
+    import docx
+
+    d = docx.Document()
+    from docx.enum.style import WD_STYLE_TYPE
+
+    d.styles.add_style("Supplement Citation", WD_STYLE_TYPE.CHARACTER).element.set(f"{{{W_NS}}}styleId", INJECTED)
+    sid = _install_styles(d, load_document(write_source(tmp_path, trimmed_data(1))).style, True, lambda m: None)
+    assert sid["Supplement Citation"] == INJECTED.replace("&", "&amp;").replace('"', "&quot;").replace(
+        "<", "&lt;").replace(">", "&gt;")
+
+
+@pytest.mark.parametrize("page", list(PAGES), ids=list(PAGES))
+def test_word_template_page_setup_is_checked(page, tmp_path):
+    """Negative column widths (invalid .docx, exit 0), a page LibreOffice hangs on, and
+    IndexError/TypeError/ValueError without a position: now located errors."""
+    hostile_template(tmp_path / "t.docx", extras=(), page=PAGES[page])
+    src = _style(tmp_path, "extends: default\nword_template: t.docx\n")
+    output = _fast_failure("build", src, "--out", tmp_path / "out")
+    _located(output, "style.yaml", 2, 16)
+    assert re.search(r"the Word template 't.docx' (leaves a text area of|has (a broken page setup|no page setup|"
+                     r"a page of))", output), output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["encrypted", "doctype"])
+def test_word_template_that_cannot_be_read_safely(kind, tmp_path):
+    """A password-protected zip gave 'internal error'; a DOCTYPE with an entity is refused."""
+    hostile_template(tmp_path / "t.docx", extras=("doctype",) if kind == "doctype" else (), encrypted=kind == "encrypted")
+    output = _fast_failure("check", _style(tmp_path, "extends: default\nword_template: t.docx\n"))
+    _located(output, "style.yaml", 2, 16)
+    assert ("is encrypted (password-protected)" if kind == "encrypted" else "declares a DOCTYPE") in output
+    assert "root:" not in output

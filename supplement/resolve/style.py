@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 from supplement.diagnostics import Pos, Report, SourceError
-from supplement.resolve import placeholders
+from supplement.resolve import placeholders, word_template
 from supplement.reader.declare import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text, _short
 from supplement.reader.located_yaml import YMap, parse, read_text
 
@@ -265,7 +265,7 @@ def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
     _check_text_area(style.page, r)
     style.fonts = _font_files(style, path.parent, r)
     if style.word_template is not None:
-        style.word_template = _word_template(style.word_template, path.parent, r)
+        style.word_template = _word_template(style.word_template, path.parent, style, r)
     if r.errors:
         raise SourceError(r)
     style.warnings = r.warnings
@@ -357,41 +357,27 @@ def _relative(value, base: Path) -> Path:
     return base / p
 
 
-MAX_TEMPLATE_XML = 4 * 2**20  # the XML python-docx parses: a real template has well under 1 MiB; 4 MiB parse in ~2 s
-MAX_TEMPLATE_BYTES = 128 * 2**20  # everything, images and embedded fonts included
-_TEMPLATE_BLOBS = ("word/media/", "word/embeddings/", "word/fonts/")
-
-
-def _word_template(value, base: Path, r: Report):
-    """The Word template as an absolute path, checked to be a .docx (a zip) file."""
-    import zipfile
-
+def _word_template(value, base: Path, style: Rec, r: Report):
+    """The Word template, rebuilt from what a template is for (resolve/word_template.py) and
+    checked to leave room for tables; what was left out is named in a warning."""
     p = _relative(value, base)
     try:
-        if not stat.S_ISREG(os.stat(p).st_mode):
-            r.error(value.pos, f"Word template '{value}' is not a regular file", f"looked for {p}")
-            return None
-        with zipfile.ZipFile(p) as z:
-            # python-docx parses every XML part: a small zip of a huge document.xml would take
-            # minutes and gigabytes. Declared sizes bound what zipfile will ever decompress.
-            infos = z.infolist()
-            xml = sum(i.file_size for i in infos if not i.filename.startswith(_TEMPLATE_BLOBS))
-            if xml > MAX_TEMPLATE_XML or sum(i.file_size for i in infos) > MAX_TEMPLATE_BYTES:
-                r.error(value.pos, f"the Word template '{value}' expands to "
-                        f"{max(xml, sum(i.file_size for i in infos)) / 2**20:.0f} MiB; the limit is "
-                        f"{MAX_TEMPLATE_XML // 2**20} MiB of text and {MAX_TEMPLATE_BYTES // 2**20} MiB in all",
-                        "use a template that holds styles and page setup, not a whole document")
-                return None
-            types = z.read("[Content_Types].xml")
-    except OSError as e:
-        r.error(value.pos, f"cannot read the Word template '{value}': {e.strerror}", f"looked for {p}")
+        t = word_template.read(p)
+    except word_template.TemplateError as e:
+        r.error(value.pos, f"the Word template '{_short(value)}' {e.message}", e.hint or f"looked for {p}")
         return None
-    except (zipfile.BadZipFile, KeyError):
-        types = b""
-    if b"wordprocessingml.document.main" not in types:
-        r.error(value.pos, f"'{value}' is not a Word file (a .docx document)",
-                "save the template from Word as a .docx document (not .doc or .dotx)")
+    tw, th = (x / 20 for x in t.text_area)
+    if min(tw, th) < MIN_TEXT_AREA:
+        r.error(value.pos, f"the Word template '{_short(value)}' leaves a text area of {max(tw, 0) / 72:.2f} × "
+                f"{max(th, 0) / 72:.2f} in on its {t.page[0] / 1440:.2f} × {t.page[1] / 1440:.2f} in page; "
+                f"tables need at least {MIN_TEXT_AREA / 72:.0f} × {MIN_TEXT_AREA / 72:.0f} in",
+                "reduce the template's margins or enlarge its page (Layout > Margins, Size)")
         return None
+    if t.dropped:
+        shown = ", ".join(t.dropped[:20]) + (f" and {len(t.dropped) - 20} more" if len(t.dropped) > 20 else "")
+        r.warning(value.pos, f"left out of the Word template '{_short(value)}': {shown}",
+                  "a template gives only styles, numbering, page setup, theme fonts and header and footer layout")
+    style.template = t
     return str(p)
 
 
@@ -408,7 +394,7 @@ def _plain(value, obj: Obj | None = None):
         out = {}
         for k in keys:
             v = value.get(k)
-            if v is None or k in ("pos", "name", "fonts", "warnings"):
+            if v is None or k in ("pos", "name", "fonts", "warnings", "template"):
                 continue
             f = obj.fields.get(k) if obj is not None else None
             if f is not None and f.type is LENGTH:
