@@ -7,6 +7,7 @@ from pathlib import Path
 from supplement.checks import crossref as validate
 from .diagnostics import Pos, Report, SourceError
 from supplement.resolve.document import Document
+from supplement.resolve import limits
 from supplement.resolve.derive import resolve
 from supplement.reader.declare import Rec
 from supplement.reader.format_v1 import SOURCE_FILE
@@ -45,7 +46,7 @@ def compile_document(path: str | Path, style: str | None = None) -> tuple[Docume
         return None, r
     for w in st.warnings:
         r.items.append(w)
-    return resolve(src, st, Path(path).stem), r
+    return limits.checked(resolve(src, st, Path(path).stem), st, r), r
 
 
 def load_document(path: str | Path, style: str | None = None) -> Document:

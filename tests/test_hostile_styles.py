@@ -396,3 +396,41 @@ def test_word_template_that_cannot_be_read_safely(kind, tmp_path):
     _located(output, "style.yaml", 2, 16)
     assert ("is encrypted (password-protected)" if kind == "encrypted" else "declares a DOCTYPE") in output
     assert "root:" not in output
+
+
+# --- item 11: a column too narrow to hold text --------------------------------------------------
+
+def _columns_source(tmp_path, n: int) -> Path:
+    data = trimmed_data(1)
+    p = data["participants"]
+    p["rows"] = p["rows"][:2]  # (fewer cells to read: the time goes into 20,000 columns a row)
+    p["columns"] += [{"key": f"c{i}", "label": f"C{i}"} for i in range(n)]
+    return write_source(tmp_path, data)
+
+
+def test_twenty_thousand_columns_are_refused_before_rendering(tmp_path):
+    """The Word writer gave a .docx with a negative grid column (the PDF writer refused after
+    laying out): both refused alike, at the column headings, before either renders."""
+    src = _columns_source(tmp_path, 20_000)
+    result = run_cli("build", src, "--out", tmp_path / "out", "--format", "docx")
+    output = result.stdout + result.stderr
+    assert result.exit_code == 1, output[-2000:]
+    m = _located(output, src)
+    assert re.search(r"Appendix 1 has 20,00\d columns; the narrowest, 'C0', would be 0\.0 pt wide on the PDF page's "
+                     r"text width of 648 pt; a column needs at least 9 pt", output), output[-2000:]
+    assert "cannot be laid out in the PDF" not in output  # refused before the writer
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_narrow_template_page_is_the_limit_for_word(tmp_path):
+    """With a Word template the Word page's text width counts too."""
+    page = ('<w:pgSz w:w="4320" w:h="15840"/><w:pgMar w:top="1440" w:right="720" w:bottom="1440" w:left="720" '
+            'w:header="720" w:footer="720" w:gutter="0"/>')  # 3 in wide: a text width of 2 in
+    hostile_template(tmp_path / "t.docx", extras=(), page=page)
+    (tmp_path / "style.yaml").write_text("extends: default\nword_template: t.docx\n")
+    data = trimmed_data(1)
+    data["style"] = "style.yaml"
+    data["participants"]["columns"] += [{"key": f"c{i}", "label": f"C{i}"} for i in range(14)]
+    src = write_source(tmp_path, data)
+    output = _fast_failure("check", src)
+    assert re.search(r"the narrowest, '.*', would be [\d.]+ pt wide on the Word page's text width of 144 pt", output), output
