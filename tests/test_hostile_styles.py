@@ -434,3 +434,23 @@ def test_narrow_template_page_is_the_limit_for_word(tmp_path):
     src = write_source(tmp_path, data)
     output = _fast_failure("check", src)
     assert re.search(r"the narrowest, '.*', would be [\d.]+ pt wide on the Word page's text width of 144 pt", output), output
+
+
+# --- item 9: long words in the PDF ------------------------------------------------------------
+
+@pytest.mark.parametrize("text,word", [("W" * 400_000, "W"), ("word " * 80_000, "word")], ids=["one word", "many words"])
+def test_long_quote_splits_in_linear_time(text, word, tmp_path):
+    """A 400,000-character word took 62 s in the PDF writer (each page re-broke the rest of the
+    quote into lines); the lines broken once are reused. Every character still reaches the PDF."""
+    from test_hardening import _pdf_text
+
+    data = trimmed_data(1)
+    data["themes"][0]["findings"][0]["quotes"][0]["text"] = text
+    src = write_source(tmp_path, data)
+    started = time.perf_counter()
+    result = run_cli("build", src, "--out", tmp_path / "out", "--format", "pdf", "-q")
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 0, result.stderr[-2000:]
+    assert elapsed < 20, f"took {elapsed:.1f} s"  # 62 s before; about 3 s here
+    shown = _pdf_text(tmp_path / "out" / "study.pdf")  # (the quote runs over pages between headers)
+    assert shown.count(word) >= text.count(word) and shown.count(word) < text.count(word) + 20
