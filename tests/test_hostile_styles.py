@@ -12,9 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
-from conftest import LOCATED, run_cli, trimmed_data, write_source
-from test_hardening import _fast_failure, _located, _with_style
+from conftest import LOCATED, assert_orderly, dump, invoke, parts_left, run_cli, trimmed_data, write_source
+from test_hardening import _fast_failure, _located, _presets, _with_style, style_settings
 
 SECRET = "s3cr3t-7f1c9e-token"  # put in the environment of every test here: it must never be printed
 
@@ -199,9 +201,11 @@ EXTRAS = ("attached template", "hyperlink", "image", "comments", "macros", "app 
           "core properties", "style ids", "header image", "doctype")
 
 
-def hostile_template(path: Path, extras=EXTRAS, page: str | None = "", encrypted: bool = False) -> Path:
+def hostile_template(path: Path, extras=EXTRAS, page: str | None = "", encrypted: bool = False,
+                     style_id: str = INJECTED) -> Path:
     """python-docx's default document with the hostile ``extras`` added and ``page`` as its
-    page setup ('' keeps it, None removes the sectPr)."""
+    page setup ('' keeps it, None removes the sectPr); "style ids" gives the citation style
+    ``style_id``."""
     import io as _io
     import zipfile
 
@@ -210,7 +214,7 @@ def hostile_template(path: Path, extras=EXTRAS, page: str | None = "", encrypted
 
     d = docx.Document()
     if "style ids" in extras:
-        d.styles.add_style("Supplement Citation", WD_STYLE_TYPE.CHARACTER).element.set(f"{{{W_NS}}}styleId", INJECTED)
+        d.styles.add_style("Supplement Citation", WD_STYLE_TYPE.CHARACTER).element.set(f"{{{W_NS}}}styleId", style_id)
         d.styles.add_style("Supplement Quote", WD_STYLE_TYPE.PARAGRAPH).element.set(f"{{{W_NS}}}styleId", "a&b")
     buf = _io.BytesIO()
     d.save(buf)
@@ -454,3 +458,73 @@ def test_long_quote_splits_in_linear_time(text, word, tmp_path):
     assert elapsed < 20, f"took {elapsed:.1f} s"  # 62 s before; about 3 s here
     shown = _pdf_text(tmp_path / "out" / "study.pdf")  # (the quote runs over pages between headers)
     assert shown.count(word) >= text.count(word) and shown.count(word) < text.count(word) + 20
+
+
+
+# --- the property: any style file with any Word template -----------------------------------------
+
+EVIL_PLACEHOLDERS = ["{number:{id.__new__.__globals__[os].environ[SECRET_TOKEN]}}",
+                     "{Kind:{id.__new__.__globals__[os].environ}}", "{n!r}", "{n:x>1500000000}", "{n.__class__}",
+                     "{id[0]}", "{n:c}", "{short_title!s:>99}", "{page:{pages}}", "{", "}", "{{n}}"]
+TEMPLATED = {("labels", "item"), ("table", "number_format"), ("numbering", "theme_template"),
+             ("citations", "speaker"), ("citations", "unlabeled"), ("header",), ("footer",)}
+STYLE_IDS = [INJECTED, "a&b", "<x>", " ", "\u202e", "x" * 300, "Heading1", "TemplateStyle1", "1"]
+
+
+@st.composite
+def hostile_style_and_template(draw, directory: Path) -> Path:
+    """A style file (drawn from the declaration, some values hostile, some placeholders evil)
+    naming, half the time, a Word template with hostile parts and page setups."""
+    style = {"extends": draw(st.sampled_from(["default"] + _presets()))}
+    style.update(draw(style_settings(hostile=draw(st.integers(0, 3)) == 0)))
+    evil = draw(st.lists(st.sampled_from(sorted(TEMPLATED)), max_size=2)) if draw(st.integers(0, 2)) == 0 else []
+    for where in evil:
+        node = style
+        for key in where[:-1]:
+            node = node.setdefault(key, {}) if isinstance(node.get(key, {}), dict) else {}
+        node[where[-1]] = draw(st.sampled_from(EVIL_PLACEHOLDERS))
+    if draw(st.integers(0, 2)):  # two times in three
+        extras = draw(st.lists(st.sampled_from([e for e in EXTRAS if e != "doctype"]), unique=True))
+        hostile_template(directory / "t.docx", extras=extras + ["doctype"] * (draw(st.integers(0, 9)) == 0),
+                         page=draw(st.sampled_from([""] * 12 + list(PAGES.values()))),
+                         encrypted=draw(st.integers(0, 9)) == 0, style_id=draw(st.sampled_from(STYLE_IDS)))
+        style["word_template"] = "t.docx"
+    (directory / "style.yaml").write_text(dump(style), encoding="utf-8")
+    data = trimmed_data(1)
+    data["style"] = "style.yaml"
+    return write_source(directory, data)
+
+
+def _assert_no_leak(out: Path) -> None:
+    from test_hardening import _pdf_text
+
+    docx_file, pdf_file = out / "study.docx", out / "study.pdf"
+    assert_clean_docx(docx_file)
+    text = _pdf_text(pdf_file)
+    raw = pdf_file.read_bytes()
+    for leak in (SECRET, os.environ["PATH"], "tracker.example"):
+        assert leak not in text and leak.encode() not in raw, leak
+
+
+@given(data=st.data())
+def test_any_style_and_template_builds_clean_or_fails_located(data, tmp_path_factory):
+    """Exit 0, 1 or 2, never a traceback; no external relationship, macro, comment part or
+    custom property in any output; no environment value in any output or message; each run
+    (check, then a build of both formats) in a few seconds."""
+    directory = tmp_path_factory.mktemp("style")
+    src = data.draw(hostile_style_and_template(directory))
+    out = directory / "out"
+    started = time.perf_counter()
+    check = invoke("check", src)
+    build = invoke("build", src, "--out", out, "--format", "docx,pdf", "-q")
+    elapsed = time.perf_counter() - started
+    for result in (check, build):
+        assert_orderly(result)
+        output = result.stdout + result.stderr
+        assert SECRET not in output and os.environ["PATH"] not in output, output[-2000:]
+    assert check.exit_code == 0 or build.exit_code != 0
+    event(f"build exit {build.exit_code}" + (", with a template" if (directory / "t.docx").exists() else ""))
+    if build.exit_code == 0:
+        _assert_no_leak(out)
+    assert not parts_left(directory)
+    assert elapsed < 15, f"check and build took {elapsed:.1f} s"  # about 1 s; generous for a shared machine
