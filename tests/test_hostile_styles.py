@@ -506,6 +506,7 @@ def _assert_no_leak(out: Path) -> None:
         assert leak not in text and leak.encode() not in raw, leak
 
 
+@settings(max_examples=max(10, settings.default.max_examples // 2))  # 20 by default, 1,000 with --run-slow
 @given(data=st.data())
 def test_any_style_and_template_builds_clean_or_fails_located(data, tmp_path_factory):
     """Exit 0, 1 or 2, never a traceback; no external relationship, macro, comment part or
