@@ -15,7 +15,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from conftest import LOCATED, assert_orderly, dump, invoke, parts_left, run_cli, trimmed_data, write_source
+from conftest import assert_orderly, dump, invoke, parts_left, run_cli, trimmed_data, write_source
 from test_hardening import _fast_failure, _located, _presets, _with_style, style_settings
 
 SECRET = "s3cr3t-7f1c9e-token"  # put in the environment of every test here: it must never be printed
@@ -361,17 +361,13 @@ def test_word_template_gives_only_styles_and_page_setup(tmp_path):
 
 def test_injected_style_ids_are_escaped_even_when_the_writer_gets_them(tmp_path):
     """The writer's own guard: a style id reaching it unrenamed is escaped, never markup."""
-    import dataclasses
-    import io
-    import zipfile
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
 
     from supplement.pipeline import load_document
     from supplement.writers.docx import _install_styles
 
-    import docx
-
     d = docx.Document()
-    from docx.enum.style import WD_STYLE_TYPE
 
     d.styles.add_style("Supplement Citation", WD_STYLE_TYPE.CHARACTER).element.set(f"{{{W_NS}}}styleId", INJECTED)
     sid = _install_styles(d, load_document(write_source(tmp_path, trimmed_data(1))).style, True, lambda m: None)
@@ -419,7 +415,8 @@ def test_twenty_thousand_columns_are_refused_before_rendering(tmp_path):
     result = run_cli("build", src, "--out", tmp_path / "out", "--format", "docx")
     output = result.stdout + result.stderr
     assert result.exit_code == 1, output[-2000:]
-    m = _located(output, src)
+    label_line = next(i for i, l in enumerate(src.read_text().splitlines(), 1) if "label: C0" in l)
+    assert _located(output, src, label_line)["sev"] == "error"  # at the narrowest column's heading
     assert re.search(r"Appendix 1 has 20,00\d columns; the narrowest, 'C0', would be 0\.0 pt wide on the PDF page's "
                      r"text width of 648 pt; a column needs at least 9 pt", output), output[-2000:]
     assert "cannot be laid out in the PDF" not in output  # refused before the writer
