@@ -37,11 +37,10 @@ class CiteText:
 
 
 def parse_pages(text: str) -> tuple[Pages | None, str]:
-    if _too_long(text):
-        return None, _too_long(text)
     m = _PAGES.fullmatch(text.strip())
     if not m:
-        return None, f"'{text}' is not a page or page range (write 3 or 3-4)"
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        return None, f"'{shown}' is not a page or page range (write 3 or 3-4)"
     if max(len(m.group(1)), len(m.group(2) or "")) > 9:  # int() refuses more than 4,300 digits
         return None, f"'{text[:40]}' is not a page number (more than 9 digits)"
     a = int(m.group(1))

@@ -115,7 +115,7 @@ STUDY = Obj("study", {
     "language": Field(Text(pattern=r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", pattern_hint="a language tag such as en-US"),
                       default="en-US"),
     "date": Field(Custom(convert=_date, what="a date such as 2024-05-31",
-                         schema={"type": "string", "pattern": r"^\d{4}-\d\d-\d\d$"}),
+                         schema={"type": "string", "minLength": 1, "pattern": r"^\d{4}-\d\d-\d\d$"}),
                   doc="date written into the files' properties (keeps rebuilds identical)"),
 })
 
