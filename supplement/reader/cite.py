@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from supplement.study.model import Pages
+
 # Linear patterns only: a citation is matched against stripped text, never with two
 # adjacent \s* or a lazy .*? that could backtrack (100,000 spaces took 20 s).
 _PAGES = re.compile(r"(?:pp?\.\s*)?(\d+)(?:\s*[-–—]\s*(\d+))?")
@@ -16,16 +18,6 @@ MAX_CITE = 200  # characters: a source's name and its pages
 def _too_long(text: str) -> str:
     return (f"the citation is {len(text):,} characters long; the limit is {MAX_CITE}"
             if len(text) > MAX_CITE else "")
-
-
-@dataclass(frozen=True)
-class Pages:
-    first: int
-    last: int
-
-    @property
-    def is_range(self) -> bool:
-        return self.last != self.first
 
 
 @dataclass(frozen=True)
