@@ -184,6 +184,7 @@ def test_huge_margin_reads_as_too_long(tmp_path):
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 TRACKER = "http://tracker.example/t.dotm"
+NORMAL_DOTM = "file:///C:/Users/Author/AppData/Roaming/Microsoft/Templates/Normal.dotm"
 INJECTED = 'x"/><w:fldSimple w:instr=" INCLUDEPICTURE http://tracker.example/p.png "/><w:rStyle w:val="y'
 PAGES = {  # page setups that were built into invalid files, hung LibreOffice or crashed
     "huge margins": '<w:pgSz w:w="12240" w:h="15840"/><w:pgMar w:top="30000" w:right="30000" w:bottom="30000" '
@@ -197,7 +198,7 @@ PAGES = {  # page setups that were built into invalid files, hung LibreOffice or
                  'w:left="1440"/>',
     "no section": None,
 }
-EXTRAS = ("attached template", "hyperlink", "image", "comments", "macros", "app properties", "custom properties",
+EXTRAS = ("attached template", "local template", "hyperlink", "image", "comments", "macros", "app properties", "custom properties",
           "core properties", "style ids", "header image", "doctype")
 
 
@@ -227,12 +228,13 @@ def hostile_template(path: Path, extras=EXTRAS, page: str | None = "", encrypted
         where.append(f'<Relationship Id="{rid}" Type="{kind}" Target="{target}"'
                      + (' TargetMode="External"' if external else "") + "/>")
 
-    if "attached template" in extras:
+    if "attached template" in extras or "local template" in extras:  # a web address, or Normal.dotm on disk
+        target = TRACKER if "attached template" in extras else NORMAL_DOTM
         parts["word/settings.xml"] = parts["word/settings.xml"].replace(
             "<w:zoom", '<w:attachedTemplate r:id="rIdT"/><w:zoom')
         parts["word/_rels/settings.xml.rels"] = (
             f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rIdT" Type="{REL}/attachedTemplate" Target="{TRACKER}" TargetMode="External"/>'
+            f'<Relationship Id="rIdT" Type="{REL}/attachedTemplate" Target="{target}" TargetMode="External"/>'
             "</Relationships>")
     if "hyperlink" in extras:
         rel("rIdH", f"{REL}/hyperlink", "http://tracker.example/link", True)
@@ -343,7 +345,7 @@ def test_word_template_gives_only_styles_and_page_setup(tmp_path):
     warning = result.stderr[m.start():].split("\n")[0]
     for named in ("external attachedTemplate", "external hyperlink", "external image", "word/comments.xml",
                   "word/vbaProject.bin", "docProps/custom.xml", "property Company", "property Manager",
-                  "property category", "setting attachedTemplate", "word/media/logo.png"):
+                  "property category", "word/media/logo.png"):
         assert named in warning, (named, warning)
     out = tmp_path / "out" / "study.docx"
     assert_clean_docx(out)
@@ -357,6 +359,23 @@ def test_word_template_gives_only_styles_and_page_setup(tmp_path):
     assert sec.different_first_page_header_footer and not sec.first_page_header.is_linked_to_previous
     assert [p.text for p in sec.first_page_header.paragraphs] == [p.text for p in sec.header.paragraphs] != [""]
     assert round(sec.page_width.inches, 2) == 8.5
+    from test_docx import _validate_all
+
+    assert _validate_all([out])[out] == []  # the rebuilt package is valid Open XML
+
+
+def test_what_every_word_file_has_is_left_out_quietly(tmp_path):
+    """Normal.dotm attached on the author's disk, web settings, app and core properties without
+    content, an empty bibliography: Word writes them into nearly every file, so a template saved
+    from Word builds without a 'left out' warning (which --strict would refuse)."""
+    import zipfile
+
+    hostile_template(tmp_path / "t.docx", extras=("local template",))
+    src = _style(tmp_path, "extends: default\nword_template: t.docx\n")
+    result = run_cli("build", src, "--out", tmp_path / "out", "--format", "docx")
+    assert result.exit_code == 0 and "left out of the Word template" not in result.stderr, result.stderr
+    with zipfile.ZipFile(tmp_path / "out" / "study.docx") as z:
+        assert not [n for n in z.namelist() if "Normal.dotm" in z.read(n).decode("utf-8", "replace")]
 
 
 def test_injected_style_ids_are_escaped_even_when_the_writer_gets_them(tmp_path):

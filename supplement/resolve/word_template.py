@@ -59,9 +59,10 @@ SETTINGS = frozenset(
     "defaultTableStyle noPunctuationKerning strictFirstAndLastChars noLineBreaksAfter noLineBreaksBefore "
     "drawingGridHorizontalSpacing drawingGridVerticalSpacing displayHorizontalDrawingGridEvery "
     "displayVerticalDrawingGridEvery doNotUseMarginsForDrawingGridOrigin".split())
-# Settings every Word file has that say nothing about the content: left out without a warning.
+# Settings every Word file has that say nothing about the content: left out without a warning
+# (attachedTemplate names Normal.dotm on the author's disk; a remote one is named as an external link).
 SETTINGS_QUIET = frozenset(
-    "zoom proofState rsids savePreviewPicture doNotAutoCompressPictures shapeDefaults hdrShapeDefaults view "
+    "attachedTemplate zoom proofState rsids savePreviewPicture doNotAutoCompressPictures shapeDefaults hdrShapeDefaults view "
     "doNotTrackMoves doNotTrackFormatting footnotePr endnotePr embedSystemFonts saveSubsetFonts "
     "embedTrueTypeFonts doNotValidateAgainstSchema doNotDemarcateInvalidXml".split())
 # Parts every Word file has, whose content the output sets anew or does not need.
@@ -72,6 +73,9 @@ QUIET_PARTS = re.compile(r"(\[Content_Types\]\.xml|(.*/)?_rels/.*\.rels|docProps
 PROPERTIES_NAMED = frozenset("category contentStatus identifier version lastPrinted Company Manager "
                              "HyperlinkBase".split())
 
+# An attached template on a local disk ("file:///C:/Users/…/Normal.dotm"), which Word writes
+# into nearly every file: dropped quietly. A web address or a network share (\\server) is named.
+_LOCAL_TEMPLATE = re.compile(r"(file:///)?[A-Za-z]:[\\/]|[^:/\\]+$")
 MAX_TEMPLATE_XML = 4 * 2**20  # the XML parsed: a real template has well under 1 MiB; 4 MiB parse in ~2 s
 MAX_TEMPLATE_BYTES = 128 * 2**20  # everything, images and embedded fonts included
 MAX_PARTS = 2000  # zip entries: a template has about 15
@@ -184,7 +188,8 @@ def _read(z: zipfile.ZipFile) -> Template:
                 continue  # not what it claims to be: left out (named below with the unused parts)
             used.add(target)
             parts[name] = root
-            dropped += [f"external {k.rsplit('/', 1)[-1]} {_short(t)}" for k, t, ext in _rels(z, target) if ext]
+            dropped += [f"external {k.rsplit('/', 1)[-1]} {_short(t)}" for k, t, ext in _rels(z, target)
+                        if ext and not _LOCAL_TEMPLATE.match(t)]
     ids = _style_ids(parts.get("word/styles.xml"))
     for name, root in list(parts.items()):
         if name == "word/settings.xml":
