@@ -198,8 +198,8 @@ PAGES = {  # page setups that were built into invalid files, hung LibreOffice or
                  'w:left="1440"/>',
     "no section": None,
 }
-EXTRAS = ("attached template", "local template", "hyperlink", "image", "comments", "macros", "app properties", "custom properties",
-          "core properties", "style ids", "header image", "doctype")
+EXTRAS = ("attached template", "local template", "hyperlink", "image", "comments", "macros", "app properties",
+          "custom properties", "core properties", "style ids", "header image", "doctype")
 
 
 def hostile_template(path: Path, extras=EXTRAS, page: str | None = "", encrypted: bool = False,

@@ -62,7 +62,8 @@ SETTINGS = frozenset(
 # Settings every Word file has that say nothing about the content: left out without a warning
 # (attachedTemplate names Normal.dotm on the author's disk; a remote one is named as an external link).
 SETTINGS_QUIET = frozenset(
-    "attachedTemplate zoom proofState rsids savePreviewPicture doNotAutoCompressPictures shapeDefaults hdrShapeDefaults view "
+    "attachedTemplate zoom proofState rsids savePreviewPicture doNotAutoCompressPictures shapeDefaults "
+    "hdrShapeDefaults view "
     "doNotTrackMoves doNotTrackFormatting footnotePr endnotePr embedSystemFonts saveSubsetFonts "
     "embedTrueTypeFonts doNotValidateAgainstSchema doNotDemarcateInvalidXml".split())
 # Parts every Word file has, whose content the output sets anew or does not need.
@@ -303,14 +304,26 @@ def _page_setup(document):
     return (width, height, landscape, first), margins, variants
 
 
+def _parsed(z: zipfile.ZipFile, name: str):
+    """A part that is left out anyway, parsed to see what it holds; None when it is not XML."""
+    try:
+        return _xml(z, name)
+    except TemplateError:
+        return None
+
+
 def _properties(z: zipfile.ZipFile) -> list[str]:
     """Core and extended properties that say something (a category, a company), named."""
     out = []
     for name in ("docProps/core.xml", "docProps/app.xml"):
-        if name in z.NameToInfo:
-            for el in _xml(z, name):
-                if isinstance(el.tag, str) and etree.QName(el).localname in PROPERTIES_NAMED and (el.text or "").strip():
-                    out.append(f"property {etree.QName(el).localname}")
+        root = _parsed(z, name) if name in z.NameToInfo else ()
+        if root is None:  # not XML: named as a part left out
+            out.append(name)
+            continue
+        for el in root:
+            local = etree.QName(el).localname if isinstance(el.tag, str) else ""
+            if local in PROPERTIES_NAMED and (el.text or "").strip():
+                out.append(f"property {local}")
     return out
 
 
@@ -318,12 +331,12 @@ def _boilerplate(z: zipfile.ZipFile, name: str) -> bool:
     """Parts that Word writes into most files and that hold nothing of the author's: footnote
     separators without footnotes, an empty bibliography."""
     if re.fullmatch(r"word/(footnotes|endnotes)\.xml", name):
-        root = _xml(z, name)
-        return all(n.get(f"{{{W}}}type") for n in root if isinstance(n.tag, str))
+        root = _parsed(z, name)
+        return root is not None and all(n.get(f"{{{W}}}type") for n in root if isinstance(n.tag, str))
     if re.fullmatch(r"customXml/item(Props)?\d+\.xml", name):
-        root = _xml(z, name)
-        return etree.QName(root).localname in ("Sources", "datastoreItem") and not len(
-            [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname != "schemaRefs"])
+        root = _parsed(z, name)
+        return root is not None and etree.QName(root).localname in ("Sources", "datastoreItem") and not [
+            c for c in root if isinstance(c.tag, str) and etree.QName(c).localname != "schemaRefs"]
     return False
 
 
@@ -367,7 +380,8 @@ def _package(parts: dict[str, bytes], page, margins, variants) -> bytes:
     parts["[Content_Types].xml"] = etree.tostring(ct, xml_declaration=True, encoding="UTF-8", standalone=True)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-        for name in ["[Content_Types].xml", "_rels/.rels"] + sorted(set(parts) - {"[Content_Types].xml", "_rels/.rels"}):
+        first = ["[Content_Types].xml", "_rels/.rels"]
+        for name in first + sorted(set(parts) - set(first)):
             out.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), parts[name], zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
