@@ -55,6 +55,7 @@ def compile_document(path: str | Path, style: str | None = None) -> tuple[Docume
 
 
 def _resolve(sup, index, r, path, style):
+    from supplement.resolve import limits
     from supplement.resolve.derive import resolve
     from supplement.resolve.style import load_style
 
@@ -65,7 +66,7 @@ def _resolve(sup, index, r, path, style):
         r.extend(e.report)
         return None, r
     r.items.extend(st.warnings)
-    return resolve(sup, index, st, output_name(path, style, sup.style)), r
+    return limits.checked(resolve(sup, index, st, output_name(path, style, sup.style)), st, r), r
 
 
 def output_name(path: str | Path, style: str | None, source_style: str) -> str:

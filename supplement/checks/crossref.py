@@ -9,10 +9,10 @@ checks read the typed model in one walk and never change it. What they work out
 from __future__ import annotations
 
 import difflib
-import string
 
 from supplement.checks.registry import Checker, register
 from supplement.reader.cite import source_key
+from supplement.resolve import placeholders
 from supplement.study.index import Index
 from supplement.study.model import Quote, Subtheme, Supplement, Theme, walk
 
@@ -49,10 +49,7 @@ CAPTION_FIELDS = {
 
 def caption_fields(text: str) -> list[str] | str:
     """Placeholder names in a caption, or an error message."""
-    try:
-        return [name for _, name, spec, conv in string.Formatter().parse(text) if name is not None]
-    except ValueError as e:
-        return f"unbalanced braces ({e}); write {{{{ and }}}} for literal braces"
+    return placeholders.names(text)
 
 
 def check_caption(text, allowed: tuple[str, ...], report: Checker) -> None:

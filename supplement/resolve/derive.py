@@ -8,7 +8,6 @@ with their placeholders filled. Writers only render the result.
 from __future__ import annotations
 
 import re
-import string
 from datetime import datetime, timezone
 
 from supplement.resolve.document import (
@@ -22,6 +21,7 @@ from supplement.resolve.document import (
     ThemeBlock,
     ThemeTable,
 )
+from supplement.resolve import placeholders
 from supplement.resolve.numbering import format_number
 from supplement.reader.declare import Rec
 from supplement.study.index import Index
@@ -50,15 +50,9 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-class _Vars(dict):
-    """Template values; a missing one renders empty rather than failing."""
-
-    def __missing__(self, key):
-        return ""
-
-
 def fill(template: str, **values) -> str:
-    return template.format_map(_Vars(values))
+    """A template's {placeholders} filled; a missing value renders empty (never str.format)."""
+    return placeholders.fill(template, values)
 
 
 def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
@@ -253,7 +247,7 @@ def _meta(st: Study, s: Rec) -> Meta:
 
 
 def _footer_parts(template: str):
-    for literal, field, _, _ in string.Formatter().parse(template):
+    for literal, field in placeholders.pieces(template):
         if literal:
             yield ("text", literal)
         if field in ("page", "pages"):
