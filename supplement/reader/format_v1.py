@@ -75,6 +75,7 @@ SOURCE = Obj("source", {
     "label": Field(Text(), doc="label shown in citations; omitted: cited by page only"),
     "kind": Field(Text(), True, doc="focus group, interview, field notes…"),
     "participants": Field(ListOf(ID), default=list, doc="participant ids involved"),
+    "transcript": Field(Text(), doc="path of the transcript, relative to this file (for supplement verify)"),
 })
 
 THEME_TABLE = Obj("theme_table", {
