@@ -204,9 +204,9 @@ def styles(name):
               help="json: one array of {severity, file, line, col, message, hint, check} for tools.")
 @click.option("--fix-pages", "fix", is_flag=True,
               help="Rewrite citations whose quote is on another page of the transcript (in place, comments kept).")
-@click.option("--private", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Private identifiers file (default: FILE's stem + .private.yaml beside it).")
-def verify(files, strict, fmt, fix, private):
+@click.option("--sensitive", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Private list of sensitive terms, one a line (default: FILE's stem + .sensitive.txt beside it).")
+def verify(files, strict, fmt, fix, sensitive):
     """Check the evidence: quotes against transcripts, identifying details, small cells.
 
     \b
@@ -216,13 +216,14 @@ def verify(files, strict, fmt, fix, private):
       supplement verify study.yaml --fix-pages      rewrite wrong page citations
 
     A source names its transcript with 'transcript: transcripts/fg.txt' (.txt, .docx,
-    .pdf, .vtt, .srt). Sensitive terms, the allow list and pseudonyms live in
-    FILE.private.yaml (keep it out of version control); see docs/integrity.md.
+    .pdf, .vtt, .srt). The allow list and pseudonyms live in FILE.identifiers.yaml,
+    real names to look for in FILE.sensitive.txt (keep that one out of version
+    control); see docs/integrity.md.
     Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.
     """
     from supplement.integrity.commands import run_verify
 
-    sys.exit(run_verify(_sources(files), fmt, strict, fix, Path(private) if private else None, click.echo))
+    sys.exit(run_verify(_sources(files), fmt, strict, fix, Path(sensitive) if sensitive else None, click.echo))
 
 
 @main.command()
