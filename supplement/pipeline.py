@@ -45,7 +45,13 @@ def compile_document(path: str | Path, style: str | None = None) -> tuple[Docume
         return None, r
     for w in st.warnings:
         r.items.append(w)
-    return resolve(src, st, Path(path).stem), r
+    doc = resolve(src, st, Path(path).stem)
+    try:  # pseudonyms from FILE.identifiers.yaml, in every writer's output
+        from supplement.integrity.pseudonyms import pseudonymise
+        return pseudonymise(doc, Path(path)), r
+    except SourceError as e:
+        r.extend(e.report)
+        return None, r
 
 
 def load_document(path: str | Path, style: str | None = None) -> Document:

@@ -325,8 +325,14 @@ def _strip_running_lines(texts: list[str]) -> list[str]:
     running = {k for k, c in counts.items() if c >= max(3, len(texts) // 2 + 1)}
     if not running:
         return texts
-    return ["\n".join(" " * len(ln) if re.sub(r"\d+", "#", ln.strip()) in running else ln for ln in t.split("\n"))
-            for t in texts]
+    out = []
+    for t in texts:
+        lines = t.split("\n")
+        filled = [i for i, ln in enumerate(lines) if ln.strip()]
+        edge = set(filled[:2] + filled[-2:])  # only a page's first and last lines can be furniture
+        out.append("\n".join(" " * len(ln) if i in edge and re.sub(r"\d+", "#", ln.strip()) in running else ln
+                              for i, ln in enumerate(lines)))
+    return out
 
 
 def _finish(path: Path, pages: list[tuple[str, str]], method: str, notes: Optional[list[str]] = None) -> Transcript:
