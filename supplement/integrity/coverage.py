@@ -25,7 +25,7 @@ class Coverage:
     themes: list[tuple[str, int]] = field(default_factory=list)  # (title, quotes)
     by_source: dict[str, int] = field(default_factory=dict)
     by_speaker: dict[str, int] = field(default_factory=dict)  # participant label -> quotes
-    matrix: dict[str, dict[str, int]] = field(default_factory=dict)  # theme -> voice -> quotes
+    matrix: dict[str, dict[str, int]] = field(default_factory=dict)  # theme -> participant or source -> quotes
     unidentified: int = 0  # quotes with neither a page nor a speaker
     never_quoted: list[str] = field(default_factory=list)
     dominant: list[str] = field(default_factory=list)  # "theme: voice carries n of m"
@@ -75,33 +75,40 @@ def coverage(path: str | Path, share: float = 0.5) -> tuple[Optional[Coverage], 
     for s in sup.sources:
         cov.by_source[s.label or s.id] = 0
     quoted = set()
+    voices: dict[str, dict[str, int]] = {}
     for place, q in m.quotes(sup):
         cov.quotes += 1
         source = opened.source_of.get(place)
         sname = (source.label or source.id) if source else "?"
         cov.by_source[sname] = cov.by_source.get(sname, 0) + 1
-        voice = sname
+        voice = None  # one participant's voice, when the quote or its source says whose it is
         if q.speaker:
             quoted.add(q.speaker)
             voice = f"participant {number.get(q.speaker, q.speaker)}"
             cov.by_speaker[voice] = cov.by_speaker.get(voice, 0) + 1
         elif source is not None and len(source.participants) == 1:
             quoted.add(source.participants[0])
+            voice = f"participant {number.get(source.participants[0], source.participants[0])}"
         if (q.cite is None or q.cite.pages is None) and not q.speaker:
             cov.unidentified += 1
         row = cov.matrix[title[place.theme]]
-        row[voice] = row.get(voice, 0) + 1
+        key = voice or sname
+        row[key] = row.get(key, 0) + 1
+        voices.setdefault(title[place.theme], {})
+        if voice:
+            voices[title[place.theme]][voice] = voices[title[place.theme]].get(voice, 0) + 1
     linked = {p for s in sup.sources for p in s.participants} | quoted
     if sup.participants and (quoted or linked):
         cov.never_quoted = [f"participant {number.get(r.id, r.id)}" for r in sup.participants.rows
                             if r.id not in quoted and not any(r.id in s.participants for s in sup.sources)]
-    for t, voices in cov.matrix.items():
-        total = sum(voices.values())
+    for t, row in cov.matrix.items():
+        total = sum(row.values())
         cov.themes.append((t, total))
         if total == 0:
             cov.empty_themes.append(t)
             continue
-        voice, n = max(voices.items(), key=lambda kv: kv[1])
-        if total >= 4 and n / total > share and len(cov.by_source) > 1:
-            cov.dominant.append(f"{t}: {voice} carries {n} of {total} quotes")
+        if voices.get(t):
+            voice, n = max(voices[t].items(), key=lambda kv: kv[1])
+            if total >= 4 and n / total > share:
+                cov.dominant.append(f"{t}: {voice} carries {n} of {total} quotes")
     return cov, opened.report
