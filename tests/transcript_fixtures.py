@@ -19,7 +19,12 @@ from pathlib import Path
 
 import yaml
 
-from conftest import example_data
+EXAMPLE = Path(__file__).resolve().parent.parent / "source" / "spinal-metastases.yaml"
+
+
+def example_data() -> dict:
+    """The example source as plain data (this module is also used by bench/, without pytest)."""
+    return yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
 
 SOURCES = {"FG": None, "NonOp1": "Non-Op 1", "NonOp2": "Non-Op 2"}
 NATIVE = re.compile(r"\[(?:laughter|unintelligible[^\]]*)\]", re.I)  # brackets the transcript has itself
