@@ -11,3 +11,5 @@ valid". The families of checks live in their own modules:
 - ``coverage``: who is quoted how often (``supplement report``);
 - ``verify``: runs the families over a source and reports located diagnostics.
 """
+
+from supplement.integrity import checks  # noqa: F401,E402  (registers the named checks)

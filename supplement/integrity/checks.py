@@ -5,22 +5,12 @@ A source's ``checks:`` map sets any of them to ``error``, ``warning`` or ``off``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from supplement.checks.registry import register as _register
 
-try:  # the core's registry, once it is there
-    from supplement.checks.registry import register
-except ImportError:  # pragma: no cover - until then, the same shape locally
-    @dataclass(frozen=True)
-    class _Check:
-        name: str
-        severity: str
-        doc: str
 
-    REGISTERED: dict = {}
+def register(name: str, severity: str, doc: str):
+    return _register(name, severity, doc, family="integrity")
 
-    def register(name: str, severity: str, doc: str):
-        REGISTERED[name] = _Check(name, severity, doc)
-        return REGISTERED[name]
 
 # quotes against transcripts
 TRANSCRIPT_UNREADABLE = register(

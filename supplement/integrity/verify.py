@@ -83,7 +83,9 @@ def verify(path: str | Path, families: tuple[str, ...] = ("quotes", "identifiers
         for d in opened.report.items:
             findings.items.append(("source", d))
         return result
-    findings.overrides = dict(opened.sup.checks)
+    from supplement.checks.registry import settings_of
+
+    findings.overrides = settings_of(opened.sup.checks, Report())  # unknown names: reported by check_source
     if "quotes" in families:
         verify_quotes(result)
     if "identifiers" in families or "disclosure" in families:
