@@ -112,9 +112,9 @@ _DATE = re.compile(
 _RECORD = re.compile(r"\b(?:MRN|medical record(?: number)?|record (?:number|no\.?)|chart number|patient (?:number|id)|"
                      r"account(?: number)?|ID|case (?:number|no\.?)|SSN|social security(?: number)?)\s*[:#]?\s*"
                      r"[A-Z]{0,3}\d[\d-]{2,14}\b|#\s?\d{3,12}\b|\b\d{3}-\d{2}-\d{4}\b|\b\d{6,14}\b", re.I)
-_AGE = re.compile(r"\b(?:9\d|1[01]\d)(?:\s*-?\s*(?:years?|yrs?|y/o|yo)(?:\s*-?\s*old)?|\s*years? of age)\b"
-                  r"|\b(?:aged?|age of)\s+(?:9\d|1[01]\d)\b|\b(?:she|he|they)(?:'s|’s| is| are| was)\s+(?:9\d|1[01]\d)\b",
-                  re.I)
+_AGE = re.compile(r"\b(?:she|he|they)(?:'s|’s| is| are| was)\s+(?:9\d|1[01]\d)(?:\s*-?\s*(?:years?|yrs?)(?:\s*-?\s*old)?)?\b"
+                  r"|\b(?:9\d|1[01]\d)(?:\s*-?\s*(?:years?|yrs?|y/o|yo)(?:\s*-?\s*old)?|\s*years? of age)\b"
+                  r"|\b(?:aged?|age of)\s+(?:9\d|1[01]\d)\b", re.I)
 _TOKEN = re.compile(r"[^\W\d_][\w’'-]*", re.U)
 _SENTENCE_END = re.compile(r"[.?!…:;\"“”‘’(\[—–-]\s*$")
 
