@@ -176,25 +176,3 @@ def test_small_cells_on_the_example(tmp_path):
     v = verify(tmp_path / "study.yaml", families=("disclosure",))
     msgs = [d.message for n, d in v.findings.items if n == "small-cell"]
     assert msgs[0] == "4 of 14 participants are in groups smaller than 2 on Specialty, Academic Rank (4 unique)"
-
-
-def test_report_command(tmp_path):
-    data = example_data()
-    quotes = tf.all_quotes(data)
-    for q in quotes[:12]:
-        q["speaker"] = "p03"
-    for q in quotes[12:14]:
-        q["speaker"] = "p05"
-    source = write(tmp_path, data)
-    r = supplement("report", source, "--share", "0.3")
-    assert r.returncode == 0, r.stderr
-    assert "122 quotes in 10 themes" in r.stdout
-    assert "every quote is identified by source and page or by speaker" in r.stdout
-    assert "participant 3" in r.stdout and "12" in r.stdout
-    assert "participants never quoted: participant 1, participant 2, participant 4" in r.stdout
-    assert "one voice: Elements of Disease: participant 3 carries 12 of" in r.stdout
-    r = supplement("report", source, "--format", "json")
-    cov = json.loads(r.stdout)[0]
-    assert cov["by_source"] == {"FG": 83, "Non-Op 1": 13, "Non-Op 2": 26}
-    assert cov["by_speaker"] == {"participant 3": 12, "participant 5": 2}
-    assert sum(n for _, n in cov["themes"]) == 122

@@ -112,3 +112,33 @@ def coverage(path: str | Path, share: float = 0.5) -> tuple[Optional[Coverage], 
             if total >= 4 and n / total > share:
                 cov.dominant.append(f"{t}: {voice} carries {n} of {total} quotes")
     return cov, opened.report
+
+
+# ---------------------------------------------------------------------------- the appendix item
+
+def matrix(sup: m.Supplement, cited: dict, people: dict, by: str) -> tuple[list[str], list[tuple[int, list[int]]]]:
+    """Column names and, per theme (1-based), the quote count of each column: one column per
+    participant ("1", "2" … numbered as in the participant table, and "not attributed" when some
+    quote names no speaker and comes from a source of several participants), or per source."""
+    if by == "source":
+        columns = [s.label or s.id for s in sup.sources]
+        key_of = {s.id: i for i, s in enumerate(sup.sources)}
+    else:
+        columns = [str(num) for num, _ in sorted(people.values(), key=lambda x: x[0])]
+        key_of = {pid: num - 1 for pid, (num, _) in people.items()}
+    counts = {ti: [0] * (len(columns) + 1) for ti in range(1, len(sup.themes) + 1)}
+    for place, q in m.quotes(sup):
+        source = cited.get(place)
+        if by == "source":
+            col = key_of.get(source.id) if source is not None else None
+        else:
+            pid = q.speaker or (source.participants[0] if source is not None and len(source.participants) == 1
+                                else None)
+            col = key_of.get(pid) if pid else None
+        counts[place.theme][len(columns) if col is None else col] += 1
+    rows = [(ti, c) for ti, c in counts.items()]
+    if any(c[-1] for _, c in rows):
+        columns.append("not attributed")
+    else:
+        rows = [(ti, c[:-1]) for ti, c in rows]
+    return columns, rows
