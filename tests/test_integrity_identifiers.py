@@ -176,3 +176,39 @@ def test_small_cells_on_the_example(tmp_path):
     v = verify(tmp_path / "study.yaml", families=("disclosure",))
     msgs = [d.message for n, d in v.findings.items if n == "small-cell"]
     assert msgs[0] == "4 of 14 participants are in groups smaller than 2 on Specialty, Academic Rank (4 unique)"
+
+
+def test_severities_follow_the_sources_checks_map(tmp_path):
+    data = example_data()
+    data["checks"] = {"identifier-name": "error", "identifier-institution": "off", "small-cell": "off"}
+    source = write(tmp_path, data)
+    r = supplement("verify", source, "--format", "json")
+    assert r.returncode == 1, r.stderr
+    items = json.loads(r.stdout)
+    names = {(d["check"], d["severity"]) for d in items}
+    assert ("identifier-name", "error") in names
+    assert not {n for n, _ in names} & {"identifier-institution", "small-cell"}
+    assert all(set(d) >= {"file", "line", "col", "severity", "message", "hint", "check"} for d in items)
+
+
+def test_bad_identifier_files_are_located_errors_not_tracebacks(tmp_path):
+    shutil.copy(EXAMPLE, tmp_path / "study.yaml")
+    settings = tmp_path / "study.identifiers.yaml"
+    for text, expected in (("allow: [a\n", "study.identifiers.yaml:2:1: error: invalid YAML"),
+                           ("pseudonyms: [a, b]\nfoo: 1\n", "unknown key 'foo' in the identifiers file"),
+                           ("disclosure: {k: 1}\n", "disclosure.k"),
+                           ("disclosure: {columns: [speciality]}\n", "unknown column(s): speciality")):
+        settings.write_text(text, encoding="utf-8")
+        r = supplement("verify", tmp_path / "study.yaml")
+        assert "Traceback" not in r.stderr and r.returncode in (0, 1), r.stderr
+        assert expected in r.stdout, (text, r.stdout[-2000:])
+
+
+def test_sensitive_terms_from_the_command_line(tmp_path):
+    shutil.copy(EXAMPLE, tmp_path / "study.yaml")
+    private = tmp_path / "elsewhere.txt"
+    private.write_text("Kristen Marsh  # the colleague named in two quotes\n", encoding="utf-8")
+    r = supplement("verify", tmp_path / "study.yaml", "--sensitive", private, "--format", "json")
+    assert r.returncode == 1
+    sens = [d for d in json.loads(r.stdout) if d["check"] == "sensitive-term"]
+    assert len(sens) == 2 and all("'Kristen'" in d["message"] for d in sens)

@@ -59,9 +59,12 @@ def load_settings(source: Path, sensitive: Optional[Path] = None, findings=None)
     s = Settings()
     path = settings_path(source)
     if path.exists():
-        _read_settings(path, s, report)
+        try:
+            _read_settings(path, s, report)
+        except SourceError as e:  # not YAML, not UTF-8, too big: located errors like a source's
+            report.extend(e.report)
     sp = sensitive or sensitive_path(source)
-    if sp.exists():
+    if sp.is_file():
         from supplement.integrity.transcripts import decode
 
         text, _ = decode(sp.read_bytes())
