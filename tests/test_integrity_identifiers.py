@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
-import pytest
-import yaml
 
 import transcript_fixtures as tf
+from transcript_fixtures import cli as supplement, write_yaml as write
 from conftest import EXAMPLE, example_data
 from supplement.integrity import identifiers
 from supplement.integrity.verify import verify
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def supplement(*args, cwd=None):
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-c", "from supplement.cli import run; run()", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, env=env)
-
-
-def write(folder: Path, data: dict, name: str = "study.yaml") -> Path:
-    p = folder / name
-    p.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096), encoding="utf-8")
-    return p
 
 
 def identifier_hits(v) -> list[tuple[str, str]]:

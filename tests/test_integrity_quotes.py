@@ -8,12 +8,9 @@ misquotes are planted; every one must be caught and no clean quote flagged.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import shutil
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -21,17 +18,10 @@ from pathlib import Path
 import pytest
 
 import transcript_fixtures as tf
+from transcript_fixtures import cli as supplement
 from supplement.integrity import matching, transcripts
 from supplement.integrity.matching import Indexed
 from supplement.integrity.verify import verify
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def supplement(*args, cwd=None):
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-c", "from supplement.cli import run; run()", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, env=env)
 
 
 def planted_study(folder: Path, seed: int, per_kind: int = 3):

@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-import yaml
 
 import transcript_fixtures as tf
+from transcript_fixtures import cli as supplement, write_yaml as write
 from conftest import example_data
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def supplement(*args, cwd=None):
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-c", "from supplement.cli import run; run()", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, env=env)
-
-
-def write(folder: Path, data: dict, name: str = "study.yaml") -> Path:
-    p = folder / name
-    p.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096), encoding="utf-8")
-    return p
 
 
 def test_report_command(tmp_path):

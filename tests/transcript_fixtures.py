@@ -12,14 +12,31 @@ checker would catch.
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "source" / "spinal-metastases.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "source" / "spinal-metastases.yaml"
+
+
+def cli(*args, cwd=None) -> subprocess.CompletedProcess:
+    """The command as a user runs it (this worktree's package first on the path)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-c", "from supplement.cli import run; run()", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+def write_yaml(folder: Path, data: dict, name: str = "study.yaml") -> Path:
+    p = folder / name
+    p.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096), encoding="utf-8")
+    return p
 
 
 def example_data() -> dict:

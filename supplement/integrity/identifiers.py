@@ -24,7 +24,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Iterable
 
 from supplement.integrity import checks as C
 
