@@ -257,8 +257,9 @@ class _Terminated(BaseException):
 def _on_signal(signum, frame):
     exc = KeyboardInterrupt() if signum == signal.SIGINT else _Terminated(signum)
     build = sys.modules.get("supplement.build.run")
-    if build is not None:  # a build is running: it must stop even if a library swallows exc
-        build.note_stop(exc)
+    note_stop = getattr(build, "note_stop", None)  # None while the module is still being imported
+    if note_stop is not None:  # a build is running: it must stop even if a library swallows exc
+        note_stop(exc)
     raise exc
 
 
