@@ -255,6 +255,8 @@ def test_verify_command_text_json_and_exit_status(tmp_path):
     r = supplement("verify", built.source)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "122 quotes: 122 verified" in r.stdout
+    assert "transcript FG: FG.txt (pages 1–36, by form feeds)" in r.stdout
+    assert "transcript Non-Op 1: NonOp1.txt (pages 1–8, by page markers)" in r.stdout
     text = built.source.read_text(encoding="utf-8")
     built.source.write_text(text.replace("much more likely to look", "much more likely to glance"), encoding="utf-8")
     r = supplement("verify", built.source)
@@ -271,18 +273,18 @@ def test_fix_pages_rewrites_only_the_page_numbers(tmp_path):
     # a comment and a structured citation, as authors write them
     lines = original.splitlines(keepends=True)
     cites = [i for i, ln in enumerate(lines) if re.match(r"\s+cite: ", ln)]
-    a, b, c = cites[1], cites[40], cites[100]
+    labelled = [i for i in cites if "Non-Op" in lines[i]]
+    a, b, c = cites[1], labelled[3], cites[100]
     wrong = list(lines)
     wrong[a] = re.sub(r"cite: (\d+)", lambda m: f"cite: {int(m.group(1)) + 2}  # checked", wrong[a])
     m_b = re.match(r"(\s+cite: )'?([^,']+), (\d+)'?", wrong[b])
-    if m_b:
-        wrong[b] = f"{m_b.group(1)}{{source: {m_b.group(2).replace(' ', '').replace('-', '')}, pages: 1}}\n"
+    wrong[b] = f"{m_b.group(1)}{{source: {m_b.group(2).replace(' ', '').replace('-', '')}, pages: 1}}\n"
     wrong[c] = re.sub(r"(\d+)(['\"]?)\s*$", lambda m: "1" + m.group(2) + "\n", wrong[c])
     wrong[0] = "# my notes: keep this comment\n" + wrong[0]
     broken = "".join(wrong)
     built.source.write_text(broken, encoding="utf-8")
     before = verify(built.source, families=("quotes",))
-    assert before.counts().get("wrong-page", 0) >= 2
+    assert before.counts().get("wrong-page", 0) == 3
     r = supplement("verify", built.source, "--fix-pages")
     assert "rewrote" in r.stdout, r.stdout + r.stderr
     fixed = built.source.read_text(encoding="utf-8")

@@ -23,6 +23,8 @@ def run_verify(paths: list[Path], fmt: str, strict: bool, fix: bool, private: Op
             if report.items:
                 echo(report.text())
             echo(v.summary())
+            for line in v.read:
+                echo(f"  transcript {line}")
     if fmt == "json":
         echo(json.dumps([d for v in results for d in v.findings.json_items()], indent=2, ensure_ascii=False))
     bad = any(d.severity == "error" or (strict and d.severity == "warning")

@@ -54,6 +54,7 @@ class Verified:
     findings: Findings
     quotes: list[QuoteResult] = field(default_factory=list)
     unchecked: int = 0  # quotes whose source has no (readable) transcript
+    read: list[str] = field(default_factory=list)  # how each transcript was read, said to the user
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -126,6 +127,7 @@ def verify_quotes(result: Verified) -> None:
                             f"transcript '{s.transcript}' paginated by {t.method}: a citation is accepted "
                             f"within {t.slack} words of its page", "save the file from Word to keep its pages")
         indexed[s.id] = Indexed.of(t)
+        result.read.append(f"{s.label or s.id}: {s.transcript} ({t.describe_pages()}, by {t.method})")
     for place, q in m.quotes(opened.sup):
         source = opened.source_of.get(place)
         ix = indexed.get(source.id) if source is not None else None
