@@ -140,7 +140,7 @@ def verify_quotes(result: Verified) -> None:
         _report_quote(findings, q, source, ix, outcome)
 
 
-def _where(source: m.Source, ix: Indexed, labels: tuple[str, ...]) -> str:
+def _where(ix: Indexed, labels: tuple[str, ...]) -> str:
     t = ix.transcript
     if t.timed:
         return "at " + "–".join(labels)
@@ -154,11 +154,12 @@ def _report_quote(findings: Findings, q: m.Quote, source: m.Source, ix: Indexed,
         cited = q.cite.pages
         cited_s = str(cited.first) + (f"-{cited.last}" if cited.is_range else "")
         findings.report(C.QUOTE_WRONG_PAGE, q.at("cite"),
-                        f"quote is in {name}'s transcript on {_where(source, ix, o.found_pages)}, not page {cited_s}",
+                        f"quote is in {name}'s transcript {'' if ix.transcript.timed else 'on '}"
+                        f"{_where(ix, o.found_pages)}, not {'minute' if ix.transcript.timed else 'page'} {cited_s}",
                         "supplement verify --fix-pages rewrites the citation")
     elif o.status == "mismatch":
         findings.report(C.QUOTE_MISMATCH, pos,
-                        f"quote differs from {name}'s transcript ({_where(source, ix, o.found_pages)}, "
+                        f"quote differs from {name}'s transcript ({_where(ix, o.found_pages)}, "
                         f"{o.score:.0f}% alike): {o.diff}",
                         f"transcript: \"{_clip(o.passage)}\"")
     elif o.status == "not-found":
@@ -169,8 +170,6 @@ def _report_quote(findings: Findings, q: m.Quote, source: m.Source, ix: Indexed,
     for raw, words in o.replaced:
         findings.report(C.QUOTE_BRACKET, pos, f"{raw} stands for \"{words}\" in the transcript",
                         "check the insertion keeps the speaker's meaning")
-    if o.near_break:
-        pass  # accepted within the layout slack; the transcript-pages warning says so once
 
 
 def _clip(s: str, n: int = 300) -> str:
