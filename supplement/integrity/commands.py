@@ -34,20 +34,22 @@ def run_verify(paths: list[Path], fmt: str, strict: bool, fix: bool, private: Op
 
 def _fix(v: Verified, echo, fmt: str) -> None:
     from supplement.integrity import checks as C
-    from supplement.integrity.fix_pages import rewrite
+    from supplement.integrity.fix_pages import rewrite, where
 
     edits = []
     for r in v.quotes:
         o = r.outcome
         if o.status != "wrong-page" or r.quote.cite is None or not all(x.isdigit() for x in o.found_pages):
             continue
-        edits.append((r.quote.at("cite"), "-".join(o.found_pages)))
+        edits.append((where(r.quote), "-".join(o.found_pages)))
     if not edits:
         return
     failed = set(rewrite(v.opened.path, edits))
-    fixed = [pos for pos, _ in edits if pos not in failed]
+    fixed = {pos for pos, _ in edits if pos not in failed}
+    fixed_quotes = {r.quote.at("cite") for r in v.quotes if where(r.quote) in fixed}
     # the fixed citations are no longer problems
-    v.findings.items = [(n, d) for n, d in v.findings.items if not (n == C.QUOTE_WRONG_PAGE.name and d.pos in fixed)]
+    v.findings.items = [(n, d) for n, d in v.findings.items
+                        if not (n == C.QUOTE_WRONG_PAGE.name and d.pos in fixed_quotes)]
     if fmt == "text":
         echo(f"{v.opened.path}: rewrote {len(fixed)} page citation{'s' * (len(fixed) != 1)}"
              + (f"; {len(failed)} could not be rewritten (they name no page)" if failed else ""))

@@ -72,7 +72,8 @@ def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
     if sup.coverage_table is not None:
         items.append(_coverage(sup, index, s, items[-1], fill(s.labels.item, n=n + 1), f"item-{n + 1}"))
     meta = _meta(sup.study, s)
-    return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items))
+    return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items),
+                    checks=tuple((str(k), v) for k, v in sup.checks))
 
 
 def _caption(label: str, caption: str, s: Rec, pos) -> tuple[Paragraph, ...]:
