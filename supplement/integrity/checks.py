@@ -65,8 +65,8 @@ IDENTIFIER_AGE = register(
     "A quote gives an age over 89, which Safe Harbor requires to be grouped as 90 or older.")
 PARTICIPANT_DETAIL = register(
     "participant-detail", "warning",
-    "A quote repeats a value of the participant table shared by few participants (a place, a specialty), "
-    "which can link the quote to a row of the table.")
+    "A quote repeats a value of the participant table that belongs to one participant only (a place, a "
+    "specialty), which can link the quote to a row of the table.")
 PSEUDONYM_MAP = register(
     "pseudonym-map", "error",
     "The pseudonym map is inconsistent: one term with two replacements, overlapping terms, or a replacement "
