@@ -194,3 +194,16 @@ def test_sensitive_terms_from_the_command_line(tmp_path):
     assert r.returncode == 1
     sens = [d for d in json.loads(r.stdout) if d["check"] == "sensitive-term"]
     assert len(sens) == 2 and all("'Kristen'" in d["message"] for d in sens)
+
+
+def test_a_long_source_name_still_verifies(tmp_path):
+    """The side files' names (NAME.identifiers.yaml) can exceed the file system's limit: then they
+    are absent, not an internal error; so is a transcript name that is too long."""
+    source = tmp_path / ("s" * 250 + ".yaml")
+    source.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        "kind: focus group\n", "kind: focus group\n    transcript: " + "t" * 300 + ".txt\n", 1), encoding="utf-8")
+    r = supplement("verify", source, "--format", "json")
+    assert r.returncode == 1 and "internal error" not in r.stderr, r.stderr
+    errors = [d for d in json.loads(r.stdout) if d["severity"] == "error"]
+    assert [d["check"] for d in errors] == ["transcript-unreadable"]
+    assert "File name too long" in errors[0]["message"]

@@ -52,19 +52,27 @@ def sensitive_path(source: Path) -> Path:
     return source.with_name(source.stem + ".sensitive.txt")
 
 
+def _present(path: Path) -> bool:
+    """A side file is there (a name too long for the file system, or unreadable folder: it is not)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def load_settings(source: Path, sensitive: Optional[Path] = None, findings=None) -> Settings:
     """Read the settings (absent files: empty settings). Problems go to ``findings`` (or raise
     ``SourceError`` when there is none, as at build time)."""
     report = Report()
     s = Settings()
     path = settings_path(source)
-    if path.exists():
+    if _present(path):
         try:
             _read_settings(path, s, report)
         except SourceError as e:  # not YAML, not UTF-8, too big: located errors like a source's
             report.extend(e.report)
     sp = sensitive or sensitive_path(source)
-    if sp.is_file():
+    if _present(sp):
         from supplement.integrity.transcripts import decode
 
         text, _ = decode(sp.read_bytes())
@@ -196,7 +204,7 @@ def pseudonymise(doc, source: Path):
     """The build step: read ``FILE.identifiers.yaml`` beside the source, if any, and apply its map.
     Raises ``SourceError`` when the map is inconsistent (nothing is built)."""
     path = settings_path(Path(source))
-    if not path.exists():
+    if not _present(path):
         return doc
     s = Settings()
     r = Report()

@@ -117,7 +117,7 @@ def verify_quotes(result: Verified) -> None:
             t = load(path)
         except TranscriptError as e:
             findings.report(C.TRANSCRIPT_UNREADABLE, pos, f"transcript '{s.transcript}' of source '{s.id}': {e}",
-                            f"looked for {path}" if not path.exists() else "")
+                            f"looked for {path}" if str(e) == "not found" else "")
             indexed[s.id] = None
             continue
         for note in t.notes:
