@@ -295,3 +295,13 @@ def test_fix_pages_rewrites_only_the_page_numbers(tmp_path):
     # only the digits changed: the same lines, the same text outside the page numbers
     assert len(fixed.splitlines()) == len(broken.splitlines())
     assert re.sub(r"\d+", "#", fixed) == re.sub(r"\d+", "#", broken)
+
+
+def test_a_quote_without_words_is_a_warning(tmp_path):
+    built = tf.build(tmp_path, seed=6)
+    text = built.source.read_text(encoding="utf-8")
+    first = re.search(r"- text: .*\n(?=\s+cite:)", text)  # a quote's text, not a finding's
+    built.source.write_text(text.replace(first.group(0), "- text: '[laughter] …'\n", 1), encoding="utf-8")
+    v = verify(built.source, families=("quotes",))
+    assert v.counts() == {"verified": 121, "empty": 1}
+    assert [(n, d.severity) for n, d in v.findings.items if n == "quote-no-words"] == [("quote-no-words", "warning")]

@@ -32,6 +32,9 @@ QUOTE_MISMATCH = register(
 QUOTE_NOT_FOUND = register(
     "quote-not-found", "error",
     "Nothing in the transcript resembles the quote: wrong source, wrong transcript, or a paraphrase.")
+QUOTE_EMPTY = register(
+    "quote-no-words", "warning",
+    "The quote holds no words to check against its transcript (only … or [brackets]).")
 QUOTE_BRACKET = register(
     "quote-bracket-replaces", "warning",
     "A [bracketed] insertion stands for words of the transcript; review that it keeps their meaning.")
@@ -78,6 +81,6 @@ SMALL_CELL = register(
     "Participants are unique (or in groups smaller than k) on the columns the table shows: a reader who knows "
     "the field can recognise them. Coarsen a column (region instead of state) or drop one.")
 
-ALL = (TRANSCRIPT_UNREADABLE, TRANSCRIPT_PAGES, QUOTE_WRONG_PAGE, QUOTE_MISMATCH, QUOTE_NOT_FOUND, QUOTE_BRACKET,
+ALL = (TRANSCRIPT_UNREADABLE, TRANSCRIPT_PAGES, QUOTE_WRONG_PAGE, QUOTE_MISMATCH, QUOTE_NOT_FOUND, QUOTE_EMPTY, QUOTE_BRACKET,
        SENSITIVE_TERM, IDENTIFIER_NAME, IDENTIFIER_PLACE, IDENTIFIER_INSTITUTION, IDENTIFIER_DATE,
        IDENTIFIER_CONTACT, IDENTIFIER_NUMBER, IDENTIFIER_AGE, PARTICIPANT_DETAIL, PSEUDONYM_MAP, SMALL_CELL)

@@ -166,7 +166,7 @@ def _report_quote(findings: Findings, q: m.Quote, source: m.Source, ix: Indexed,
         findings.report(C.QUOTE_NOT_FOUND, pos, f"quote not found in {name}'s transcript",
                         "check the source of the citation, and that the quote is verbatim")
     elif o.status == "empty":
-        findings.report(C.QUOTE_NOT_FOUND, pos, "quote has no words to check")
+        findings.report(C.QUOTE_EMPTY, pos, "quote has no words to check against the transcript")
     for raw, words in o.replaced:
         findings.report(C.QUOTE_BRACKET, pos, f"{raw} stands for \"{words}\" in the transcript",
                         "check the insertion keeps the speaker's meaning")
