@@ -80,7 +80,3 @@ SMALL_CELL = register(
     "small-cell", "warning",
     "Participants are unique (or in groups smaller than k) on the columns the table shows: a reader who knows "
     "the field can recognise them. Coarsen a column (region instead of state) or drop one.")
-
-ALL = (TRANSCRIPT_UNREADABLE, TRANSCRIPT_PAGES, QUOTE_WRONG_PAGE, QUOTE_MISMATCH, QUOTE_NOT_FOUND, QUOTE_EMPTY, QUOTE_BRACKET,
-       SENSITIVE_TERM, IDENTIFIER_NAME, IDENTIFIER_PLACE, IDENTIFIER_INSTITUTION, IDENTIFIER_DATE,
-       IDENTIFIER_CONTACT, IDENTIFIER_NUMBER, IDENTIFIER_AGE, PARTICIPANT_DETAIL, PSEUDONYM_MAP, SMALL_CELL)
