@@ -408,6 +408,7 @@ def report(results: dict, sizes: list, runs: int, info: dict, cmdline: str) -> t
         b = m(ex, "both")
         targets.append((f"full build of the example (both formats, process start included) < {EXAMPLE_BOTH_MAX} s",
                         None if b is None else b < EXAMPLE_BOTH_MAX, f"{fmt(b)} s"))
+    targets += __import__("verify_speed").targets()  # quote verification (issue 15): ten ellipses; 122 quotes
     worst = None
     for label, n in sizes:
         c = ratio(m(label, "both"), _max(m(label, "docx"), m(label, "pdf")))

@@ -265,6 +265,55 @@ def ids(files):
     sys.exit(1 if failed else 0)
 
 
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one array of {severity, file, line, col, message, hint, check} for tools.")
+@click.option("--fix-pages", "fix", is_flag=True,
+              help="Rewrite citations whose quote is on another page of the transcript (in place, comments kept).")
+@click.option("--sensitive", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Private list of sensitive terms, one a line (default: FILE's stem + .sensitive.txt beside it).")
+def verify(files, strict, fmt, fix, sensitive):
+    """Check the evidence: quotes against transcripts, identifying details, small cells.
+
+    \b
+    Examples:
+      supplement verify source/study.yaml
+      study.yaml:131:13: error: quote differs from FG's transcript (page 8, 96% alike): …
+      supplement verify study.yaml --fix-pages      rewrite wrong page citations
+
+    A source names its transcript with 'transcript: transcripts/fg.txt' (.txt, .docx,
+    .pdf, .vtt, .srt). The allow list and pseudonyms live in FILE.identifiers.yaml,
+    real names to look for in FILE.sensitive.txt (keep that one out of version
+    control); see docs/integrity.md.
+    Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.
+    """
+    from supplement.integrity.commands import run_verify
+
+    sys.exit(run_verify(_sources(files), fmt, strict, fix, Path(sensitive) if sensitive else None, click.echo))
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--share", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Flag a participant or source carrying more than this share of a theme's quotes.")
+def report(files, fmt, share):
+    """Coverage of the quotes (COREQ 29, SRQR 17): who is quoted, how often, where.
+
+    \b
+    Example:
+      supplement report source/study.yaml
+
+    Quotes per participant and per source, participants never quoted, one voice
+    carrying much of a theme, themes without quotes.
+    """
+    from supplement.integrity.commands import run_report
+
+    sys.exit(run_report(_sources(files), fmt, click.echo, share))
+
+
 class _Terminated(BaseException):
     """SIGTERM or SIGHUP: unwind like Ctrl-C, so temporary files are removed."""
 

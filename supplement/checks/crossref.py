@@ -42,6 +42,7 @@ UNUSED_PARTICIPANT = register(
     "who is neither a speaker nor in any source.")
 
 CAPTION_FIELDS = {
+    "coverage": ("by", "quotes"),
     "participants": ("participants",),
     "themes": ("theme_range", "themes", "subthemes", "findings", "quotes", "theme_numbering", "subtheme_numbering"),
 }
@@ -162,6 +163,8 @@ def check(sup: Supplement, report: Checker) -> Index:
         check_caption(p.caption, CAPTION_FIELDS["participants"], report)
     if sup.theme_table is not None:
         check_caption(sup.theme_table.caption, CAPTION_FIELDS["themes"], report)
+    if sup.coverage_table is not None:
+        check_caption(sup.coverage_table.caption, CAPTION_FIELDS["coverage"], report)
     numbers = {row.id: (n, row) for n, row in enumerate(p.rows, 1)} if p else {}
     return Index(sources=sources, cited=cited, people=numbers)
 

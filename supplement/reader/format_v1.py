@@ -107,6 +107,14 @@ def _date(text: str):
     return None, f"'{_short(text)}' is not valid here: a date such as 2024-05-31"
 
 
+COVERAGE_TABLE = Obj("coverage_table", {
+    "by": Field(Enum(choices=("participant", "source")), default="participant",
+                doc="columns: one per participant (quotes with a speaker, or from a one-participant source) "
+                    "or one per source"),
+    "caption": Field(Text(), default="Number of supporting quotes per theme and {by}.",
+                     doc="may use {by} (participant or source), {quotes}"),
+})
+
 STUDY = Obj("study", {
     "title": Field(Text(), True, doc="article title"),
     "short_title": Field(Text(), doc="running header; defaults to the title"),
@@ -138,6 +146,8 @@ SOURCE_FILE = Obj("source file", {
     "sources": Field(ListOf(SOURCE, 1), True),
     "theme_table": Field(THEME_TABLE, default=None),
     "themes": Field(ListOf(THEME, 1), True),
+    "coverage_table": Field(COVERAGE_TABLE, default=None,
+                            doc="an extra appendix item: a theme × participant (or × source) matrix of quote counts"),
     "checks": Field(Obj("checks", {}, extra=Enum(choices=("error", "warning", "off")),
                         extra_doc="check name: error, warning or off (supplement check --list)"),
                     doc="severity of named checks for this source"),

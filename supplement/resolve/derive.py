@@ -63,6 +63,8 @@ def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
         items.append(_participants(sup.participants, s, fill(s.labels.item, n=1), "item-1"))
     n = len(items) + 1  # items are numbered in order
     items.append(_themes(sup, index, s, fill(s.labels.item, n=n), f"item-{n}"))
+    if sup.coverage_table is not None:
+        items.append(_coverage(sup, index, s, items[-1], fill(s.labels.item, n=n + 1), f"item-{n + 1}"))
     meta = _meta(sup.study, s)
     return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items),
                     checks=tuple((str(k), v) for k, v in sup.checks))
@@ -119,6 +121,22 @@ def _participants(p: Participants, s: Rec, label: str, anchor: str) -> Participa
     return ParticipantTable(anchor, label, _caption(label, caption, s, p.at("caption")), headers, tuple(rows),
                             _widths(headers, rows), tuple(notes),
                             outline=_outline(label, caption, s))
+
+
+def _coverage(sup: Supplement, index: Index, s: Rec, themes: ThemeTable, label: str, anchor: str) -> ParticipantTable:
+    """The theme × participant (or × source) matrix of quote counts: a plain table, as the participants'."""
+    from supplement.integrity.coverage import matrix
+
+    ct = sup.coverage_table
+    columns, counts = matrix(sup, index.cited, index.people, ct.by)
+    heads = {i + 1: b.heading.text for i, b in enumerate(b for b in themes.blocks if b.level == 0)}
+    cell = lambda text, pos=None: Paragraph("table-text", (Run(text),), pos)  # noqa: E731
+    headers = tuple(Paragraph("table-header", (Run(t),), ct.pos)
+                    for t in ["Theme", *columns, "Total"])
+    rows = tuple((cell(heads[ti], ct.pos), *(cell(str(n)) for n in c), cell(str(sum(c)))) for ti, c in counts)
+    caption = fill(ct.caption, by=ct.by, quotes=sum(sum(c) for _, c in counts))
+    return ParticipantTable(anchor, label, _caption(label, caption, s, ct.at("caption")), headers, rows,
+                            _widths(headers, rows), (), outline=_outline(label, caption, s))
 
 
 def _widths(headers, rows) -> tuple[float, ...]:
