@@ -18,6 +18,7 @@ from supplement.resolve.document import (
     Meta,
     Paragraph,
     ParticipantTable,
+    Quote,
     Run,
     ThemeBlock,
     ThemeTable,
@@ -122,7 +123,8 @@ def _widths(headers, rows) -> tuple[float, ...]:
     return tuple(x / total for x in raw)
 
 
-def _citation(q: Rec, s: Rec, people: dict) -> str:
+def _citation(q: Rec, s: Rec, people: dict) -> tuple[str, dict]:
+    """The printed citation, and its parts (speaker, source, pages) as printed."""
     c = s.citations
     parts = {"speaker": "", "source": "", "pages": ""}
     if q.source is not None and q.source.label:
@@ -134,25 +136,29 @@ def _citation(q: Rec, s: Rec, people: dict) -> str:
     if pages is not None:
         parts["pages"] = (c.pages_prefix + f"{pages.first}{c.range_dash}{pages.last}" if pages.is_range
                           else c.page_prefix + str(pages.first))
+        bare = f"{pages.first}{c.range_dash}{pages.last}" if pages.is_range else str(pages.first)
+    else:
+        bare = ""
     if q.speaker is not None and q.speaker in people:
         number, row = people[q.speaker]
         values = {**{k: clean(v) for k, v in row.cells.items()}, "number": number, "id": row.id}
         # a column this participant lacks leaves no stray ', '
         parts["speaker"] = _REPEATED.sub(r"\1", clean(fill(c.speaker, **values))).strip(" ,;:")
     body = c.separator.join(parts[k] for k in c.order if parts[k])
-    return c.open + body + c.close if body else ""
+    source = parts["source"] or (clean(q.source.kind) if q.source is not None else "")
+    return (c.open + body + c.close if body else ""), {"source": source, "pages": bare, "speaker": parts["speaker"]}
 
 
-def _quote(q: Rec, s: Rec, people: dict) -> Paragraph:
+def _quote(q: Rec, s: Rec, people: dict) -> Quote:
     runs = [Run(s.quotes.open + clean(q.text) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
-    cite = _citation(q, s, people)
+    cite, data = _citation(q, s, people)
     tail = [Run(cite, role="citation")] if cite else []
     if q.note:
         note = Run(s.citations.note_open + clean(q.note) + s.citations.note_close, role="note")
         tail = tail + [note] if s.citations.note_position == "after" else [note] + tail
     for t in tail:
         runs += [Run(" "), t]
-    return Paragraph("quote", tuple(runs), q.at("text"))
+    return Quote("quote", tuple(runs), q.at("text"), **data)
 
 
 def _themes(src: Rec, s: Rec, label: str, anchor: str) -> ThemeTable:

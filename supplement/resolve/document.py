@@ -46,6 +46,16 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Quote(Paragraph):
+    """A supporting quote (role "quote"), with its citation's parts as data, for writers that
+    give them columns of their own (the spreadsheet): the printed citation stays in the runs."""
+
+    source: str = ""  # the source's label, else its kind ("focus group"); "" when uncited
+    pages: str = ""  # "6", "8-9": as the citation prints them, without the page prefix
+    speaker: str = ""  # "Participant 6": the speaker attribution as printed; "" when none
+
+
+@dataclass(frozen=True)
 class ParticipantTable:
     anchor: str  # stable bookmark name, e.g. "item-1"
     label: str  # "Appendix 1"
@@ -60,7 +70,7 @@ class ParticipantTable:
 @dataclass(frozen=True)
 class Finding:
     text: Paragraph
-    quotes: tuple[Paragraph, ...]
+    quotes: tuple[Quote, ...]
 
 
 @dataclass(frozen=True)

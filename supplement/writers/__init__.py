@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-WRITERS = {"docx": "supplement.writers.docx", "pdf": "supplement.writers.pdf"}
+WRITERS = {"docx": "supplement.writers.docx", "pdf": "supplement.writers.pdf", "html": "supplement.writers.html",
+           "md": "supplement.writers.markdown", "xlsx": "supplement.writers.xlsx"}
 
 
 def renderer(fmt: str):
