@@ -15,7 +15,7 @@ from . import __version__
 from .diagnostics import Report
 
 DEFAULT_SOURCES = Path("source")
-FORMATS = ("docx", "pdf")
+FORMATS = ("docx", "pdf", "html", "md", "xlsx")
 
 
 def _sources(files: tuple[str, ...]) -> list[Path]:
@@ -28,10 +28,15 @@ def _sources(files: tuple[str, ...]) -> list[Path]:
 
 
 def _formats(value: str) -> list[str]:
+    """'docx,pdf' -> ['docx', 'pdf']; 'all' selects every format."""
     out = []
     for f in (x.strip().lower() for x in value.split(",")):
+        if f == "all":
+            out += [x for x in FORMATS if x not in out]
+            continue
         if f not in FORMATS:
-            raise click.BadParameter(f"unknown format '{f}'; choose from {', '.join(FORMATS)}", param_hint="--format")
+            raise click.BadParameter(f"unknown format '{f}'; choose from {', '.join(FORMATS)} or all",
+                                    param_hint="--format")
         if f not in out:
             out.append(f)
     return out
@@ -65,7 +70,7 @@ def main():
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=True),
               help="Directory to write into (created if missing).")
-@click.option("--format", "formats", default="docx,pdf", show_default=True, help="Comma-separated: docx, pdf.")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, help="Comma-separated: docx, pdf, html, md, xlsx; or all.")
 @click.option("--style", default=None, help="Style preset or style file; overrides the source's 'style:'.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
