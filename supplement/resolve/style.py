@@ -203,7 +203,8 @@ def _exists(p: Path) -> bool:
         return False
 
 
-def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, ...], r: Report):
+def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, ...], r: Report,
+               read: list[Path] | None = None):
     path = _locate(ref, relative_to)
     if path is None:
         near = difflib.get_close_matches(ref, preset_names(), 1)
@@ -219,6 +220,8 @@ def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, 
         r.error(pos, f"style file '{_short(ref)}' " + ("is not a regular file" if _exists(path) else "does not exist"),
                 f"looked for {_short(str(path), 200)}")
         return None, None
+    if read is not None:
+        read.append(path)
     try:
         tree = parse(read_text(str(path)), _display(path))
     except SourceError as e:
@@ -231,7 +234,7 @@ def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, 
         return None, None
     parent = tree.get("extends")
     if parent is not None and isinstance(parent, str) and str(parent).strip():
-        base, _ = _load_tree(str(parent), parent.pos, path.parent, chain + (path,), r)
+        base, _ = _load_tree(str(parent), parent.pos, path.parent, chain + (path,), r, read)
         if base is None:
             return None, None
         tree = _merge(base, tree)
@@ -248,7 +251,8 @@ def _display(path: Path) -> str:
 def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
     """Resolve a preset name or style path into a complete, validated style."""
     r = Report()
-    tree, path = _load_tree(ref, pos, relative_to, (), r)
+    read: list[Path] = []
+    tree, path = _load_tree(ref, pos, relative_to, (), r, read)
     if tree is None:
         raise SourceError(r)
     style = STYLE.check(tree, r, tree.pos)
@@ -256,6 +260,7 @@ def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
         raise SourceError(r)
     style = _fill_defaults(STYLE, style)
     style.name = ref
+    style.files = tuple(read)  # every style file read, the named one first (watch follows them)
     _check_text_area(style.page, r)
     style.fonts = _font_files(style, path.parent, r)
     if style.word_template is not None:
@@ -394,7 +399,7 @@ def _plain(value, obj: Obj | None = None):
         out = {}
         for k in keys:
             v = value.get(k)
-            if v is None or k in ("pos", "name", "fonts", "warnings"):
+            if v is None or k in ("pos", "name", "fonts", "warnings", "files"):
                 continue
             f = obj.fields.get(k) if obj is not None else None
             if f is not None and f.type is LENGTH:
