@@ -1,0 +1,221 @@
+"""The typed source model: what a source file says, as immutable values.
+
+The reader builds a ``Supplement`` from a file after its shape checks; importers
+build one from a QDA export; the source writer (``emit``) turns one back into a
+file. Nothing changes a model once it is built: checks and resolve read it, and
+what they work out (which source a citation means, a speaker's number) goes into
+an index beside it, keyed by the ``Place`` that ``walk`` gives each node.
+
+Positions (``pos``, ``at(name)``) say where a value was written; they do not take
+part in equality, so two models that say the same thing are equal wherever their
+text stood. String values read from a file are ``YStr`` and carry their own
+position too. ``comment`` is what a producer (an importer) wants to tell the
+author; the source writer prints it as a YAML comment above the value, and the
+reader never reads it back.
+
+A model built from a file with errors may hold ``None`` where a value was invalid
+(``bad`` names those keys); such a model is only used to report every problem at
+once, never resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping, Optional, Union
+
+from supplement.diagnostics import Pos
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Node:
+    pos: Optional[Pos] = field(default=None, compare=False, repr=False)
+    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, repr=False)  # key -> position
+    bad: frozenset = field(default=frozenset(), compare=False, repr=False)  # keys that had errors
+    comment: Optional[str] = field(default=None, compare=False, repr=False)
+
+    def at(self, key: str) -> Optional[Pos]:
+        """Where ``key``'s value was written (the node's own position when it was not)."""
+        return self.where.get(key, self.pos)
+
+
+@dataclass(frozen=True)
+class Pages:
+    first: int
+    last: int
+
+    @property
+    def is_range(self) -> bool:
+        return self.last != self.first
+
+
+@dataclass(frozen=True)
+class Cite(Node):
+    """A citation: the source as written (id or label, any spelling; None: the page-only
+    source) and the page or page range (None: the source as a whole)."""
+
+    source: Optional[str]
+    pages: Optional[Pages] = None
+
+
+@dataclass(frozen=True)
+class Quote(Node):
+    text: str
+    cite: Optional[Cite]
+    note: Optional[str] = None
+    speaker: Optional[str] = None  # participant id
+    id: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Finding(Node):
+    text: str
+    quotes: tuple[Quote, ...] = ()
+    id: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Subtheme(Node):
+    id: str
+    title: str
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class Theme(Node):
+    id: str
+    title: str
+    findings: tuple[Finding, ...] = ()
+    subthemes: tuple[Subtheme, ...] = ()
+
+
+@dataclass(frozen=True)
+class Column(Node):
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Mark(Node):
+    key: str
+    column: str
+    note: str
+    symbol: Optional[str] = None  # None: the style assigns one
+
+
+@dataclass(frozen=True)
+class Participant(Node):
+    id: str
+    cells: tuple[tuple[str, str], ...] = ()  # (column key, value), in the order written
+    marks: tuple[str, ...] = ()  # keys of the marks set to true
+    code: Optional[str] = None  # display code such as "P07" that stays with the person; None: numbered by position
+
+    def cell(self, key: str, default: str = "") -> str:
+        for k, v in self.cells:
+            if k == key:
+                return v
+        return default
+
+
+@dataclass(frozen=True)
+class Participants(Node):
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[Participant, ...]
+    number_header: str = "Participant"
+    marks: tuple[Mark, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source(Node):
+    id: str
+    kind: str
+    label: Optional[str] = None  # None: cited by page only
+    participants: tuple[str, ...] = ()
+    transcript: Optional[str] = None  # path of the transcript file, relative to the source file
+
+
+@dataclass(frozen=True)
+class Headers(Node):
+    theme: str = "Theme or Subtheme"
+    findings: str = "Findings"
+    quotes: str = "Supporting Text from Transcripts"
+
+
+DEFAULT_THEME_CAPTION = "Themes and subthemes with supporting quotes."
+
+
+@dataclass(frozen=True)
+class ThemeTableSettings(Node):
+    caption: str = DEFAULT_THEME_CAPTION
+    headers: Optional[Headers] = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Study(Node):
+    title: str
+    short_title: Optional[str] = None
+    authors: tuple[str, ...] = ()
+    year: Optional[int] = None
+    journal: Optional[str] = None
+    doi: Optional[str] = None
+    citation: Optional[str] = None
+    keywords: tuple[str, ...] = ()
+    language: str = "en-US"
+    date: Optional[str] = None  # YYYY-MM-DD
+
+
+@dataclass(frozen=True)
+class Supplement(Node):
+    """A whole source file."""
+
+    study: Study
+    sources: tuple[Source, ...]
+    themes: tuple[Theme, ...]
+    style: str = "default"
+    participants: Optional[Participants] = None
+    theme_table: Optional[ThemeTableSettings] = None
+    checks: tuple[tuple[str, str], ...] = ()  # (check name, severity) as the source sets them
+    schema: int = SCHEMA_VERSION
+
+
+# ---------------------------------------------------------------------------- the one walk
+
+@dataclass(frozen=True, order=True)
+class Place:
+    """Where a node of the theme tree sits, 1-based; 0 where it is not inside one
+    (a theme's own place has subtheme 0, finding 0, quote 0)."""
+
+    theme: int
+    subtheme: int = 0
+    finding: int = 0
+    quote: int = 0
+
+
+Block = Union[Theme, Subtheme]
+TreeNode = Union[Theme, Subtheme, Finding, Quote]
+
+
+def walk(sup: Supplement) -> Iterator[tuple[Place, TreeNode]]:
+    """Every theme, subtheme, finding and quote in reading order: a theme, its own
+    findings with their quotes, then each subtheme with its findings and quotes."""
+    for ti, theme in enumerate(sup.themes, 1):
+        yield Place(ti), theme
+        yield from _findings(theme, ti, 0)
+        for si, sub in enumerate(theme.subthemes, 1):
+            yield Place(ti, si), sub
+            yield from _findings(sub, ti, si)
+
+
+def _findings(block: Block, ti: int, si: int):
+    for fi, finding in enumerate(block.findings, 1):
+        yield Place(ti, si, fi), finding
+        for qi, quote in enumerate(finding.quotes, 1):
+            yield Place(ti, si, fi, qi), quote
+
+
+def quotes(sup: Supplement) -> Iterator[tuple[Place, Quote]]:
+    return ((p, n) for p, n in walk(sup) if isinstance(n, Quote))
