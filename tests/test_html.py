@@ -92,7 +92,7 @@ def test_print_stylesheet_takes_page_margins_and_furniture_from_the_style(page):
     css = page.decode()
     assert "size: 792pt 612pt; margin: 72pt;" in css  # US Letter landscape, 1 in
     assert 'content: "Page " counter(page) " of " counter(pages);' in css
-    assert "break-before: page" in css and "tr { break-inside: avoid; }" in css
+    assert "break-before: page" in css and ".quote, .finding, .theme, .subtheme, table.participants tr { break-inside: avoid; }" in css
     assert 'font-family: "Times New Roman", "Liberation Serif"' in css
 
 

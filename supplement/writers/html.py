@@ -18,7 +18,12 @@ Look
     column heads and the block headings stick to the top while their rows scroll by.
     The print stylesheet uses the style's page size and margins, the running header
     and "Page n of N" footer in the page margins, starts each item on a new page,
-    repeats the column heads on every page and never splits a row across pages.
+    repeats the column heads on every page, and never splits a participant row, a
+    finding or a quote across pages (a theme's rows do break between pages: a row of
+    the theme table is kept whole only by its cells, as Chromium keeps a row with a
+    cell spanning rows below it whole, pushing the table off the page). A page that
+    continues a theme shows the column heads but not the theme: browsers repeat a
+    table's head, not a row group's header; the PDF and Word files label every page.
 
 Safety and determinism
     Every piece of text is escaped (``html.escape``); characters HTML cannot hold are
@@ -118,7 +123,7 @@ tr.first > * {{ {"" if grid else "padding-top: 5pt;"} }}
   caption {{ break-after: avoid; }}
   thead {{ display: table-header-group; }}
   thead th, th.block > div {{ position: static; }}
-  tr {{ break-inside: avoid; }}
+  .quote, .finding, .theme, .subtheme, table.participants tr {{ break-inside: avoid; }}
 }}
 """
 
@@ -159,16 +164,16 @@ def _cover(doc: Document) -> list[str]:
     return out
 
 
-def _table_start(item, cols: int) -> list[str]:
+def _table_start(item, cols: int, kind: str) -> list[str]:
     widths = "".join(f'<col style="width: {w * 100:.2f}%">' for w in item.widths)
     caption = "".join(para(p, "span" if len(item.caption) == 1 else "div") for p in item.caption)
     heads = "".join(f'<th scope="col">{runs(h)}</th>' for h in item.headers[:cols])
-    return [f'<table id="{esc(item.anchor)}-table">', f'<caption id="{esc(item.anchor)}-caption">{caption}</caption>',
+    return [f'<table id="{esc(item.anchor)}-table" class="{kind}">', f'<caption id="{esc(item.anchor)}-caption">{caption}</caption>',
             f"<colgroup>{widths}</colgroup>", f"<thead><tr>{heads}</tr></thead>"]
 
 
 def _participants(item: ParticipantTable) -> list[str]:
-    out = _table_start(item, len(item.headers))
+    out = _table_start(item, len(item.headers), "participants")
     out.append("<tbody>")
     for row in item.rows:
         cells = [f'<th scope="row">{runs(row[0])}</th>'] if row else []
@@ -180,7 +185,7 @@ def _participants(item: ParticipantTable) -> list[str]:
 
 
 def _themes(item: ThemeTable) -> list[str]:
-    out = _table_start(item, 3)
+    out = _table_start(item, 3, "themes")
     blocks = item.blocks
     for i, b in enumerate(blocks):
         if not b.findings and i + 1 < len(blocks) and blocks[i + 1].level > 0:
