@@ -21,6 +21,7 @@ Documents give identical bytes.
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 
@@ -67,10 +68,13 @@ class _Sheet:
         for c, (h, w) in enumerate(zip(heads, widths)):
             self.put(1, c, h, "head")
             ws.set_column(c, c, w)
+        put, text, fmt = self.put, ws.write_string, self.fmt["text"]
         for r, row in enumerate(rows, 2):
             for c, v in enumerate(row):
-                if v != "":
-                    self.put(r, c, v)
+                if v.__class__ is str and 0 < len(v) <= MAX_CELL:
+                    text(r, c, v, fmt)  # the common case, without put()'s checks (10,000 quotes: 70,000 cells)
+                elif v != "":
+                    put(r, c, v)
         last = len(rows) + 1
         ws.freeze_panes(2, 0)
         ws.autofilter(1, 0, last, len(heads) - 1)
@@ -101,7 +105,10 @@ def _themes(sheet: _Sheet, item: ThemeTable) -> None:
                 if q is None:
                     rows.append([theme, sub, f.text.text] + [""] * 6)
                     continue
-                part = {role: "".join(r.text for r in q.runs if r.role == role) for role in ("quote-text", "citation", "note")}
+                part = {"quote-text": "", "citation": "", "note": ""}
+                for run in q.runs:
+                    if run.role in part:
+                        part[run.role] += run.text
                 page = int(q.pages) if q.pages.isdigit() and len(q.pages) < 10 else q.pages
                 rows.append([theme, sub, f.text.text, part["quote-text"], part["citation"], q.source, page,
                              q.speaker, part["note"]])
@@ -114,7 +121,21 @@ def _joined(paragraphs) -> str:
 
 
 def render(doc: Document, warn=lambda message: None) -> bytes:
-    """The .xlsx workbook for ``doc``, as bytes."""
+    """The .xlsx workbook for ``doc``, as bytes.
+
+    The garbage collector is paused meanwhile: XlsxWriter keeps every cell as an object
+    until the end, and the collector's passes over them made the time grow faster than
+    the number of quotes (1.27 s instead of 0.84 s at 10,000). Nothing here makes cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _render(doc, warn)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _render(doc: Document, warn) -> bytes:
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     m = doc.meta
