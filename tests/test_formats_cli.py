@@ -1,0 +1,24 @@
+"""`supplement build --format`: the new formats from the command line, and 'all'."""
+
+from __future__ import annotations
+
+from conftest import run_cli, snapshot
+
+
+def test_format_all_writes_every_format_and_rebuilds_identically(small_source, tmp_path):
+    out = tmp_path / "out"
+    run_cli("build", small_source, "--out", out, "--format", "all", "-q")
+    files = snapshot(out)
+    assert sorted(files) == ["small.docx", "small.html", "small.md", "small.pdf", "small.xlsx"]
+    assert files["small.html"].startswith(b"<!DOCTYPE html>") and files["small.md"].startswith(b"---\n")
+    assert files["small.xlsx"][:2] == b"PK"
+    run_cli("build", small_source, "--out", out, "--format", "html,md,xlsx", "-q")
+    again = snapshot(out)
+    assert {k: again[k] for k in ("small.html", "small.md", "small.xlsx")} == {
+        k: files[k] for k in ("small.html", "small.md", "small.xlsx")}
+
+
+def test_unknown_format_names_the_choices(small_source, tmp_path):
+    result = run_cli("build", small_source, "--out", tmp_path, "--format", "html,odt", located_on_failure=False)
+    assert result.exit_code == 2
+    assert "unknown format 'odt'; choose from docx, pdf, html, md, xlsx or all" in result.stderr
