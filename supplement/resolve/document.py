@@ -9,7 +9,7 @@ paragraph style.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Union
 
@@ -38,7 +38,8 @@ class Run:
 class Paragraph:
     role: str
     runs: tuple[Run, ...]
-    pos: Pos | None = None  # where its text came from, for warnings
+    pos: Pos | None = field(default=None, compare=False)  # where its text came from, for warnings
+    id: str | None = None  # a quote's stable id from the source (never printed)
 
     @property
     def text(self) -> str:
@@ -46,7 +47,7 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
-class Quote(Paragraph):
+class QuoteParagraph(Paragraph):
     """A supporting quote (role "quote"), with its citation's parts as data, for writers that
     give them columns of their own (the spreadsheet): the printed citation stays in the runs."""
 
@@ -70,7 +71,8 @@ class ParticipantTable:
 @dataclass(frozen=True)
 class Finding:
     text: Paragraph
-    quotes: tuple[Quote, ...]
+    quotes: tuple[QuoteParagraph, ...]
+    id: str | None = None  # the finding's stable id from the source (never printed)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class ThemeBlock:
     findings: tuple[Finding, ...]  # may be empty: a theme that only has subthemes
     # The headings from the theme down to this block: (theme,) or (theme, subtheme).
     headings: tuple[Paragraph, ...]
+    id: str | None = None  # the theme's or subtheme's id from the source (never printed)
 
 
 @dataclass(frozen=True)
