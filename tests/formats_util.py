@@ -4,6 +4,7 @@ from the resolved Document for what the resolver makes (labels, citations)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -40,6 +41,14 @@ def source_quotes() -> list[str]:
 
 def example_doc(style: str | None = None):
     return load_document(EXAMPLE, style)
+
+
+@functools.lru_cache(maxsize=None)
+def checked_example():
+    """The example's Document (shared: it is immutable), checked to carry the source's quotes."""
+    doc = example_doc()
+    check_example_quotes(doc)
+    return doc
 
 
 def quote_rows(doc):

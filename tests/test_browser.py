@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE
-from formats_util import check_example_quotes, example_doc, quote_rows, squash
+from formats_util import checked_example, example_doc, quote_rows, squash
 from supplement.build.preview import Preview, serve
 from supplement.build.watch import follow
 from supplement.writers.html import render
@@ -63,8 +63,7 @@ def shown_quotes(page) -> list[str]:
 
 @pytest.fixture(scope="module")
 def example_html(tmp_path_factory) -> Path:
-    doc = example_doc()
-    check_example_quotes(doc)
+    doc = checked_example()
     path = tmp_path_factory.mktemp("html") / "example.html"
     path.write_bytes(render(doc))
     return path

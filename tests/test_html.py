@@ -8,7 +8,7 @@ import dataclasses
 import lxml.html
 import pytest
 
-from formats_util import HOSTILE, check_example_quotes, example_doc, hostile_source, quote_rows, squash
+from formats_util import HOSTILE, checked_example, example_doc, hostile_source, quote_rows, squash
 from supplement.pipeline import load_document
 from supplement.resolve.document import Run
 from supplement.writers.html import render
@@ -16,9 +16,7 @@ from supplement.writers.html import render
 
 @pytest.fixture(scope="module")
 def doc():
-    d = example_doc()
-    check_example_quotes(d)
-    return d
+    return checked_example()
 
 
 @pytest.fixture(scope="module")

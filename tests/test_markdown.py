@@ -8,16 +8,14 @@ import subprocess
 
 import pytest
 
-from formats_util import HOSTILE, check_example_quotes, example_doc, hostile_source, need, quote_rows, squash
+from formats_util import HOSTILE, checked_example, example_doc, hostile_source, need, quote_rows, squash
 from supplement.pipeline import load_document
 from supplement.writers.markdown import render
 
 
 @pytest.fixture(scope="module")
 def doc():
-    d = example_doc()
-    check_example_quotes(d)
-    return d
+    return checked_example()
 
 
 def pandoc(text: bytes, reader: str = "markdown-smart") -> dict:

@@ -124,6 +124,21 @@ def test_style_files_are_followed_even_while_broken(tmp_path):
         assert len(f.results) == 3 and "eTable 2." in (out / "study.html").read_text()
 
 
+def test_transcripts_are_followed(tmp_path):
+    data = trimmed_data(1)
+    (tmp_path / "transcripts").mkdir()
+    transcript = tmp_path / "transcripts" / "fg.txt"
+    transcript.write_text("page 1\n")
+    data["sources"][0]["transcript"] = "transcripts/fg.txt"
+    src = write_source(tmp_path, data)
+    with Follower(src, tmp_path / "out") as f:
+        assert not f.results[0].report.errors
+        atomic_save(transcript, "page 1, revised\n")
+        f.wait(2)
+        f.settle()
+        assert len(f.results) == 2
+
+
 def test_watch_command_rebuilds_the_example_on_save_and_stops_on_ctrl_c(tmp_path):
     src = tmp_path / EXAMPLE.name
     text = EXAMPLE.read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from formats_util import HOSTILE, check_example_quotes, example_doc, hostile_source, quote_rows, squash
+from formats_util import HOSTILE, checked_example, example_doc, hostile_source, quote_rows, squash
 from supplement.pipeline import load_document
 from supplement.writers.xlsx import render
 
@@ -19,9 +19,7 @@ COLUMNS = ["Theme", "Subtheme", "Finding", "Quote", "Citation", "Source", "Page"
 
 @pytest.fixture(scope="module")
 def doc():
-    d = example_doc()
-    check_example_quotes(d)
-    return d
+    return checked_example()
 
 
 @pytest.fixture(scope="module")

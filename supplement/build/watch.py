@@ -1,8 +1,8 @@
 """Rebuild on save: follow a source and every file its build reads (watchfiles).
 
-Followed: the source, each style file (the named one and those it ``extends``), the
-Word template, the PDF font files a style names, and every file a diagnostic points
-at (a broken style file is followed before it has ever loaded). The set is worked out
+Followed: the source, the transcripts its sources name, each style file (the named one
+and those it ``extends``), the Word template, the PDF font files a style names, and
+every file a diagnostic points at (a broken style file is followed before it has ever loaded). The set is worked out
 again after each build, so a source that switches to another style file follows it.
 
 The folders holding those files are watched, not the files: an editor's atomic save
@@ -35,6 +35,7 @@ def inputs(source: Path, doc: Document | None, report: Report, previous: frozens
     """The files a build of ``source`` depends on, as absolute paths."""
     files = {Path(source)}
     if doc is not None:
+        files.update(Path(source).parent / t for t in doc.transcripts)
         st = doc.style
         files.update(getattr(st, "files", ()))
         if st.word_template:

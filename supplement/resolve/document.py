@@ -103,6 +103,12 @@ class ThemeTable:
     notes: tuple[Paragraph, ...]
     outline: str = ""
 
+    def row_blocks(self) -> list[ThemeBlock]:
+        """The blocks that have rows of their own: all but a theme whose findings are all in
+        its subthemes, whose heading heads each of theirs instead (``ThemeBlock.headings``)."""
+        b = self.blocks
+        return [x for i, x in enumerate(b) if x.findings or i + 1 == len(b) or b[i + 1].level == 0]
+
 
 Item = Union[ParticipantTable, ThemeTable]
 
@@ -136,6 +142,9 @@ class Document:
     style: Any  # the resolved style (supplement.resolve.style.STYLE): page, font, table look
     cover: Cover | None
     items: tuple[Item, ...]
+    # The sources' transcript files, as written (relative to the source file); never printed,
+    # but a rebuild depends on them (supplement watch follows them).
+    transcripts: tuple[str, ...] = ()
 
     @property
     def quote_count(self) -> int:

@@ -186,10 +186,7 @@ def _participants(item: ParticipantTable) -> list[str]:
 
 def _themes(item: ThemeTable) -> list[str]:
     out = _table_start(item, 3, "themes")
-    blocks = item.blocks
-    for i, b in enumerate(blocks):
-        if not b.findings and i + 1 < len(blocks) and blocks[i + 1].level > 0:
-            continue  # only subthemes: its heading heads each of theirs
+    for b in item.row_blocks():
         rows = [(f, qi, q) for f in b.findings for qi, q in enumerate(f.quotes or (None,))] or [(None, 0, None)]
         heading = "".join(para(p) for p in b.headings)
         out.append(f'<tbody class="level-{b.level}">')

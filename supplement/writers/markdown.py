@@ -95,10 +95,7 @@ def _participants(item: ParticipantTable) -> list[str]:
 
 def _themes(item: ThemeTable) -> list[str]:
     rows = []
-    blocks = item.blocks
-    for i, b in enumerate(blocks):
-        if not b.findings and i + 1 < len(blocks) and blocks[i + 1].level > 0:
-            continue  # only subthemes: its heading stands with each of theirs
+    for b in item.row_blocks():
         label = " / ".join(inline(h) for h in b.headings)
         if not b.findings:
             rows.append([label, "", ""])

@@ -92,12 +92,9 @@ def _participants(sheet: _Sheet, item: ParticipantTable) -> None:
 
 def _themes(sheet: _Sheet, item: ThemeTable) -> None:
     rows = []
-    blocks = item.blocks
-    for i, b in enumerate(blocks):
+    for b in item.row_blocks():
         theme = b.headings[0].text if b.headings else b.heading.text
         sub = b.heading.text if b.level else ""
-        if not b.findings and i + 1 < len(blocks) and blocks[i + 1].level > 0:
-            continue  # only subthemes: their rows name it
         if not b.findings:
             rows.append([theme, sub] + [""] * 7)
         for f in b.findings:
