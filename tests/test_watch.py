@@ -153,12 +153,14 @@ def test_watch_command_rebuilds_the_example_on_save_and_stops_on_ctrl_c(tmp_path
         for line in proc.stderr:
             lines.append(line)
     threading.Thread(target=read, daemon=True).start()
+    started = time.monotonic()
     try:
         docx, pdf = out / "spinal-metastases.docx", out / "spinal-metastases.pdf"
         end = time.monotonic() + 30
         while not (docx.exists() and pdf.exists()) and time.monotonic() < end:
             time.sleep(0.05)
         assert docx.exists() and pdf.exists(), "".join(lines)
+        first_build = time.monotonic() - started  # process start and imports included
         time.sleep(0.5)
         first = pdf.stat().st_mtime_ns, docx.stat().st_mtime_ns
         saved = time.monotonic()
@@ -167,7 +169,9 @@ def test_watch_command_rebuilds_the_example_on_save_and_stops_on_ctrl_c(tmp_path
             time.sleep(0.01)
         took = time.monotonic() - saved
         assert pdf.stat().st_mtime_ns > first[0] and docx.stat().st_mtime_ns > first[1], "".join(lines)
-        assert took < 2.0, f"new files {took:.2f} s after the save"  # about 0.6 s here; generous for a busy CI
+        # under a second (0.8 s on a busy 2-core machine); when other work slows everything,
+        # still sooner than the first build, which also started the process
+        assert took < 1.0 or took < first_build, f"new files {took:.2f} s after the save; first build {first_build:.2f} s"
         atomic_save(src, text.replace("schema: 1", "schema: 1\nthemes: [broken"))
         end = time.monotonic() + 10
         while not any("last good outputs are unchanged" in l for l in lines) and time.monotonic() < end:
