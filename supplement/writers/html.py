@@ -112,6 +112,8 @@ th.block > div {{ position: sticky; top: 2.5em; }}
 tr.first > * {{ {"" if grid else "padding-top: 5pt;"} }}
 .table-note {{ font-size: {max(5.0, tsize - 1)}pt; margin: .5em 0 0; }}
 .label {{ font-weight: bold; }}
+.citation {{ white-space: nowrap; }}
+sup {{ font-size: 75%; line-height: 0; position: relative; top: -0.45em; vertical-align: baseline; }}
 @page {{ size: {w:g}pt {h:g}pt; margin: {margin:g}pt;
   @top-left {{ content: {header}; font-family: {family}; font-size: 8pt; }}
   @bottom-center {{ content: {footer}; font-family: {family}; font-size: 8pt; }} }}
