@@ -72,6 +72,7 @@ def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
     items.append(_themes(sup, index, s, fill(s.labels.item, n=n), f"item-{n}"))
     meta = _meta(sup.study, s)
     return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items),
+                    checks=tuple((str(k), v) for k, v in sup.checks),
                     transcripts=tuple(src.transcript for src in sup.sources if src.transcript))
 
 

@@ -142,6 +142,7 @@ class Document:
     style: Any  # the resolved style (supplement.resolve.style.STYLE): page, font, table look
     cover: Cover | None
     items: tuple[Item, ...]
+    checks: tuple[tuple[str, str], ...] = ()  # the source's check severities, for the formats' pre-flight checks
     # The sources' transcript files, as written (relative to the source file); never printed,
     # but a rebuild depends on them (supplement watch follows them).
     transcripts: tuple[str, ...] = ()
