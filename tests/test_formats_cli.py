@@ -22,3 +22,12 @@ def test_unknown_format_names_the_choices(small_source, tmp_path):
     result = run_cli("build", small_source, "--out", tmp_path, "--format", "html,odt", located_on_failure=False)
     assert result.exit_code == 2
     assert "unknown format 'odt'; choose from docx, pdf, html, md, xlsx or all" in result.stderr
+
+
+def test_formats_command_lists_the_registry():
+    from supplement.writers import FORMATS
+
+    lines = run_cli("formats").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(FORMATS) == ["docx", "pdf", "html", "md", "xlsx"]
+    assert [line.split()[2] == "*" for line in lines] == [True, True, False, False, False]
+    assert "one row per quote" in lines[4]
