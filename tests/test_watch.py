@@ -183,3 +183,33 @@ def test_watch_command_rebuilds_the_example_on_save_and_stops_on_ctrl_c(tmp_path
         code = proc.wait(10)
     assert code == 130
     assert "Traceback" not in "".join(lines)
+
+
+def test_preview_command_serves_on_the_port_it_prints_and_stops_on_ctrl_c(tmp_path):
+    import re
+    import urllib.request
+
+    data = trimmed_data(1)
+    src = write_source(tmp_path, data)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", "from supplement.cli import run; run()", "preview", str(src)],
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        line = proc.stderr.readline()
+        m = re.search(r"at (http://127\.0\.0\.1:(\d+)/) ", line)
+        assert m and int(m.group(2)) > 0, line
+        end = time.monotonic() + 20
+        while time.monotonic() < end:
+            with urllib.request.urlopen(m.group(1) + "version", timeout=5) as r:
+                if r.read() != b"0":
+                    break
+            time.sleep(0.05)
+        with urllib.request.urlopen(m.group(1), timeout=5) as r:
+            page = r.read().decode()
+        assert "I. Elements of Disease" in page and 'fetch("/version"' in page
+        assert not list(tmp_path.glob("*.html")) and not (tmp_path / "output").exists()  # nothing written
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(10)
+        rest = proc.stderr.read()
+    assert code == 130 and "Traceback" not in rest, rest
