@@ -41,8 +41,9 @@ from supplement.resolve.style import page_size
 
 # Controls (other than tab and line breaks), lone surrogates and non-characters.
 _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-_FALLBACK = {"serif": '"Liberation Serif", "Times New Roman", Times, serif',
-             "sans": '"Liberation Sans", Arial, Helvetica, sans-serif'}
+# After the style's Word font: the PDF's bundled family (metric-compatible), then the usual names.
+_FALLBACK = {"serif": ("Liberation Serif", "Times New Roman", "Times", "serif"),
+             "sans": ("Liberation Sans", "Arial", "Helvetica", "sans-serif")}
 
 
 def esc(text: str) -> str:
@@ -77,7 +78,9 @@ def para(p: Paragraph, tag: str = "p", attrs: str = "") -> str:
 
 def _css(doc: Document) -> str:
     st = doc.style
-    family = f"{css_string(st.font.family)}, {_FALLBACK[st.font.pdf]}"
+    generic = _FALLBACK[st.font.pdf][-1]
+    family = ", ".join([css_string(st.font.family)] + [css_string(f) for f in _FALLBACK[st.font.pdf][:-1]
+                                                       if f.casefold() != st.font.family.casefold()] + [generic])
     body, tsize = float(st.font.size), float(st.font.table_size)
     w, h = page_size(st.page)
     margin = float(st.page.margin)
