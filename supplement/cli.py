@@ -232,8 +232,15 @@ def watch(file, out, formats, style, quiet):
     """
     from supplement.build.watch import follow
 
+    from supplement.build.run import OutputError, outputs
+
     fmts = _formats(formats)
     path = _one_source(file)
+    try:
+        outputs([path], Path(out), fmts)  # refused now rather than at every save
+    except OutputError as e:
+        _err(f"error: {e}; nothing written")
+        sys.exit(1)
 
     def rebuild():
         failed, doc, report = _build_one(path, Path(out), fmts, style, False, quiet)

@@ -31,3 +31,13 @@ def test_formats_command_lists_the_registry():
     assert [line.split()[0] for line in lines] == list(FORMATS) == ["docx", "pdf", "html", "md", "xlsx"]
     assert [line.split()[2] == "*" for line in lines] == [True, True, False, False, False]
     assert "one row per quote" in lines[4]
+
+
+def test_watch_refuses_an_output_that_would_replace_its_source(tmp_path):
+    from conftest import EXAMPLE
+
+    src = tmp_path / "study.html"
+    src.write_bytes(EXAMPLE.read_bytes())
+    result = run_cli("watch", src, "--out", tmp_path, "--format", "html", located_on_failure=False)
+    assert result.exit_code == 1 and "would replace the source" in result.stderr
+    assert src.read_bytes() == EXAMPLE.read_bytes()
