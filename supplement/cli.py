@@ -206,7 +206,7 @@ def _one_source(file: str | None) -> Path:
 
 
 def _changed(paths: list[Path]) -> None:
-    click.echo(f"changed: {', '.join(p.name for p in paths)}", err=True)
+    _err(f"changed: {', '.join(p.name for p in paths)}")
 
 
 @main.command()
@@ -225,8 +225,9 @@ def watch(file, out, formats, style, quiet):
       supplement watch                          the one source/*.yaml -> output/
       supplement watch study.yaml --format html,pdf --out dist
 
-    Follows the source, its style file (and those it extends), the Word template
-    and font files the style names. An editor's save rebuilds once. A build with
+    Follows the source, the transcripts its sources name, its style file (and
+    those it extends), the Word template and font files the style names. An
+    editor's save rebuilds once. A build with
     errors reports them and leaves the last good outputs in place; the next save
     builds again. Ctrl-C stops.
     """
@@ -245,10 +246,10 @@ def watch(file, out, formats, style, quiet):
     def rebuild():
         failed, doc, report = _build_one(path, Path(out), fmts, style, False, quiet)
         if failed:
-            click.echo("  the last good outputs are unchanged; watching for the next save (Ctrl-C stops)", err=True)
+            _err("  the last good outputs are unchanged; watching for the next save (Ctrl-C stops)")
         return doc, report
 
-    click.echo(f"watching {path} and what it uses (Ctrl-C stops)", err=True)
+    _err(f"watching {path} and what it uses (Ctrl-C stops)")
     follow(path, rebuild, changed=_changed)
 
 
@@ -283,10 +284,10 @@ def preview(file, port, style):
         doc, report = pv.rebuild()
         _print_report(report)
         state = "errors shown in the page" if report.errors else "page updated"
-        click.echo(f"  {_summary(report, path)}; {state}", err=True)
+        _err(f"  {_summary(report, path)}; {state}")
         return doc, report
 
-    click.echo(f"serving {path} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", err=True)
+    _err(f"serving {path} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
     try:
         follow(path, rebuild, changed=_changed)
     finally:
