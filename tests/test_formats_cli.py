@@ -41,3 +41,41 @@ def test_watch_refuses_an_output_that_would_replace_its_source(tmp_path):
     result = run_cli("watch", src, "--out", tmp_path, "--format", "html", located_on_failure=False)
     assert result.exit_code == 1 and "would replace the source" in result.stderr
     assert src.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_hard_text_everywhere_renders_in_every_new_format(tmp_path):
+    """The hardening suite's hard texts (a 10,000-character word, 2,000 words, RTL with
+    combining marks, markup) in every place text goes at once: each new format renders,
+    and the quote comes out whole (in the XLSX cell, the HTML text, the Markdown)."""
+    import io
+
+    import lxml.html
+    import openpyxl
+
+    from conftest import trimmed_data, write_source
+    from formats_util import squash
+    from supplement.pipeline import compile_document
+    from supplement.writers import renderer
+    from test_hardening import HARD_TEXT, TEXT_POSITIONS
+
+    for name, text in HARD_TEXT.items():
+        data = trimmed_data(1)
+        for where in TEXT_POSITIONS.values():
+            if where[-1] == "label" or ("{" in text and where[-1] == "caption"):
+                continue  # a label is also how quotes cite it; a caption's braces are placeholders
+            node = data
+            for key in where[:-1]:
+                node = node[key]
+            node[where[-1]] = text
+        doc, report = compile_document(write_source(tmp_path, data, f"{len(name)}.yaml"))
+        assert doc is not None, report.text()
+        warnings = []
+        html = renderer("html")(doc, warnings.append).decode()
+        md = renderer("md")(doc, warnings.append).decode()
+        book = openpyxl.load_workbook(io.BytesIO(renderer("xlsx")(doc, warnings.append)))
+        quote = squash(text)
+        assert f"“{quote}”" in squash(lxml.html.fromstring(html).text_content()), name
+        assert book.worksheets[1]["D4"].value == f"“{quote}”", name  # the second quote's row
+        if name != "markup and braces":  # there the Markdown escapes the markup
+            assert f"“{quote}”" in md, name
+        assert not warnings
