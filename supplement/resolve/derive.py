@@ -17,6 +17,7 @@ from supplement.resolve.document import (
     Meta,
     Paragraph,
     ParticipantTable,
+    QuoteParagraph,
     Run,
     ThemeBlock,
     ThemeTable,
@@ -67,7 +68,8 @@ def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
         items.append(_coverage(sup, index, s, items[-1], fill(s.labels.item, n=n + 1), f"item-{n + 1}"))
     meta = _meta(sup.study, s)
     return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items),
-                    checks=tuple((str(k), v) for k, v in sup.checks))
+                    checks=tuple((str(k), v) for k, v in sup.checks),
+                    transcripts=tuple(src.transcript for src in sup.sources if src.transcript))
 
 
 def _caption(label: str, caption: str, s: Rec, pos) -> tuple[Paragraph, ...]:
@@ -149,7 +151,8 @@ def _widths(headers, rows) -> tuple[float, ...]:
     return tuple(x / total for x in raw)
 
 
-def _citation(q: Quote, source, s: Rec, people: dict) -> str:
+def _citation(q: Quote, source, s: Rec, people: dict) -> tuple[str, dict]:
+    """The printed citation, and its parts (source, pages, speaker) as data for the spreadsheet."""
     c = s.citations
     parts = {"speaker": "", "source": "", "pages": ""}
     if source is not None and source.label:
@@ -158,28 +161,31 @@ def _citation(q: Quote, source, s: Rec, people: dict) -> str:
         kind = clean(source.kind)
         parts["source"] = clean(fill(c.unlabeled, kind=kind, Kind=kind[:1].upper() + kind[1:], id=source.id))
     pages = q.cite.pages
+    bare = ""
     if pages is not None:
-        parts["pages"] = (c.pages_prefix + f"{pages.first}{c.range_dash}{pages.last}" if pages.is_range
-                          else c.page_prefix + str(pages.first))
+        bare = f"{pages.first}{c.range_dash}{pages.last}" if pages.is_range else str(pages.first)
+        parts["pages"] = (c.pages_prefix if pages.is_range else c.page_prefix) + bare
     if q.speaker is not None and q.speaker in people:
         number, row = people[q.speaker]
         values = {**{k: clean(v) for k, v in row.cells}, "number": number, "id": row.id}
         # a column this participant lacks leaves no stray ', '
         parts["speaker"] = _REPEATED.sub(r"\1", clean(fill(c.speaker, **values))).strip(" ,;:")
     body = c.separator.join(parts[k] for k in c.order if parts[k])
-    return c.open + body + c.close if body else ""
+    data = {"source": parts["source"] or (clean(source.kind) if source is not None else ""), "pages": bare,
+            "speaker": parts["speaker"]}
+    return (c.open + body + c.close if body else ""), data
 
 
-def _quote(q: Quote, source, s: Rec, people: dict) -> Paragraph:
+def _quote(q: Quote, source, s: Rec, people: dict) -> QuoteParagraph:
     runs = [Run(s.quotes.open + clean(q.text) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
-    cite = _citation(q, source, s, people)
+    cite, data = _citation(q, source, s, people)
     tail = [Run(cite, role="citation")] if cite else []
     if q.note:
         note = Run(s.citations.note_open + clean(q.note) + s.citations.note_close, role="note")
         tail = tail + [note] if s.citations.note_position == "after" else [note] + tail
     for t in tail:
         runs += [Run(" "), t]
-    return Paragraph("quote", tuple(runs), q.at("text"), q.id)
+    return QuoteParagraph("quote", tuple(runs), q.at("text"), q.id, **data)
 
 
 def _themes(sup: Supplement, index: Index, s: Rec, label: str, anchor: str) -> ThemeTable:

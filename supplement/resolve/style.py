@@ -201,7 +201,8 @@ def _exists(p: Path) -> bool:
 MAX_EXTENDS = 32  # files in one chain of 'extends'; a deeper chain is a mistake (or ran out of stack)
 
 
-def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, ...], r: Report):
+def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, ...], r: Report,
+               read: list[Path] | None = None):
     path = _locate(ref, relative_to)
     if path is None:
         near = difflib.get_close_matches(ref, preset_names(), 1)
@@ -225,6 +226,8 @@ def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, 
         r.error(pos, f"'{_short(ref)}' is not a style file: a style file's name ends in .yaml or .yml",
                 "name a preset (" + ", ".join(preset_names()) + ") or a .yaml style file")
         return None, None
+    if read is not None:
+        read.append(path)
     try:
         tree = parse(read_text(str(path)), _display(path))
     except SourceError as e:
@@ -237,7 +240,7 @@ def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, 
         return None, None
     parent = tree.get("extends")
     if parent is not None and isinstance(parent, str) and str(parent).strip():
-        base, _ = _load_tree(str(parent), parent.pos, path.parent, chain + (path,), r)
+        base, _ = _load_tree(str(parent), parent.pos, path.parent, chain + (path,), r, read)
         if base is None:
             return None, None
         tree = _merge(base, tree)
@@ -254,7 +257,8 @@ def _display(path: Path) -> str:
 def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
     """Resolve a preset name or style path into a complete, validated style."""
     r = Report()
-    tree, path = _load_tree(ref, pos, relative_to, (), r)
+    read: list[Path] = []
+    tree, path = _load_tree(ref, pos, relative_to, (), r, read)
     if tree is None:
         raise SourceError(r)
     style = STYLE.check(tree, r, tree.pos)
@@ -262,6 +266,7 @@ def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
         raise SourceError(r)
     style = _fill_defaults(STYLE, style)
     style.name = ref
+    style.files = tuple(read)  # every style file read, the named one first (watch follows them)
     _check_text_area(style.page, r)
     style.fonts = _font_files(style, path.parent, r)
     if style.word_template is not None:
@@ -394,7 +399,7 @@ def _plain(value, obj: Obj | None = None):
         out = {}
         for k in keys:
             v = value.get(k)
-            if v is None or k in ("pos", "name", "fonts", "warnings", "template"):
+            if v is None or k in ("pos", "name", "fonts", "warnings", "template", "files"):
                 continue
             f = obj.fields.get(k) if obj is not None else None
             if f is not None and f.type is LENGTH:
