@@ -68,7 +68,9 @@ def test_hard_text_everywhere_renders_in_every_new_format(tmp_path):
                 node = node[key]
             node[where[-1]] = text
         doc, report = compile_document(write_source(tmp_path, data, f"{len(name)}.yaml"))
-        assert doc is not None, report.text()
+        if doc is None:  # a text so long that the style's page leaves a column no width: a located error
+            assert "a column needs at least 9 pt" in report.text() and name == "10,000-character word", report.text()
+            continue
         warnings = []
         html = renderer("html")(doc, warnings.append).decode()
         md = renderer("md")(doc, warnings.append).decode()
