@@ -1,0 +1,412 @@
+"""REFI-QDA (QDA-XML) projects and codebooks: ``.qdpx``, bare ``.qde`` and ``.qdc``.
+
+The exchange standard of NVivo, ATLAS.ti, MAXQDA, QualCoder and others. Codes
+(nested) become the code tree; ``PlainTextSelection`` elements with their codings
+become segments, cut from the source text by ``startPosition``/``endPosition``
+(code points, first 0, end exclusive); cases and their variables become
+participants. Real files depart from the standard in known ways; each is a warning
+with its place, never a failure: any ``.qde`` name, a ``Sources/`` folder,
+namespace spellings (``:1.0``, ``:1:0``, ``:0:4``), GUIDs that are not GUIDs,
+invalid colours, an empty NVivo ``.txt`` whose text is only in the ``.docx`` beside
+it, a BOM, and line breaks counted as one character or two.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path, PurePosixPath
+
+from supplement.diagnostics import Pos, Report, SourceError
+from supplement.study.model import Pages
+
+from .outline import Case, Code, Project, Segment
+from .safety import SafeZip, child, children, fail, local, parse_xml
+
+NAMESPACES = {"Project": "urn:QDA-XML:project:1.0", "CodeBook": "urn:QDA-XML:codebook:1.0"}
+GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+PAGE_MARK = re.compile(r"^[ \t]*(?:\[\s*(?:page|p\.)\s*(\d{1,5})\s*\]|-{2,}\s*page\s+(\d{1,5})\s*-{2,}|page\s+(\d{1,5}))[ \t]*$",
+                       re.I | re.M)
+
+
+class _Archive:
+    """Where a project's files come from: a .qdpx zip, or the folder of a bare .qde."""
+
+    def __init__(self, path: str, zf: SafeZip | None):
+        self.path, self.zf = path, zf
+
+    def source_file(self, ref: str, where: Pos, report: Report) -> tuple[bytes | None, str]:
+        """The bytes of an ``internal://`` file (from ``sources/`` or ``Sources/``)."""
+        m = re.match(r"(internal|relative|absolute)://(.*)", ref.strip())
+        scheme, name = (m.group(1), m.group(2)) if m else ("internal", ref.strip())
+        if not m:
+            report.warning(where, f"path '{ref}' has no internal:// prefix; read as an internal file")
+        if scheme != "internal" or self.zf is None:
+            report.warning(where, f"source text '{ref}' is outside the export and was not read",
+                           "export the project with its sources embedded (a .qdpx with sources/)")
+            return None, ""
+        name = PurePosixPath(name).name
+        for folder in ("sources/", "Sources/", ""):
+            hit = self.zf.find(folder + name)
+            if hit:
+                if hit.split("/")[0] not in ("sources",) and "/" in hit:
+                    report.warning(where, f"source files are in '{hit.split('/')[0]}/' (the standard says sources/)")
+                return self.zf.read(hit), hit
+        report.warning(where, f"'{name}' is not in the archive's sources/ folder",
+                       "the export is incomplete; its selections are imported without text")
+        return None, ""
+
+
+def read(path: str) -> Project:
+    """A REFI-QDA project or codebook as a ``Project``; SourceError for an unreadable file."""
+    p = Path(path)
+    head = p.read_bytes()[:4]
+    if head.startswith(b"PK"):
+        zf = SafeZip(path)
+        try:
+            return _from_zip(path, zf)
+        finally:
+            zf.close()
+    data = p.read_bytes()
+    return _from_xml(data, path, _Archive(path, None))
+
+
+def _from_zip(path: str, zf: SafeZip) -> Project:
+    qdes = sorted((n for n in zf.names() if n.casefold().endswith(".qde")), key=lambda n: (n.count("/"), n))
+    if not qdes:
+        raise fail(Pos(path), "the archive holds no .qde project file",
+                   "a .qdpx export holds one .qde file and a sources/ folder; is this a REFI-QDA export?")
+    project = _from_xml(zf.read(qdes[0]), f"{path}!{qdes[0]}", _Archive(path, zf))
+    if qdes[0] != "project.qde":
+        project.report.warning(Pos(path), f"the project file is named '{qdes[0]}' (the standard says project.qde); read it")
+    if len(qdes) > 1:
+        project.report.warning(Pos(path), f"the archive holds {len(qdes)} .qde files; read '{qdes[0]}'")
+    return project
+
+
+def _pos(where: str, el) -> Pos:
+    return Pos(where, el.sourceline or 0, 1 if el.sourceline else 0)
+
+
+def _from_xml(data: bytes, where: str, archive: _Archive) -> Project:
+    root = parse_xml(data, where)
+    kind = local(root.tag)
+    if kind not in NAMESPACES:
+        raise fail(_pos(where, root), f"the root element is <{kind}>, not <Project> or <CodeBook>",
+                   "this is not a REFI-QDA project (.qdpx/.qde) or codebook (.qdc)")
+    project = Project(title=root.get("name", "") or Path(archive.path).stem, origin=root.get("origin", ""),
+                      file=archive.path)
+    r = project.report
+    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    if ns != NAMESPACES[kind]:
+        r.warning(_pos(where, root), f"namespace '{ns or '(none)'}' instead of '{NAMESPACES[kind]}'; read as version 1.0")
+    book = root if kind == "CodeBook" else child(root, "CodeBook")
+    codes_el = child(book, "Codes") if book is not None else None
+    checks = _Checks(where, r)
+    if codes_el is not None:
+        project.codes = [_code(c, where, checks) for c in children(codes_el, "Code")]
+    checks.summarise()
+    if book is not None and child(book, "Sets") is not None and len(child(book, "Sets")):
+        project.review.append("code groups (Sets) are not imported; group themes by hand if you need them")
+    if kind == "Project":
+        _project_body(root, where, archive, project, checks)
+        sets = child(root, "Sets")
+        if sets is not None and len(sets):
+            project.review.append("sets in the project are not imported")
+    return project
+
+
+class _Checks:
+    """Warnings that repeat (non-GUIDs, colours) are located once each, up to a few, then counted."""
+
+    LIMIT = 5
+
+    def __init__(self, where: str, report: Report):
+        self.where, self.report = where, report
+        self.counts: dict[str, int] = {}
+        self.guids: set[str] = set()
+
+    def warn(self, kind: str, el, message: str, hint: str = "") -> None:
+        n = self.counts[kind] = self.counts.get(kind, 0) + 1
+        if n <= self.LIMIT:
+            self.report.warning(_pos(self.where, el), message, hint)
+
+    def guid(self, el, what: str) -> str:
+        g = (el.get("guid") or "").strip()
+        if not g:
+            self.warn("noguid", el, f"{what} without a guid; an id was made up")
+            g = f"anon-{id(el)}"
+        elif not GUID.fullmatch(g):
+            self.warn("guid", el, f"{what} guid '{g[:40]}' is not a GUID; used as it is")
+        if g in self.guids:
+            self.warn("dupguid", el, f"{what} guid '{g[:40]}' is used twice; the second is renamed")
+            g = f"{g}-{len(self.guids)}"
+        self.guids.add(g)
+        return g
+
+    def summarise(self) -> None:
+        for kind, n in self.counts.items():
+            if n > self.LIMIT:
+                self.report.warning(Pos(self.where), f"{n - self.LIMIT} more warnings like the above ({kind})")
+        self.counts.clear()
+
+
+def _text(el, name: str) -> str:
+    c = child(el, name)
+    return (c.text or "") if c is not None else ""
+
+
+def _code(el, where: str, checks: _Checks) -> Code:
+    key = checks.guid(el, "code")
+    colour = el.get("color")
+    if colour is not None and not COLOUR.fullmatch(colour.strip()):
+        checks.warn("colour", el, f"code colour '{colour[:20]}' is not #RRGGBB; ignored (colours are not used)")
+    name = (el.get("name") or "").strip()
+    if not name:
+        checks.warn("noname", el, "a code without a name; called 'Unnamed code'")
+        name = "Unnamed code"
+    codable = (el.get("isCodable") or "true").strip().lower() != "false"
+    return Code(key=key, name=name, description=_text(el, "Description"), codable=codable,
+                children=[_code(c, where, checks) for c in children(el, "Code")], pos=_pos(where, el))
+
+
+def _project_body(root, where: str, archive: _Archive, project: Project, checks: _Checks) -> None:
+    r = project.report
+    codes = {}
+
+    def index(cs):
+        for c in cs:
+            codes[c.key] = c
+            index(c.children)
+    index(project.codes)
+
+    variables = {}
+    vars_el = child(root, "Variables")
+    for v in children(vars_el, "Variable") if vars_el is not None else []:
+        variables[(v.get("guid") or "").strip()] = (v.get("name") or "").strip() or "Variable"
+    notes = {}
+    notes_el = child(root, "Notes")
+    for n in children(notes_el, "Note") if notes_el is not None else []:
+        notes[(n.get("guid") or "").strip()] = _text(n, "PlainTextContent") or (n.get("name") or "")
+
+    speaker_of = {}
+    cases_el = child(root, "Cases")
+    source_cases: dict[str, list[str]] = {}
+    for c in children(cases_el, "Case") if cases_el is not None else []:
+        key = checks.guid(c, "case")
+        case = Case(key, (c.get("name") or "").strip() or f"Case {len(project.cases) + 1}",
+                    _values(c, variables, where, r))
+        project.cases[key] = case
+        for ref in children(c, "SourceRef"):
+            source_cases.setdefault((ref.get("targetGUID") or "").strip(), []).append(key)
+        for ref in children(c, "SelectionRef"):
+            speaker_of[(ref.get("targetGUID") or "").strip()] = key
+    seen_vars = []
+    for case in project.cases.values():
+        for name, _ in case.values:
+            if name not in seen_vars:
+                seen_vars.append(name)
+
+    sources_el = child(root, "Sources")
+    skipped: dict[str, int] = {}
+    for s in list(sources_el) if sources_el is not None else []:
+        kind = local(s.tag)
+        if kind == "PDFSource":
+            rep = child(s, "Representation")
+            if rep is None:
+                skipped[kind] = skipped.get(kind, 0) + 1
+                continue
+            _text_source(rep, where, archive, project, checks, codes, speaker_of, source_cases, notes, variables,
+                         name=s.get("name"), key=s.get("guid"))
+        elif kind == "TextSource":
+            _text_source(s, where, archive, project, checks, codes, speaker_of, source_cases, notes, variables)
+        elif isinstance(s.tag, str):
+            skipped[kind] = skipped.get(kind, 0) + 1
+    for kind, n in skipped.items():
+        r.warning(Pos(where), f"{n} {kind} source(s) not imported (only text and PDF text is)",
+                  "quotes from audio, video or pictures need a transcript in the tool")
+    if not project.cases:  # MAXQDA puts attributes on documents: each such document a participant
+        for key, doc in project.documents.items():
+            vals = doc.values
+            if vals:
+                project.cases[key] = Case(key, doc.name, vals)
+                doc.cases.append(key)
+                for name, _ in vals:
+                    if name not in seen_vars:
+                        seen_vars.append(name)
+        if project.cases:
+            project.review.append("participants were made from documents that carry variables (one per document)")
+    project.variables = seen_vars
+    checks.summarise()
+
+
+def _values(el, variables: dict, where: str, r: Report) -> list[tuple[str, str]]:
+    out = []
+    for vv in children(el, "VariableValue"):
+        ref = child(vv, "VariableRef")
+        name = variables.get((ref.get("targetGUID") or "").strip()) if ref is not None else None
+        if name is None:
+            r.warning(_pos(where, vv), "a variable value refers to no declared variable; skipped")
+            continue
+        value = ""
+        for c in vv:
+            if local(c.tag).endswith("Value") and local(c.tag) != "VariableValue":
+                value = (c.text or "").strip()
+        out.append((name, value))
+    return out
+
+
+def _decode(data: bytes, where: str, r: Report) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        r.warning(Pos(where), f"source text is not UTF-8 (byte {e.start}); read as Windows-1252",
+                  "check accented letters in the quotes")
+        return data.decode("cp1252", errors="replace")
+
+
+def _docx_text(data: bytes) -> str:
+    import docx
+    d = docx.Document(io.BytesIO(data))
+    return "\n".join(p.text for p in d.paragraphs)
+
+
+def _text_source(s, where, archive: _Archive, project: Project, checks: _Checks, codes, speaker_of,
+                 source_cases, notes, variables, name=None, key=None):
+    r = project.report
+    key = (key or "").strip() or checks.guid(s, "source")
+    name = (name or s.get("name") or "").strip() or f"Document {len(project.documents) + 1}"
+    doc = project.document(key, name)
+    doc.cases.extend(source_cases.get(key, []))
+    pos = _pos(where, s)
+    text, text_where = None, where
+    inline = child(s, "PlainTextContent")
+    if inline is not None:
+        text = inline.text or ""
+    elif s.get("plainTextPath"):
+        data, member = archive.source_file(s.get("plainTextPath"), pos, r)
+        if data is not None:
+            text_where = f"{archive.path}!{member}"
+            text = _decode(data, text_where, r)
+    rich = s.get("richTextPath") or ""
+    if (text is None or not text.strip()) and rich.lower().endswith(".docx"):
+        data, member = archive.source_file(rich, pos, Report())
+        if data is not None:
+            try:
+                text = _docx_text(data)
+                r.warning(pos, f"source '{name}': the plain text is empty; the text was taken from {member}",
+                          "NVivo exports do this; check that the quotes start and end where you coded them")
+            except Exception as e:  # a broken .docx: say so, keep going
+                r.warning(pos, f"source '{name}': could not read {member} ({type(e).__name__})")
+    selections = children(s, "PlainTextSelection")
+    if text is None and selections:
+        r.warning(pos, f"source '{name}' has no text; its {len(selections)} selection(s) are not imported")
+        return
+    text = text or ""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if children(s, "Coding"):
+        r.warning(pos, f"source '{name}' is coded as a whole; such codings are not quotes and are skipped")
+    # MAXQDA and Quirkos: attributes on the document
+    doc.values = _values(s, variables, where, r)
+    variants = _line_break_variants(text)
+    counted = _choose_variant(variants, selections, where, name, r) if len(variants) > 1 else variants[0]
+    label, body = counted
+    marks = _page_marks(body)
+    for sel in selections:
+        spos = _pos(where, sel)
+        try:
+            a, b = int(sel.get("startPosition")), int(sel.get("endPosition"))
+        except (TypeError, ValueError):
+            r.warning(spos, "a selection without numeric startPosition/endPosition; skipped")
+            continue
+        if not 0 <= a < b <= len(body):
+            r.warning(spos, f"selection {a}-{b} lies outside source '{name}' ({len(body)} characters); skipped",
+                      "the source text in the export does not match the coded positions")
+            continue
+        sel_codes = []
+        for coding in children(sel, "Coding"):
+            ref = child(coding, "CodeRef")
+            target = (ref.get("targetGUID") or "").strip() if ref is not None else ""
+            if target in codes:
+                sel_codes.append(target)
+            else:
+                r.warning(_pos(where, coding), f"a coding refers to code '{target[:40]}', which is not in the codebook; skipped")
+        if not sel_codes:
+            continue
+        guid = (sel.get("guid") or "").strip()
+        memo = " ".join(filter(None, [_text(sel, "Description")] +
+                               [notes.get((n.get("targetGUID") or "").strip(), "") for n in children(sel, "NoteRef")]))
+        project.segments.append(Segment(text=body[a:b], codes=sel_codes, document=key, guid=guid or None,
+                                        speaker=speaker_of.get(guid), memo=memo, pages=_pages(marks, a, b),
+                                        pos=spos))
+
+
+def _line_break_variants(text: str) -> list[tuple[str, str]]:
+    if "\r\n" not in text:
+        return [("as written", text)]
+    return [("CRLF as two characters", text), ("CRLF as one character", text.replace("\r\n", "\n"))]
+
+
+def _choose_variant(variants, selections, where, name, r: Report):
+    """Which counting of line breaks makes the selections fit: their names (tools often name a
+    selection by its first words), then whether both ends fall on word boundaries."""
+    scores = [0] * len(variants)
+    for sel in selections:
+        try:
+            a, b = int(sel.get("startPosition")), int(sel.get("endPosition"))
+        except (TypeError, ValueError):
+            continue
+        hint = " ".join((sel.get("name") or "").split())[:30]
+        for i, (_, t) in enumerate(variants):
+            if not 0 <= a < b <= len(t):
+                scores[i] -= 3
+                continue
+            cut = " ".join(t[a:b].split())
+            if hint and len(hint) >= 4:
+                scores[i] += 3 if cut.startswith(hint) else 0
+            scores[i] += _boundary(t, a) + _boundary(t, b)
+    best = max(range(len(variants)), key=lambda i: (scores[i], -i))
+    if selections:
+        r.warning(Pos(where), f"source '{name}' has CRLF line breaks; positions read with "
+                              f"{variants[best][0]} (it fits the selections best)",
+                  "check the first and last words of quotes from this source")
+    return variants[best]
+
+
+def _boundary(t: str, i: int) -> int:
+    if i <= 0 or i >= len(t):
+        return 1
+    return 0 if (t[i - 1].isalnum() and t[i].isalnum()) else 1
+
+
+def _page_marks(text: str) -> list[tuple[int, int]]:
+    """(offset, page) where a page starts: form feeds, or lines such as [Page 3] / Page 3."""
+    marks = [(m.end(), int(next(g for g in m.groups() if g))) for m in PAGE_MARK.finditer(text)]
+    if marks:
+        return marks
+    ff = [i for i, c in enumerate(text) if c == "\f"]
+    if ff:
+        return [(0, 1)] + [(i + 1, n) for n, i in enumerate(ff, 2)]
+    return []
+
+
+def _pages(marks, a: int, b: int):
+    if not marks:
+        return None
+
+    def page(i):
+        n = None
+        for off, p in marks:
+            if off <= i:
+                n = p
+            else:
+                break
+        return n if n is not None else max(marks[0][1] - 1, 1)
+    first, last = page(a), page(max(a, b - 1))
+    return Pages(first, max(first, last))
