@@ -21,7 +21,7 @@ from supplement.diagnostics import Pos, Report, SourceError
 from supplement.study.model import Pages
 
 from .outline import Case, Code, Project, Segment
-from .safety import SafeZip, child, children, fail, local, parse_xml
+from .safety import MAX_MEMBER, SafeZip, child, children, fail, local, parse_xml
 
 NAMESPACES = {"Project": "urn:QDA-XML:project:1.0", "CodeBook": "urn:QDA-XML:codebook:1.0"}
 GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
@@ -42,11 +42,16 @@ class _Archive:
         scheme, name = (m.group(1), m.group(2)) if m else ("internal", ref.strip())
         if not m:
             report.warning(where, f"path '{ref}' has no internal:// prefix; read as an internal file")
+        name = PurePosixPath(name).name  # never a path: no way out of the export's folder
+        if scheme == "internal" and self.zf is None:  # a bare .qde: its unpacked sources/ beside it
+            for folder in ("sources", "Sources"):
+                f = Path(self.path).parent / folder / name
+                if name and f.is_file() and f.stat().st_size <= MAX_MEMBER:
+                    return f.read_bytes(), f"{folder}/{name}"
         if scheme != "internal" or self.zf is None:
             report.warning(where, f"source text '{ref}' is outside the export and was not read",
                            "export the project with its sources embedded (a .qdpx with sources/)")
             return None, ""
-        name = PurePosixPath(name).name
         for folder in ("sources/", "Sources/", ""):
             hit = self.zf.find(folder + name)
             if hit:

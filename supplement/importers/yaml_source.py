@@ -68,7 +68,7 @@ def emit(sup: Supplement) -> str:
             _comment(out, "    ", row.comment)
             cells = [f"id: {row.id}"] + [f"{k}: {_s(v)}" for k, v in row.cells] + [f"{m}: true" for m in row.marks]
             out.append(f"    - {{{', '.join(cells)}}}")
-    out.append("sources:")
+    out.append("sources:" if sup.sources else "sources: []")
     for s in sup.sources:
         _comment(out, "  ", s.comment)
         out.append(f"  - id: {s.id}")
@@ -86,7 +86,7 @@ def emit(sup: Supplement) -> str:
             out.append(f"  headers: {{theme: {_s(h.theme)}, findings: {_s(h.findings)}, quotes: {_s(h.quotes)}}}")
         if tt.notes:
             out.append(f"  notes: [{', '.join(map(_s, tt.notes))}]")
-    out.append("themes:")
+    out.append("themes:" if sup.themes else "themes: []")
     for t in sup.themes:
         _comment(out, "  ", t.comment)
         out.append(f"  - id: {t.id}")
