@@ -167,7 +167,11 @@ def assemble(project: Project, levels: Levels = Levels()) -> Supplement:
         sources.append(Source(id=sid, kind=kind, label=label,
                               participants=tuple(case_id[c] for c in doc.cases if c in case_id),
                               comment=None if doc.key in cited else "no coded segment cites this document"))
-    if any(s.kind == "transcript" for s in sources):
+    if not sources:  # a codebook: no documents yet, but a source needs one
+        sources.append(Source(id="transcripts", kind="transcript",
+                              comment="the export names no documents: list the transcripts quotes come from"))
+        review.append("sources: the export holds no documents; list your transcripts under sources")
+    elif any(s.kind == "transcript" for s in sources):
         review.append("source kinds: documents whose name does not say interview or focus group have kind "
                       "'transcript'; set each source's kind")
 
