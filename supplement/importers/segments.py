@@ -42,7 +42,7 @@ class Table:
 
     def pos(self, row: int, col: int = 0) -> Pos:
         """1-based row and column of the table as a spreadsheet shows them."""
-        return Pos(f"{self.file}{'[' + self.sheet + ']' if self.sheet else ''}", row, col)
+        return Pos(f"{self.file}{'[' + self.sheet + ']' if self.sheet else ''}", row, max(col, 1))
 
 
 @dataclass
