@@ -222,6 +222,8 @@ class _Reader:
             else:
                 notes.append(txt)
         mark_of: dict[str, Mark] = {}
+        mark_ids = Ids()
+        mark_ids.used.update(k.casefold() for k in keys)
         rows = []
         pids = Ids()
         for ri, row in enumerate(t.rows[1:], 2):
@@ -241,8 +243,10 @@ class _Reader:
                             self.r.warning(self.pos(n, ri, ci), f"mark '{sym}' has no note below the table",
                                            "write its meaning in the source's participants.marks note")
                             note = "(meaning of the mark)"
-                        mk = slug(re.sub(r"^(denotes|indicates|means)\s+", "", note, flags=re.I), "mark")
-                        mk = re.sub(r"-(training|experience)$", "", mk).replace("-", "_")[:30] or "mark"
+                        words = "" if sym not in symbol_note else re.sub(r"^(denotes|indicates|means)\s+", "", note,
+                                                                          flags=re.I)
+                        words = re.sub(r"\s+(training|experience)$", "", words.strip())
+                        mk = mark_ids.make(words[:30] or "mark", "mark").replace("-", "_")
                         mark_of[sym] = Mark(key=mk, column=key, note=note, symbol=sym)
                     marks.append(mark_of[sym].key)
                 if val:
