@@ -19,6 +19,7 @@ from supplement.diagnostics import Pos, Report
 from supplement.study.model import (Cite, Column, Finding, Pages, Participant, Participants, Quote,
                                     Source, Study, Subtheme, Supplement, Theme)
 
+MOJIBAKE = re.compile("â€|Ã[\u0080-\u00bf]|Â[\u00a0-\u00bf]")
 ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 
 
@@ -193,6 +194,12 @@ def assemble(project: Project, levels: Levels = Levels()) -> Supplement:
                                        "code the text again in the tool, or delete the empty coding")
                 continue
             notes = [seg.comment] if seg.comment else []
+            if MOJIBAKE.search(text):
+                notes.append("the text looks decoded with the wrong encoding (e.g. 'â€”' for '—'): check it")
+                project.report.warning(seg.pos or Pos(project.file),
+                                       f"quote '{text[:40]}' looks decoded with the wrong encoding",
+                                       "the tool read the transcript as Windows-1252; re-upload it as UTF-8 "
+                                       "(an HTML file needs <meta charset=\"utf-8\">)")
             if seg.memo.strip():
                 notes.append(f"memo: {clean(seg.memo)}")
             out.append(Quote(text=text, cite=Cite(source=label_of.get(seg.document, seg.document),

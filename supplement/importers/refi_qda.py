@@ -111,6 +111,10 @@ def _from_xml(data: bytes, where: str, archive: _Archive) -> Project:
     checks = _Checks(where, r)
     if codes_el is not None:
         project.codes = [_code(c, where, checks) for c in children(codes_el, "Code")]
+    if project.codes and not any(c.children for c in project.codes) and any("\\" in c.name for c in project.codes):
+        project.codes = _nest_paths(project.codes)
+        project.review.append("the codebook is flat with 'parent\\child' names (as Taguette writes it); "
+                              "nested by those names")
     checks.summarise()
     if book is not None and child(book, "Sets") is not None and len(child(book, "Sets")):
         project.review.append("code groups (Sets) are not imported; group themes by hand if you need them")
@@ -174,6 +178,28 @@ def _code(el, where: str, checks: _Checks) -> Code:
     codable = (el.get("isCodable") or "true").strip().lower() != "false"
     return Code(key=key, name=name, description=_text(el, "Description"), codable=codable,
                 children=[_code(c, where, checks) for c in children(el, "Code")], pos=_pos(where, el))
+
+
+def _nest_paths(flat: list[Code]) -> list[Code]:
+    """Codes named 'a\\b' become b under a (a made up where it is missing)."""
+    roots: list[Code] = []
+    by_path: dict[str, Code] = {}
+    for c in flat:
+        parts = [p.strip() for p in c.name.split("\\") if p.strip()] or [c.name]
+        parent = None
+        for i, name in enumerate(parts):
+            path = "\\".join(parts[:i + 1]).casefold()
+            node = by_path.get(path)
+            if node is None:
+                node = c if i == len(parts) - 1 else Code(key=f"path:{path}", name=name, pos=c.pos)
+                by_path[path] = node
+                (parent.children if parent else roots).append(node)
+            elif i == len(parts) - 1:  # declared after its children: keep its own guid and description
+                node.key, node.description = c.key, c.description
+            if node is c:
+                c.name = name
+            parent = node
+    return roots
 
 
 def _project_body(root, where: str, archive: _Archive, project: Project, checks: _Checks) -> None:
