@@ -135,6 +135,7 @@ class _Checks:
         self.where, self.report = where, report
         self.counts: dict[str, int] = {}
         self.guids: set[str] = set()
+        self.crlf: dict[str, list[str]] = {}  # how CRLF was counted -> sources read so
 
     def warn(self, kind: str, el, message: str, hint: str = "") -> None:
         n = self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -254,6 +255,11 @@ def _project_body(root, where: str, archive: _Archive, project: Project, checks:
             _text_source(s, where, archive, project, checks, codes, speaker_of, source_cases, notes, variables)
         elif isinstance(s.tag, str):
             skipped[kind] = skipped.get(kind, 0) + 1
+    for how, names in checks.crlf.items():
+        shown = ", ".join(f"'{x}'" for x in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        r.warning(Pos(where), f"{len(names)} source(s) have CRLF line breaks ({shown}); positions read with "
+                              f"{how}, which fits their selections best",
+                  "check the first and last words of quotes from these sources")
     for kind, n in skipped.items():
         r.warning(Pos(where), f"{n} {kind} source(s) not imported (only text and PDF text is)",
                   "quotes from audio, video or pictures need a transcript in the tool")
@@ -347,6 +353,8 @@ def _text_source(s, where, archive: _Archive, project: Project, checks: _Checks,
     doc.values = _values(s, variables, where, r)
     variants = _line_break_variants(text)
     counted = _choose_variant(variants, selections, where, name, r) if len(variants) > 1 else variants[0]
+    if len(variants) > 1 and selections:
+        checks.crlf.setdefault(counted[0], []).append(name)
     label, body = counted
     marks = _page_marks(body)
     for sel in selections:
@@ -388,7 +396,7 @@ def _choose_variant(variants, selections, where, name, r: Report):
     """Which counting of line breaks makes the selections fit: their names (tools often name a
     selection by its first words), then whether both ends fall on word boundaries."""
     scores = [0] * len(variants)
-    for sel in selections:
+    for sel in selections[:200]:  # enough to tell; a large project need not be read twice
         try:
             a, b = int(sel.get("startPosition")), int(sel.get("endPosition"))
         except (TypeError, ValueError):
@@ -403,10 +411,6 @@ def _choose_variant(variants, selections, where, name, r: Report):
                 scores[i] += 3 if cut.startswith(hint) else 0
             scores[i] += _boundary(t, a) + _boundary(t, b)
     best = max(range(len(variants)), key=lambda i: (scores[i], -i))
-    if selections:
-        r.warning(Pos(where), f"source '{name}' has CRLF line breaks; positions read with "
-                              f"{variants[best][0]} (it fits the selections best)",
-                  "check the first and last words of quotes from this source")
     return variants[best]
 
 
