@@ -1,51 +1,46 @@
-"""Reader side of the pipeline: file -> located tree -> validated source -> Document."""
+"""The reading side in order: source file -> typed model -> checks -> (with a style) resolved Document."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from supplement.checks import crossref as validate
-from .diagnostics import Pos, Report, SourceError
+from supplement.checks import crossref
+from supplement.checks.registry import Checker, settings_of
+from supplement.diagnostics import Pos, Report, SourceError
+from supplement.reader import read_source
 from supplement.resolve.document import Document
-from supplement.resolve.derive import resolve
-from supplement.reader.declare import Rec
-from supplement.reader.format_v1 import SOURCE_FILE
-from supplement.resolve.style import load_style
-from supplement.reader.located_yaml import parse, read_text
+from supplement.study.index import Index
+from supplement.study.model import Supplement
 
 
-def load_source(path: str | Path) -> tuple[Rec | None, Report]:
-    """Read and validate a source; the record is None when it has errors."""
-    path = str(path)
-    r = Report()
-    try:
-        tree = parse(read_text(path), path)
-    except SourceError as e:
-        return None, e.report
-    if tree is None:
-        r.error(Pos(path, 1, 1), "the file is empty", "a source starts with 'schema: 1'; see docs/format.md")
-        return None, r
-    src = SOURCE_FILE.check(tree, r, Pos(path, 1, 1))
-    if not isinstance(src, Rec):
-        return None, r
-    validate.check(src, r)
-    return (None if r.errors else src), r
+def check_source(path: str | Path) -> tuple[Supplement | None, Index | None, Report]:
+    """Read a source and run the whole-file checks; model and index are None when there are errors."""
+    sup, r = read_source(path)
+    if sup is None:
+        return None, None, r
+    checker = Checker(r, settings_of(sup.checks, r))
+    index = crossref.check(sup, checker)
+    if r.errors:
+        return None, None, r
+    return sup, index, r
 
 
 def compile_document(path: str | Path, style: str | None = None) -> tuple[Document | None, Report]:
     """Source file (and optional style override) -> resolved Document plus every diagnostic."""
-    src, r = load_source(path)
-    if src is None:
+    from supplement.resolve.derive import resolve
+    from supplement.resolve.style import load_style
+
+    sup, index, r = check_source(path)
+    if sup is None:
         return None, r
-    ref, pos, base = (style, Pos("--style"), Path.cwd()) if style else (src.style, src.at("style"), Path(path).parent)
+    ref, pos, base = (style, Pos("--style"), Path.cwd()) if style else (sup.style, sup.at("style"), Path(path).parent)
     try:
         st = load_style(ref, pos, base)
     except SourceError as e:
         r.extend(e.report)
         return None, r
-    for w in st.warnings:
-        r.items.append(w)
-    return resolve(src, st, Path(path).stem), r
+    r.items.extend(st.warnings)
+    return resolve(sup, index, st, Path(path).stem), r
 
 
 def load_document(path: str | Path, style: str | None = None) -> Document:

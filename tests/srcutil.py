@@ -13,7 +13,13 @@ import yaml
 
 from conftest import example_data  # noqa: F401  (re-exported for the source-format tests)
 from supplement.diagnostics import Diagnostic, Report
-from supplement.pipeline import load_source
+from supplement.pipeline import check_source
+
+def load_source(path):
+    """(typed model, report) of a source: None when it has errors."""
+    sup, _, report = check_source(path)
+    return sup, report
+
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -69,6 +75,13 @@ def edit(text: str, old: str, new: str, count: int = 1) -> str:
     """Replace ``old`` (which must occur exactly ``count`` times) by ``new``."""
     assert text.count(old) == count, f"{old!r} occurs {text.count(old)} times, expected {count}"
     return text.replace(old, new)
+
+
+def load_checked(tmp_path: Path, content: str | bytes, name: str = "study.yaml"):
+    """Write ``content`` to tmp_path/name and check it; returns (model, index, report)."""
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return check_source(path)
 
 
 def load(tmp_path: Path, content: str | bytes, name: str = "study.yaml"):

@@ -12,9 +12,10 @@ import re
 
 import pytest
 
-from srcutil import EXAMPLE, SEED, SEED_COUNTS, example_data
+from srcutil import EXAMPLE, SEED, SEED_COUNTS, example_data, load_source
+from supplement.pipeline import check_source, load_document
 from supplement.reader.cite import parse_shorthand, source_key
-from supplement.pipeline import load_document, load_source
+from supplement.study.model import quotes as walk_quotes
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 SEED_SPACED = re.sub(r"\s+", " ", SEED_TEXT)  # line breaks collapsed to one space
@@ -92,7 +93,7 @@ def test_three_participants_trained_internationally(src):
 
 
 def test_specialties_hold_no_typed_mark(src):
-    assert not any("*" in v for r in src.participants.rows for v in r.cells.values())
+    assert not any("*" in v for r in src.participants.rows for _, v in r.cells)
 
 
 def test_sources(src):
@@ -125,10 +126,12 @@ def test_citations_match_the_seed_in_order(src):
     printed = [" ".join(c.split()) for c in re.findall(r"”\s*\[([^\]]*)\]", SEED_TEXT)]
     assert len(printed) == len(quotes(src)) == 122
     variants = set()
-    for text, q in zip(printed, quotes(src)):
+    _, index, _ = check_source(EXAMPLE)
+    for (place, q), text in zip(walk_quotes(src), printed):
         cite, err = parse_shorthand(text)
         assert err == "", (text, err)
-        expected_source = q.source.label and source_key(q.source.label)
+        source = index.source_of(place)
+        expected_source = source.label and source_key(source.label)
         assert (source_key(cite.source) if cite.source else None) == expected_source, (text, q.at("cite"))
         assert cite.pages == q.cite.pages, (text, q.at("cite"))
         variants.add(text)

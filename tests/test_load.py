@@ -13,7 +13,7 @@ import pytest
 
 from srcutil import BASE, edit, load, only, problems
 from supplement.diagnostics import Pos, Report, SourceError
-from supplement.pipeline import load_source
+from srcutil import load_source
 from supplement.reader.located_yaml import MAX_DEPTH, YList, YMap, YStr, parse
 
 
@@ -255,7 +255,7 @@ def test_scalars_stay_the_text_typed(tmp_path):
     src, report = load(tmp_path, text)
     assert report.errors == [], report.text()
     assert src.study.title == "no" and src.sources[1].label == "1.10"
-    assert src.participants.rows[1].cells["specialty"] == "08"
+    assert src.participants.rows[1].cell("specialty") == "08"
 
 
 def test_parse_keeps_positions_of_values_and_keys():
@@ -385,7 +385,7 @@ def test_bad_id(tmp_path):
 def test_unsupported_schema_version(tmp_path):
     d = only(tmp_path, edit(BASE, "schema: 1", "schema: 2"))
     assert (d.pos.line, d.pos.col) == (1, 9)
-    assert d.message == "schema version '2' is not supported; this version of supplement reads schema 1"
+    assert d.message == "schema 2 is newer than this version of supplement reads (schema 1)"
 
 
 def test_schema_version_1_0_is_not_1(tmp_path):
@@ -414,7 +414,7 @@ def test_empty_required_list(tmp_path):
 
 def test_a_single_value_where_a_list_of_text_is_expected_is_one_item(tmp_path):
     src, report = load(tmp_path, edit(BASE, "  title: A study\n", "  title: A study\n  authors: A. Author\n"))
-    assert report.items == [] and src.study.authors == ["A. Author"]
+    assert report.items == [] and src.study.authors == ("A. Author",)
 
 
 def test_every_shape_problem_is_reported_at_once(tmp_path):

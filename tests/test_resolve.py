@@ -15,7 +15,8 @@ import pytest
 
 from srcutil import BASE, EXAMPLE, SEED_COUNTS, dump, edit, example_data
 from supplement.resolve.document import Document, ParticipantTable, ThemeTable
-from supplement.pipeline import compile_document, load_document, load_source
+from supplement.pipeline import compile_document, load_document
+from srcutil import load_source
 from supplement.resolve.derive import clean, fill
 
 ROMAN = ["I.", "II.", "III.", "IV.", "V.", "VI.", "VII.", "VIII.", "IX.", "X."]

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from srcutil import BASE, edit, load, only, problems
-from supplement.reader.cite import CiteText, Pages, parse_pages, parse_shorthand, source_key
+from srcutil import BASE, edit, load, load_checked, only, problems
+from supplement.reader.cite import CiteText, parse_pages, parse_shorthand, source_key
+from supplement.study.model import Cite, Pages, Place
 
 # --- duplicate ids --------------------------------------------------------------------------
 
@@ -133,7 +134,7 @@ def test_stray_value_in_a_row_is_an_unknown_column(tmp_path):
 
 def test_empty_cell_is_allowed(tmp_path):
     src, report = load(tmp_path, edit(BASE, "{id: p02, specialty: Oncology}", "{id: p02, specialty: ~}"))
-    assert report.items == [] and src.participants.rows[1].cells == {}
+    assert report.items == [] and src.participants.rows[1].cells == ()
 
 
 def test_unknown_column_in_a_row(tmp_path):
@@ -301,10 +302,10 @@ def test_shorthand_variants_parse_to_one_structured_form(text, key, first, last)
 
 @pytest.mark.parametrize("cite", ["6", "'6'", "'[6]'", "{source: FG, pages: 6}", "'FG, 6'", "fg, 6"])
 def test_page_only_citations_resolve_to_the_unlabelled_source(tmp_path, cite):
-    src, report = load(tmp_path, edit(BASE, "cite: 6", f"cite: {cite}"))
+    src, index, report = load_checked(tmp_path, edit(BASE, "cite: 6", f"cite: {cite}"))
     assert report.errors == [], report.text()
     q = src.themes[0].findings[0].quotes[0]
-    assert q.source.id == "FG" and q.cite.pages == Pages(6, 6)
+    assert index.source_of(Place(1, 0, 1, 1)).id == "FG" and q.cite.pages == Pages(6, 6)
 
 
 @pytest.mark.parametrize("cite", [
@@ -312,12 +313,12 @@ def test_page_only_citations_resolve_to_the_unlabelled_source(tmp_path, cite):
     "{source: NonOp1, pages: 2}", "{source: Non-Op 1, pages: 2}", "{source: 'Non Op 1', pages: '2'}",
 ])
 def test_source_spellings_resolve_to_the_same_structured_citation(tmp_path, cite):
-    src, report = load(tmp_path, edit(BASE, "cite: Non-Op 1, 2", f"cite: {cite}"))
+    src, index, report = load_checked(tmp_path, edit(BASE, "cite: Non-Op 1, 2", f"cite: {cite}"))
     assert report.errors == [], report.text()
     q = src.themes[0].findings[0].quotes[1]
-    assert q.source.id == "NonOp1"
+    assert index.source_of(Place(1, 0, 1, 2)).id == "NonOp1"
     assert q.cite.pages == Pages(2, 2)
-    assert isinstance(q.cite, CiteText)
+    assert isinstance(q.cite, Cite)
 
 
 @pytest.mark.parametrize("cite", ["3-4", "3–4", "3 - 4", "'3—4'", "{source: NonOp1, pages: 3-4}",

@@ -1,7 +1,9 @@
-"""Checks that need the whole source: ids, references, marks, captions, repeats.
+"""Checks that need the whole source: ids, references, captions, repeats, unused entries.
 
-Shape and types are checked by the declaration in ``sourcefmt``; this module
-checks what only the whole file can tell, collecting every problem.
+Shape and types are checked by the declaration in ``reader.format_v1``; these
+checks read the typed model in one walk and never change it. What they work out
+(which source each citation means, each participant's number) goes into the
+``Index`` they return, which resolve uses.
 """
 
 from __future__ import annotations
@@ -9,9 +11,35 @@ from __future__ import annotations
 import difflib
 import string
 
-from supplement.reader.cite import CiteText, source_key
-from supplement.diagnostics import Report
-from supplement.reader.declare import Bool, Rec
+from supplement.checks.registry import Checker, register
+from supplement.reader.cite import source_key
+from supplement.study.index import Index
+from supplement.study.model import Quote, Subtheme, Supplement, Theme, walk
+
+DUPLICATE_ID = register(
+    "duplicate-id", "error", "Two themes, subthemes, sources or participants share an id; ids must be unique.",
+    locked=True)
+AMBIGUOUS_SOURCE = register(
+    "ambiguous-source", "error", "A citation could mean two sources: their ids or labels differ only in case, "
+    "spaces or punctuation. Give the sources distinct names.", locked=True)
+UNKNOWN_SOURCE = register(
+    "unknown-source", "error", "A citation names no declared source, or gives only a page while there is not "
+    "exactly one source without a label.", locked=True)
+UNKNOWN_PARTICIPANT = register(
+    "unknown-participant", "error", "A speaker or a source's participants name an undeclared participant id.",
+    locked=True)
+CAPTION_PLACEHOLDER = register(
+    "caption-placeholder", "error", "A caption uses a {placeholder} that does not exist, or unbalanced braces.",
+    locked=True)
+DUPLICATE_QUOTE = register(
+    "duplicate-quote", "warning", "The same words are quoted twice. Allowed (the same words can support two "
+    "findings); set it to off, or check that each repeat is intended.")
+EMPTY_THEME = register("empty-theme", "warning", "A theme has no quotes, in its findings or its subthemes.")
+EMPTY_SUBTHEME = register("empty-subtheme", "warning", "A subtheme has no quotes.")
+UNUSED_SOURCE = register("unused-source", "warning", "A declared source is never cited.")
+UNUSED_PARTICIPANT = register(
+    "unused-participant", "warning", "Once quotes name speakers or sources name participants, a participant "
+    "who is neither a speaker nor in any source.")
 
 CAPTION_FIELDS = {
     "participants": ("participants",),
@@ -27,191 +55,150 @@ def caption_fields(text: str) -> list[str] | str:
         return f"unbalanced braces ({e}); write {{{{ and }}}} for literal braces"
 
 
-def check_caption(text, allowed: tuple[str, ...], r: Report) -> None:
+def check_caption(text, allowed: tuple[str, ...], report: Checker) -> None:
     names = caption_fields(text)
     if isinstance(names, str):
-        r.error(text.pos, f"caption has {names}")
+        report(CAPTION_PLACEHOLDER, text.pos, f"caption has {names}")
         return
     for n in names:
         if n not in allowed:
             near = difflib.get_close_matches(n, allowed, 1)
-            r.error(text.pos, f"unknown placeholder '{{{n}}}' in caption",
-                    (f"did you mean '{{{near[0]}}}'? " if near else "") + "available: " + ", ".join(f"{{{a}}}" for a in allowed))
+            report(CAPTION_PLACEHOLDER, text.pos, f"unknown placeholder '{{{n}}}' in caption",
+                   (f"did you mean '{{{near[0]}}}'? " if near else "") + "available: " + ", ".join(f"{{{a}}}" for a in allowed))
 
 
-def _unique(items, what: str, r: Report, seen: dict | None = None) -> dict:
-    seen = {} if seen is None else seen
+def _unique(items, what: str, report: Checker, seen: dict) -> dict:
     for it in items:
         if it.id is None:
             continue
         if it.id in seen:
-            r.error(it.at("id"), f"duplicate {what} id '{it.id}' (first used at line {seen[it.id].at('id').line})",
-                    "ids must be unique; rename one")
+            report(DUPLICATE_ID, it.at("id"),
+                   f"duplicate {what} id '{it.id}' (first used at line {seen[it.id].at('id').line})",
+                   "ids must be unique; rename one")
         else:
             seen[it.id] = it
     return seen
 
 
-def check(src: Rec, r: Report) -> None:
-    """Cross-reference checks; fills ``quote.source`` and participant cells.
+def check(sup: Supplement, report: Checker) -> Index:
+    """Cross-reference checks over the whole source; returns what they resolved.
 
     Runs even when some values failed their shape check (those are None), so that
-    every independent problem is reported at once.
-    """
-    people = _check_participants(src.participants, r) if src.participants else {}
+    every independent problem is reported at once."""
+    p = sup.participants
+    people = _unique(p.rows, "participant", report, {}) if p else {}
     # A declaration with an error of its own may be incomplete: then a reference it does not
     # resolve is not reported again (the error at the declaration says it all).
-    p = src.participants
-    people_whole = "participants" not in src._bad and not (p and ("rows" in p._bad or any(
-        "id" in row._bad for row in p.rows or [])))
-    sources_whole = not ({"sources"} & src._bad or any(s.broken for s in src.sources or []))
-    sources = _unique(src.sources or [], "source", r)
+    people_whole = "participants" not in sup.bad and not (p and ("rows" in p.bad or any(
+        "id" in row.bad for row in p.rows)))
+    sources_whole = "sources" not in sup.bad and not any(s.bad for s in sup.sources)
+    sources = _unique(sup.sources, "source", report, {})
     by_name: dict[str, list] = {}
-    for s in src.sources or []:  # duplicates too: their labels are still meant to be cited
+    for s in sup.sources:  # duplicates too: their labels are still meant to be cited
         for name in {s.id, s.label} - {None}:
             by_name.setdefault(source_key(name), []).append(s)
         for pid in s.participants:
             if pid not in people and people_whole:
-                _unknown_participant(pid, people, r)
+                _unknown_participant(pid, people, report)
     unlabeled = [s for s in sources.values() if s.label is None]
     for key, ss in by_name.items():
         distinct = list({id(s): s for s in ss}.values())
         if len(distinct) > 1 and distinct[0].id != distinct[1].id:  # same id: reported as a duplicate id
             a, b = distinct[0], distinct[1]
             name = next(n for n in (b.label, b.id) if n is not None and source_key(n) == key)
-            r.error(b.pos, f"a citation '{name}' could mean source '{a.id}' or '{b.id}'",
-                    "citations ignore case, spaces and punctuation ('Non-Op 1' = 'Non Op 1' = 'NonOp1'); "
-                    "give the sources distinct ids and labels")
+            report(AMBIGUOUS_SOURCE, b.pos, f"a citation '{name}' could mean source '{a.id}' or '{b.id}'",
+                   "citations ignore case, spaces and punctuation ('Non-Op 1' = 'Non Op 1' = 'NonOp1'); "
+                   "give the sources distinct ids and labels")
 
+    cite_report = report if sources_whole else Checker(type(report.report)())
     ids: dict = {}
-    used_sources: set[str] = set()
+    cited = {}
     spoken: set[str] = set()
-    seen_quotes: dict[str, object] = {}
-    for theme in src.themes or []:
-        _unique([theme], "theme", r, ids)
-        n_quotes = 0
-        for block in [theme] + list(theme.subthemes):
-            if block is not theme:
-                _unique([block], "subtheme", r, ids)
-            block_quotes = 0
-            for finding in block.findings:
-                for q in finding.quotes:
-                    block_quotes += 1
-                    q.source = (_resolve_cite(q, by_name, unlabeled, sources, r if sources_whole else Report())
-                                if q.cite is not None else None)
-                    if q.source is not None:
-                        used_sources.add(q.source.id)
-                    if q.speaker is not None:
-                        spoken.add(q.speaker)
-                        if q.speaker not in people and people_whole:
-                            _unknown_participant(q.speaker, people, r)
-                    key = " ".join((q.text or "").split()).casefold()
-                    if not key:
-                        pass
-                    elif key in seen_quotes:
-                        first = seen_quotes[key]
-                        r.warning(q.at("text"), f"this quote also appears at line {first.at('text').line}",
-                                  "allowed (the same words can support two findings); check it is intended")
-                    else:
-                        seen_quotes[key] = q
-            if block is not theme and block_quotes == 0:
-                r.warning(block.at("title"), f"subtheme '{block.title or block.id}' has no quotes")
-            n_quotes += block_quotes
-        if n_quotes == 0:
-            r.warning(theme.at("title"), f"theme '{theme.title or theme.id}' has no quotes")
+    seen_quotes: dict[str, Quote] = {}
+    theme = sub = None  # the theme and subtheme being walked, and the quotes seen in each
+    n_theme = n_sub = 0
+    for place, node in walk(sup):
+        if isinstance(node, (Theme, Subtheme)):
+            _empty(sub, n_sub, EMPTY_SUBTHEME, "subtheme", report)
+            sub, n_sub = None, 0
+            if isinstance(node, Theme):
+                _empty(theme, n_theme, EMPTY_THEME, "theme", report)
+                theme, n_theme = node, 0
+                _unique([node], "theme", report, ids)
+            else:
+                sub = node
+                _unique([node], "subtheme", report, ids)
+        elif isinstance(node, Quote):
+            n_theme += 1
+            n_sub += 1
+            q = node
+            if q.cite is not None:
+                source = _resolve_cite(q, by_name, unlabeled, sources, cite_report)
+                if source is not None:
+                    cited[place] = source
+            if q.speaker is not None:
+                spoken.add(q.speaker)
+                if q.speaker not in people and people_whole:
+                    _unknown_participant(q.speaker, people, report)
+            key = " ".join((q.text or "").split()).casefold()
+            if not key:
+                pass
+            elif key in seen_quotes:
+                first = seen_quotes[key]
+                report(DUPLICATE_QUOTE, q.at("text"), f"this quote also appears at line {first.at('text').line}",
+                       "allowed (the same words can support two findings); check it is intended")
+            else:
+                seen_quotes[key] = q
+    _empty(sub, n_sub, EMPTY_SUBTHEME, "subtheme", report)
+    _empty(theme, n_theme, EMPTY_THEME, "theme", report)
+
+    used_sources = {s.id for s in cited.values()}
     for s in sources.values():
-        if s.id not in used_sources and not r.errors:
-            r.warning(s.at("id"), f"source '{s.id}' is never cited")
-    linked = spoken | {p for s in sources.values() for p in s.participants}
+        if s.id not in used_sources and not report.report.errors:
+            report(UNUSED_SOURCE, s.at("id"), f"source '{s.id}' is never cited")
+    linked = spoken | {pid for s in sources.values() for pid in s.participants}
     if linked:  # only meaningful once the study links quotes or sources to participants
         for pid, row in people.items():
             if pid not in linked:
-                r.warning(row.at("id"), f"participant '{pid}' is not a speaker and not in any source")
-    if src.participants and src.participants.caption is not None:
-        check_caption(src.participants.caption, CAPTION_FIELDS["participants"], r)
-    if src.theme_table is not None:
-        check_caption(src.theme_table.caption, CAPTION_FIELDS["themes"], r)
+                report(UNUSED_PARTICIPANT, row.at("id"), f"participant '{pid}' is not a speaker and not in any source")
+    if p and p.caption is not None:
+        check_caption(p.caption, CAPTION_FIELDS["participants"], report)
+    if sup.theme_table is not None:
+        check_caption(sup.theme_table.caption, CAPTION_FIELDS["themes"], report)
+    numbers = {row.id: (n, row) for n, row in enumerate(p.rows, 1)} if p else {}
+    return Index(sources=sources, cited=cited, people=numbers)
 
 
-def _unknown_participant(pid, people, r: Report) -> None:
+def _empty(block, quotes: int, check, what: str, report: Checker) -> None:
+    """At the end of a theme or subtheme: say when it had no quotes."""
+    if block is not None and quotes == 0:
+        report(check, block.at("title"), f"{what} '{block.title or block.id}' has no quotes")
+
+
+def _unknown_participant(pid, people, report: Checker) -> None:
     near = difflib.get_close_matches(pid, list(people), 1)
     known = list(people)
     listed = ", ".join(known[:12]) + (f" … ({len(known)} in all)" if len(known) > 12 else "")
-    r.error(pid.pos, f"unknown participant '{pid}'",
-            ((f"did you mean '{near[0]}'? " if near else "") + "known: " + listed) if people else
-            "declare participants first (participants: rows: - {id: …})")
+    report(UNKNOWN_PARTICIPANT, pid.pos, f"unknown participant '{pid}'",
+           ((f"did you mean '{near[0]}'? " if near else "") + "known: " + listed) if people else
+           "declare participants first (participants: rows: - {id: …})")
 
 
-def _resolve_cite(q: Rec, by_name: dict, unlabeled: list, sources: dict, r: Report):
+def _resolve_cite(q: Quote, by_name: dict, unlabeled: list, sources: dict, report: Checker):
     cite = q.cite
     pos = q.at("cite")
-    if isinstance(cite, Rec):  # structured form
-        if cite.source is None:  # already reported where it is written
-            return None
-        q.cite = CiteText(cite.source, cite.pages)
-        cite = q.cite
     if cite.source is None:
         if len(unlabeled) == 1:
             return unlabeled[0]
-        r.error(pos, "a citation with only a page needs exactly one source without a label (cited by page only)",
-                "write the source too, e.g. 'Non-Op 1, 3'" if unlabeled == [] else
-                "several sources have no label: " + ", ".join(s.id for s in unlabeled))
+        report(UNKNOWN_SOURCE, pos, "a citation with only a page needs exactly one source without a label (cited by page only)",
+               "write the source too, e.g. 'Non-Op 1, 3'" if unlabeled == [] else
+               "several sources have no label: " + ", ".join(s.id for s in unlabeled))
         return None
     found = by_name.get(source_key(cite.source))
     if found:
         return found[0]
     known = [s.label or s.id for s in sources.values()]
     near = difflib.get_close_matches(cite.source, known + list(sources), 1)
-    r.error(pos, f"unknown source '{cite.source}'; known: " + (", ".join(known) or "none"),
-            f"did you mean '{near[0]}'?" if near else "declare it under sources, or correct the citation")
+    report(UNKNOWN_SOURCE, pos, f"unknown source '{cite.source}'; known: " + (", ".join(known) or "none"),
+           f"did you mean '{near[0]}'?" if near else "declare it under sources, or correct the citation")
     return None
-
-
-def _check_participants(p: Rec, r: Report) -> dict:
-    columns: dict = {}
-    for c in p.columns or []:
-        if c.key is None:
-            continue
-        if c.key in columns:
-            r.error(c.at("key"), f"duplicate column key '{c.key}'")
-        columns[c.key] = c
-    # a broken column or mark declaration is reported there, not again where it is used
-    cols_whole = "columns" not in p._bad and not any("key" in c._bad for c in p.columns or [])
-    marks: dict = {}
-    for m in p.marks:
-        if m.key in columns:
-            r.error(m.at("key"), f"mark '{m.key}' has the same key as a column", "rename the mark, e.g. 'is_" + m.key + "'")
-        elif m.key in marks:
-            r.error(m.at("key"), f"duplicate mark '{m.key}'")
-        if m.key is None:
-            continue
-        if m.column is not None and m.column not in columns and cols_whole:
-            near = difflib.get_close_matches(m.column, list(columns), 1)
-            r.error(m.at("column"), f"mark '{m.key}' attaches to unknown column '{m.column}'",
-                    f"did you mean '{near[0]}'?" if near else "columns: " + ", ".join(columns))
-        marks[m.key] = m
-    whole = cols_whole and "marks" not in p._bad and not any("key" in m._bad for m in p.marks)
-    people = _unique(p.rows or [], "participant", r)
-    flag = Bool()
-    for row in p.rows or []:
-        row.cells, row.marks = {}, []
-        for key, value in row.extra.items():
-            if key in columns:
-                if value is not None:  # written empty (key: or key: ~): a blank cell
-                    row.cells[key] = value
-            elif key in marks:
-                if value is None:  # {id: p03, international} in a flow mapping is international: null
-                    r.error(row.at(key), f"mark '{key}' has no value", f"write {key}: true")
-                elif flag.check(value, r, value.pos) is True:
-                    row.marks.append(key)
-            elif not whole:
-                pass
-            elif value is not None and value.plain and value in Bool.TRUE | Bool.FALSE:
-                r.error(row.at(key), f"mark '{key}' is used but never declared",
-                        f"declare it under participants.marks: {{key: {key}, symbol: '*', column: …, note: …}}")
-            else:
-                near = difflib.get_close_matches(key, list(columns) + list(marks), 1)
-                r.error(row.at(key), f"unknown column '{key}' in participant '{row.id}'",
-                        f"did you mean '{near[0]}'?" if near else "columns: " + ", ".join(columns))
-    return people
-

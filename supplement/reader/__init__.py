@@ -1,1 +1,38 @@
-"""."""
+"""Reading a source file: text -> located YAML tree -> migrated -> shape-checked -> typed model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from supplement.diagnostics import Pos, Report, SourceError
+from supplement.study.model import Supplement
+
+
+def read_source(path: str | Path) -> tuple[Supplement | None, Report]:
+    """Read a source file into the typed model, with every problem found on the way.
+
+    The model is None when the file cannot be read at all; it may be present but
+    incomplete (``bad`` keys) when the report has errors: the whole-file checks
+    still run on it so that every independent problem is reported at once."""
+    from supplement.reader.declare import Rec
+    from supplement.reader.format_v1 import SOURCE_FILE
+    from supplement.reader.located_yaml import parse, read_text
+    from supplement.reader.to_study import build
+    from supplement.reader.versions import upgrade
+
+    path = str(path)
+    r = Report()
+    try:
+        tree = parse(read_text(path), path)
+    except SourceError as e:
+        return None, e.report
+    if tree is None:
+        r.error(Pos(path, 1, 1), "the file is empty", "a source starts with 'schema: 1'; see docs/format.md")
+        return None, r
+    tree = upgrade(tree, r)
+    if tree is None:
+        return None, r
+    rec = SOURCE_FILE.check(tree, r, Pos(path, 1, 1))
+    if not isinstance(rec, Rec):
+        return None, r
+    return build(rec, r), r

@@ -5,18 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from supplement.study.model import Pages
+
 _SHORTHAND = re.compile(
     r"(?:(?P<src>.*?)\s*,\s*)?(?:pp?\.\s*)?(?P<a>\d+)(?:\s*[-–—]\s*(?P<b>\d+))?")
-
-
-@dataclass(frozen=True)
-class Pages:
-    first: int
-    last: int
-
-    @property
-    def is_range(self) -> bool:
-        return self.last != self.first
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from supplement.reader.cite import parse_pages, parse_shorthand
-from supplement.reader.declare import AnyOf, Custom, Field, Int, ListOf, Obj, Scalar, Text
+from supplement.reader.declare import AnyOf, Custom, Enum, Field, Int, ListOf, Obj, Scalar, Text
 
 ID = Text(pattern=r"[A-Za-z][A-Za-z0-9_.-]{0,63}",
           pattern_hint="an id starts with a letter and holds letters, digits, '-', '_' or '.' (e.g. p03)")
@@ -25,11 +25,13 @@ QUOTE = Obj("quote", {
     "cite": Field(CITE, True, doc="source and page(s): 6, 8-9, 'Non-Op 1, 2', {source: NonOp1, pages: 3-4}"),
     "note": Field(Text(), doc="editorial remark printed after the citation, without brackets"),
     "speaker": Field(ID, doc="participant id of the speaker"),
+    "id": Field(ID, doc="stable id, never shown (supplement ids adds them)"),
 })
 
 FINDING = Obj("finding", {
     "text": Field(Text(), True, doc="the finding"),
     "quotes": Field(ListOf(QUOTE), default=list, doc="supporting quotes, in order"),
+    "id": Field(ID, doc="stable id, never shown (supplement ids adds them)"),
 })
 
 SUBTHEME = Obj("subtheme", {
@@ -57,7 +59,8 @@ MARK = Obj("mark", {
     "note": Field(Text(), True, doc="table note, e.g. denotes international training"),
 })
 
-ROW = Obj("participant", {"id": Field(ID, True, doc="stable id, e.g. p03; never shown")},
+ROW = Obj("participant", {"id": Field(ID, True, doc="stable id, e.g. p03; never shown"),
+                          "code": Field(Text(), doc="display code such as P07 that stays with the person (reserved key)")},
           extra=Scalar(),
           extra_doc="column values by column key, and mark flags set to true")
 
@@ -75,6 +78,7 @@ SOURCE = Obj("source", {
     "label": Field(Text(), doc="label shown in citations; omitted: cited by page only"),
     "kind": Field(Text(), True, doc="focus group, interview, field notes…"),
     "participants": Field(ListOf(ID), default=list, doc="participant ids involved"),
+    "transcript": Field(Text(), doc="path of the transcript, relative to this file (for supplement verify)"),
 })
 
 THEME_TABLE = Obj("theme_table", {
@@ -119,6 +123,9 @@ SOURCE_FILE = Obj("source file", {
     "sources": Field(ListOf(SOURCE, 1), True),
     "theme_table": Field(THEME_TABLE, default=None),
     "themes": Field(ListOf(THEME, 1), True),
+    "checks": Field(Obj("checks", {}, extra=Enum(choices=("error", "warning", "off")),
+                        extra_doc="check name: error, warning or off (supplement check --list)"),
+                    doc="severity of named checks for this source"),
 })
 
 

@@ -1,4 +1,4 @@
-"""Resolution: a validated source and a style become one laid-out Document.
+"""Resolution: a checked source (the typed model and its index) and a style become one Document.
 
 Everything derived lives here, once: item labels, theme numerals and subtheme
 letters, participant numbers and marks, citation and note formatting, captions
@@ -24,6 +24,19 @@ from supplement.resolve.document import (
 )
 from supplement.resolve.numbering import format_number
 from supplement.reader.declare import Rec
+from supplement.study.index import Index
+from supplement.study.model import (
+    DEFAULT_THEME_CAPTION,
+    Finding as SourceFinding,
+    Headers,
+    Participants,
+    Quote,
+    Study,
+    Subtheme,
+    Supplement,
+    Theme,
+    walk,
+)
 
 _SPACE = re.compile(r"\s+")
 _REPEATED = re.compile(r"([,;:])(?:\s*[,;:])+")
@@ -48,15 +61,16 @@ def fill(template: str, **values) -> str:
     return template.format_map(_Vars(values))
 
 
-def resolve(src: Rec, style: Rec, name: str) -> Document:
+def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
+    """``style`` is the loaded style (``style.load_style``); ``index`` is what the checks resolved."""
     s = style
     items = []
-    if src.participants:
-        items.append(_participants(src.participants, s, fill(s.labels.item, n=1), "item-1"))
+    if sup.participants:
+        items.append(_participants(sup.participants, s, fill(s.labels.item, n=1), "item-1"))
     n = len(items) + 1  # items are numbered in order
-    items.append(_themes(src, s, fill(s.labels.item, n=n), f"item-{n}"))
-    meta = _meta(src.study, s)
-    return Document(name=name, meta=meta, style=style, cover=_cover(src.study, s, items), items=tuple(items))
+    items.append(_themes(sup, index, s, fill(s.labels.item, n=n), f"item-{n}"))
+    meta = _meta(sup.study, s)
+    return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items))
 
 
 def _caption(label: str, caption: str, s: Rec, pos) -> tuple[Paragraph, ...]:
@@ -76,7 +90,7 @@ def _caption(label: str, caption: str, s: Rec, pos) -> tuple[Paragraph, ...]:
     return (Paragraph("caption", (label_run, Run(gap)) + tuple(runs), pos),)
 
 
-def _mark_symbols(marks: list[Rec], s: Rec) -> dict[str, str]:
+def _mark_symbols(marks, s: Rec) -> dict[str, str]:
     seq = s.notes.sequence
     out = {}
     for i, m in enumerate(marks):
@@ -89,7 +103,7 @@ def _mark_symbols(marks: list[Rec], s: Rec) -> dict[str, str]:
     return out
 
 
-def _participants(p: Rec, s: Rec, label: str, anchor: str) -> ParticipantTable:
+def _participants(p: Participants, s: Rec, label: str, anchor: str) -> ParticipantTable:
     symbols = _mark_symbols(p.marks, s)
     attach = {m.key: m.column for m in p.marks}
     sup = s.notes.superscript
@@ -99,7 +113,7 @@ def _participants(p: Rec, s: Rec, label: str, anchor: str) -> ParticipantTable:
     for n, row in enumerate(p.rows, 1):
         cells = [Paragraph("table-text", (Run(fill(s.table.number_format, n=n)),), row.pos)]
         for c in p.columns:
-            runs = [Run(clean(row.cells.get(c.key, "")))]
+            runs = [Run(clean(row.cell(c.key)))]
             runs += [Run(symbols[k], role="mark", superscript=sup) for k in row.marks if attach[k] == c.key]
             cells.append(Paragraph("table-text", tuple(runs), row.pos))
         rows.append(tuple(cells))
@@ -122,80 +136,90 @@ def _widths(headers, rows) -> tuple[float, ...]:
     return tuple(x / total for x in raw)
 
 
-def _citation(q: Rec, s: Rec, people: dict) -> str:
+def _citation(q: Quote, source, s: Rec, people: dict) -> str:
     c = s.citations
     parts = {"speaker": "", "source": "", "pages": ""}
-    if q.source is not None and q.source.label:
-        parts["source"] = clean(q.source.label)
-    elif q.source is not None and c.unlabeled:  # the page-only source, named by the style
-        kind = clean(q.source.kind)
-        parts["source"] = clean(fill(c.unlabeled, kind=kind, Kind=kind[:1].upper() + kind[1:], id=q.source.id))
+    if source is not None and source.label:
+        parts["source"] = clean(source.label)
+    elif source is not None and c.unlabeled:  # the page-only source, named by the style
+        kind = clean(source.kind)
+        parts["source"] = clean(fill(c.unlabeled, kind=kind, Kind=kind[:1].upper() + kind[1:], id=source.id))
     pages = q.cite.pages
     if pages is not None:
         parts["pages"] = (c.pages_prefix + f"{pages.first}{c.range_dash}{pages.last}" if pages.is_range
                           else c.page_prefix + str(pages.first))
     if q.speaker is not None and q.speaker in people:
         number, row = people[q.speaker]
-        values = {**{k: clean(v) for k, v in row.cells.items()}, "number": number, "id": row.id}
+        values = {**{k: clean(v) for k, v in row.cells}, "number": number, "id": row.id}
         # a column this participant lacks leaves no stray ', '
         parts["speaker"] = _REPEATED.sub(r"\1", clean(fill(c.speaker, **values))).strip(" ,;:")
     body = c.separator.join(parts[k] for k in c.order if parts[k])
     return c.open + body + c.close if body else ""
 
 
-def _quote(q: Rec, s: Rec, people: dict) -> Paragraph:
+def _quote(q: Quote, source, s: Rec, people: dict) -> Paragraph:
     runs = [Run(s.quotes.open + clean(q.text) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
-    cite = _citation(q, s, people)
+    cite = _citation(q, source, s, people)
     tail = [Run(cite, role="citation")] if cite else []
     if q.note:
         note = Run(s.citations.note_open + clean(q.note) + s.citations.note_close, role="note")
         tail = tail + [note] if s.citations.note_position == "after" else [note] + tail
     for t in tail:
         runs += [Run(" "), t]
-    return Paragraph("quote", tuple(runs), q.at("text"))
+    return Paragraph("quote", tuple(runs), q.at("text"), q.id)
 
 
-def _themes(src: Rec, s: Rec, label: str, anchor: str) -> ThemeTable:
+def _themes(sup: Supplement, index: Index, s: Rec, label: str, anchor: str) -> ThemeTable:
     n = s.numbering
-    people = {}
-    if src.participants:
-        people = {row.id: (i, row) for i, row in enumerate(src.participants.rows, 1)}
-    blocks = []
+    people = index.people
+    blocks: list[ThemeBlock] = []
     counts = {"themes": 0, "subthemes": 0, "findings": 0, "quotes": 0}
-    for ti, theme in enumerate(src.themes, 1):
-        tnum = format_number(ti, n.theme)
-        theme_cont: tuple[Paragraph, ...] = ()
-        theme_head: tuple[Paragraph, ...] = ()
-        entries = [(0, fill(n.theme_template, n=tnum), theme)]
-        for si, sub in enumerate(theme.subthemes, 1):
-            entries.append((1, fill(n.subtheme_template, n=format_number(si, n.subtheme), theme=tnum), sub))
-        for level, number, b in entries:
-            title = clean(b.title)
+    theme_cont: tuple[Paragraph, ...] = ()
+    theme_head: tuple[Paragraph, ...] = ()
+    tnum = ""
+    block: dict = {}  # the block being built: its fields, and its findings as [paragraph, [quotes], id]
+
+    def close() -> None:
+        if block:
+            findings = tuple(Finding(text, tuple(qs), fid) for text, qs, fid in block.pop("findings"))
+            blocks.append(ThemeBlock(findings=findings, **block))
+            counts["findings"] += len(findings)
+            block.clear()
+
+    for place, node in walk(sup):
+        if isinstance(node, (Theme, Subtheme)):
+            close()
+            level = 0 if isinstance(node, Theme) else 1
+            if level == 0:
+                tnum = format_number(place.theme, n.theme)
+                number = fill(n.theme_template, n=tnum)
+            else:
+                number = fill(n.subtheme_template, n=format_number(place.subtheme, n.subtheme), theme=tnum)
+            title = clean(node.title)
             role = "theme" if level == 0 else "subtheme"
-            findings = tuple(
-                Finding(Paragraph("finding", (Run(clean(f.text)),), f.at("text")),
-                        tuple(_quote(q, s, people) for q in f.quotes))
-                for f in b.findings)
-            heading = Paragraph(role, (Run(f"{number} {title}"),), b.at("title"))
-            cont = theme_cont + (Paragraph(role, (Run(f"{number} {title} {s.table.continued}".rstrip()),),
-                                           b.at("title")),)
+            heading = Paragraph(role, (Run(f"{number} {title}"),), node.at("title"))
+            cont = (theme_cont if level else ()) + (
+                Paragraph(role, (Run(f"{number} {title} {s.table.continued}".rstrip()),), node.at("title")),)
             if level == 0:
                 theme_cont, theme_head = cont, (heading,)
-            blocks.append(ThemeBlock(level, number, title, heading, cont, findings,
-                                     theme_head if level == 0 else theme_head + (heading,)))
+            block.update(level=level, number=number, title=title, heading=heading, continued=cont,
+                         headings=theme_head if level == 0 else theme_head + (heading,), id=node.id, findings=[])
             counts["subthemes" if level else "themes"] += 1
-            counts["findings"] += len(findings)
-            counts["quotes"] += sum(len(f.quotes) for f in findings)
-    tt = src.theme_table
-    first, last = format_number(1, n.theme), format_number(len(src.themes), n.theme)
+        elif isinstance(node, SourceFinding):
+            block["findings"].append([Paragraph("finding", (Run(clean(node.text)),), node.at("text")), [], node.id])
+        else:
+            block["findings"][-1][1].append(_quote(node, index.source_of(place), s, people))
+            counts["quotes"] += 1
+    close()
+    tt = sup.theme_table
+    first, last = format_number(1, n.theme), format_number(len(sup.themes), n.theme)
     theme_range = first if first == last else f"{first}{n.range_dash}{last}"
-    caption_text = tt.caption if tt else "Themes and subthemes with supporting quotes."
+    caption_text = tt.caption if tt else DEFAULT_THEME_CAPTION
     caption = fill(caption_text, theme_range=theme_range, theme_numbering=NUMBERING_WORDS[n.theme],
                    subtheme_numbering=NUMBERING_WORDS[n.subtheme], **counts)
-    h = tt.headers if tt and tt.headers else None
-    header_texts = (h.theme, h.findings, h.quotes) if h else ("Theme or Subtheme", "Findings",
-                                                               "Supporting Text from Transcripts")
-    headers = tuple(Paragraph("table-header", (Run(clean(t)),), getattr(t, "pos", None)) for t in header_texts)
+    h = (tt.headers if tt else None) or Headers()
+    headers = tuple(Paragraph("table-header", (Run(clean(t)),), getattr(t, "pos", None))
+                    for t in (h.theme, h.findings, h.quotes))
     widths = tuple(s.table.theme_widths)
     total = sum(widths)
     notes = tuple(Paragraph("table-note", (Run(clean(t)),), t.pos) for t in (tt.notes if tt else []))
@@ -204,13 +228,13 @@ def _themes(src: Rec, s: Rec, label: str, anchor: str) -> ThemeTable:
                       outline=_outline(label, caption, s))
 
 
-def _study_vars(st: Rec) -> dict:
+def _study_vars(st: Study) -> dict:
     return {"title": clean(st.title), "short_title": clean(st.short_title or st.title),
             "authors": ", ".join(clean(a) for a in st.authors), "journal": clean(st.journal or ""),
             "year": st.year or "", "doi": clean(st.doi or ""), "citation": clean(st.citation or _citation_of(st))}
 
 
-def _citation_of(st: Rec) -> str:
+def _citation_of(st: Study) -> str:
     """An article citation built from the study fields when none is given."""
     parts = [", ".join(st.authors), clean(st.title).rstrip(".") + ".",
              (clean(st.journal) + "." if st.journal else ""), (f"{st.year}." if st.year else ""),
@@ -218,7 +242,7 @@ def _citation_of(st: Rec) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _meta(st: Rec, s: Rec) -> Meta:
+def _meta(st: Study, s: Rec) -> Meta:
     v = _study_vars(st)
     footer = tuple((kind, text) for kind, text in _footer_parts(s.footer))
     return Meta(
@@ -235,14 +259,14 @@ def _footer_parts(template: str):
             yield (field, "")
 
 
-def _date(st: Rec) -> datetime:
+def _date(st: Study) -> datetime:
     """The source's date, or a fixed one, so that rebuilding gives identical bytes."""
     if st.date:
         return datetime.strptime(st.date, "%Y-%m-%d").replace(tzinfo=timezone.utc)
     return datetime(st.year or 2000, 1, 1, tzinfo=timezone.utc)
 
 
-def _cover(st: Rec, s: Rec, items) -> Cover | None:
+def _cover(st: Study, s: Rec, items) -> Cover | None:
     c = s.cover
     if not c.enabled:
         return None

@@ -9,7 +9,7 @@ paragraph style.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Union
 
@@ -38,7 +38,8 @@ class Run:
 class Paragraph:
     role: str
     runs: tuple[Run, ...]
-    pos: Pos | None = None  # where its text came from, for warnings
+    pos: Pos | None = field(default=None, compare=False)  # where its text came from, for warnings
+    id: str | None = None  # a quote's stable id from the source (never printed)
 
     @property
     def text(self) -> str:
@@ -61,6 +62,7 @@ class ParticipantTable:
 class Finding:
     text: Paragraph
     quotes: tuple[Paragraph, ...]
+    id: str | None = None  # the finding's stable id from the source (never printed)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class ThemeBlock:
     findings: tuple[Finding, ...]  # may be empty: a theme that only has subthemes
     # The headings from the theme down to this block: (theme,) or (theme, subtheme).
     headings: tuple[Paragraph, ...]
+    id: str | None = None  # the theme's or subtheme's id from the source (never printed)
 
 
 @dataclass(frozen=True)
