@@ -18,10 +18,15 @@ def run(*args, cwd=None) -> subprocess.CompletedProcess:
     return p
 
 
-def assert_checks_and_builds(source: Path, out: Path) -> None:
-    """The imported source passes `supplement check` (no errors) and builds a .docx."""
+def assert_checks_and_builds(source: Path, out: Path, model=None) -> None:
+    """The imported source passes `supplement check` (no errors) and builds a .docx; read back,
+    it is the model the importer made (``model``), ids included."""
     from supplement.build.run import build
     from supplement.pipeline import compile_document
+    from supplement.reader import read_source
+    if model is not None:
+        back, report = read_source(source)
+        assert back == model, report.text()
     doc, report = compile_document(source)
     assert doc is not None and not report.errors, report.text()
     result = build(source, out, ["docx"])

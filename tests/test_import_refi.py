@@ -59,7 +59,7 @@ def test_imported_project_checks_and_builds(tmp_path):
     assert "review:" in p.stdout and "folded" in p.stdout
     text = (tmp_path / "study.yaml").read_text(encoding="utf-8")
     assert "# code 'Acting anyway' has no description: write the finding" in text
-    assert_checks_and_builds(tmp_path / "study.yaml", tmp_path / "out")
+    assert_checks_and_builds(tmp_path / "study.yaml", tmp_path / "out", import_file(str(tmp_path / "p.qdpx")).sup)
 
 
 def test_levels_choose_which_depths_become_themes(tmp_path):
@@ -171,7 +171,7 @@ def test_bare_qde_and_codebook(tmp_path):
     assert quotes(book.sup) == []
     p = run("import", qdc, "--to", tmp_path / "book.yaml")
     assert p.returncode == 0, p.stderr
-    assert_checks_and_builds(tmp_path / "book.yaml", tmp_path / "out")
+    assert_checks_and_builds(tmp_path / "book.yaml", tmp_path / "out", book.sup)
 
 
 # ---------------------------------------------------------------------------- hostile and broken files

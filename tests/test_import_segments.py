@@ -128,7 +128,7 @@ def test_column_mapping_for_any_table(tmp_path):
     q = quotes(imp.sup)
     assert [(x.text, x.cite.pages.first, x.cite.pages.last, x.speaker) for x in q] == [
         ("I called anyway.", 5, 6, "n1"), ("You just know.", 4, 4, "n1")]  # the theme's own, then its subtheme's
-    assert_checks_and_builds(tmp_path / "s.yaml", tmp_path / "out")
+    assert_checks_and_builds(tmp_path / "s.yaml", tmp_path / "out", imp.sup)
 
 
 def test_unknown_layout_names_the_headers_and_suggests_a_mapping(tmp_path):

@@ -192,7 +192,7 @@ def test_taguette_highlights_export_imports(exports, kind, tmp_path):
     target = tmp_path / "tag.yaml"
     p = run("import", f, "--to", target)
     assert p.returncode == 0, p.stderr
-    assert_checks_and_builds(target, tmp_path / "out")
+    assert_checks_and_builds(target, tmp_path / "out", sup)
 
 
 def test_taguette_csv_and_xlsx_give_the_same_source(exports):
@@ -207,7 +207,7 @@ def test_taguette_codebook_qdc_imports_with_its_hierarchy(exports, tmp_path):
     assert sorted(titles) == [("interesting", []), ("intuition", ["gut feeling"]), ("support", [])]
     target = tmp_path / "book.yaml"
     assert run("import", exports["qdc"], "--to", target).returncode == 0
-    assert_checks_and_builds(target, tmp_path / "out")
+    assert_checks_and_builds(target, tmp_path / "out", imp.sup)
 
 
 def test_taguette_codebook_csv_keeps_descriptions(exports):

@@ -73,6 +73,40 @@ def test_example_docx_gives_back_the_example(example_docx):
     assert sorted(s.label or "" for s in sup.sources) == sorted(s.get("label", "") for s in src["sources"])
 
 
+def test_example_docx_equals_the_example_as_typed_models(example_docx):
+    """The typed models (what `check` reads from the example, what import makes of its .docx)
+    are equal theme by theme, ids and positions aside: every Finding and Quote value, with
+    its Cite (source as written, pages) and note."""
+    from supplement.reader import read_source
+    want, report = read_source(EXAMPLE)
+    assert want is not None, report.text()
+    got = import_file(str(example_docx)).sup
+    assert len(got.themes) == len(want.themes) == 10
+    for w, g in zip(want.themes, got.themes):
+        assert (g.title, g.findings) == (w.title, w.findings)
+        assert [(s.title, s.findings) for s in g.subthemes] == [(s.title, s.findings) for s in w.subthemes]
+    assert sum(len(f.quotes) for _, f in _findings(got)) == 122
+    assert got.participants.rows == tuple(
+        type(r)(id=r.id, cells=tuple((_key(got, want, k), v) for k, v in r.cells), marks=r.marks, code=r.code)
+        for r in want.participants.rows)
+    assert got.participants.marks[0].note == want.participants.marks[0].note
+    assert (got.study.title, got.study.short_title, got.study.keywords) == \
+        (want.study.title, want.study.short_title, want.study.keywords)
+
+
+def _findings(sup):
+    for t in sup.themes:
+        for b in (t, *t.subthemes):
+            for f in b.findings:
+                yield b, f
+
+
+def _key(got, want, key):
+    """The imported column key for the example's column ``key`` (keys come from the labels)."""
+    label = next(c.label for c in want.participants.columns if c.key == key)
+    return next(c.key for c in got.participants.columns if c.label == label)
+
+
 def _table_text(path):
     import docx
     d = docx.Document(str(path))
@@ -83,7 +117,7 @@ def test_imported_example_checks_and_rebuilds_the_same_tables(example_docx, tmp_
     p = run("import", example_docx, "--to", tmp_path / "again.yaml")
     assert p.returncode == 0, p.stderr
     assert "10 themes, 6 subthemes, 17 findings, 122 quotes, 14 participants, 3 sources" in p.stdout
-    assert_checks_and_builds(tmp_path / "again.yaml", tmp_path / "out")
+    assert_checks_and_builds(tmp_path / "again.yaml", tmp_path / "out", import_file(str(example_docx)).sup)
     assert _table_text(tmp_path / "out" / "again.docx") == _table_text(example_docx)
 
 
@@ -175,7 +209,7 @@ def test_handmade_source_checks_and_builds(tmp_path):
     assert run("import", f, "--to", tmp_path / "hand.yaml").returncode == 0
     text = (tmp_path / "hand.yaml").read_text(encoding="utf-8")
     assert "(meaning of the mark)" in text  # the missing note is a visible placeholder
-    assert_checks_and_builds(tmp_path / "hand.yaml", tmp_path / "out")
+    assert_checks_and_builds(tmp_path / "hand.yaml", tmp_path / "out", import_file(str(f)).sup)
 
 
 def test_quote_without_citation_is_located_by_table_row_and_cell(tmp_path):

@@ -66,7 +66,7 @@ def emit(sup: Supplement) -> str:
         out.append("  rows:")
         for row in p.rows:
             _comment(out, "    ", row.comment)
-            cells = [f"id: {row.id}"] + [f"{k}: {_s(v)}" for k, v in row.cells] + [f"{m}: true" for m in row.marks]
+            cells = [f"id: {row.id}"] + ([f"code: {_s(row.code)}"] if row.code else []) + [f"{k}: {_s(v)}" for k, v in row.cells] + [f"{m}: true" for m in row.marks]
             out.append(f"    - {{{', '.join(cells)}}}")
     out.append("sources:" if sup.sources else "sources: []")
     for s in sup.sources:
@@ -109,6 +109,8 @@ def _findings(out, ind, findings) -> None:
     for f in findings:
         _comment(out, ind + "  ", f.comment)
         out.append(f"{ind}  - text: {_s(f.text)}")
+        if f.id:
+            out.append(f"{ind}    id: {f.id}")
         if f.quotes:
             out.append(f"{ind}    quotes:")
             for q in f.quotes:
@@ -119,3 +121,5 @@ def _findings(out, ind, findings) -> None:
                     out.append(f"{ind}        note: {_s(q.note)}")
                 if q.speaker:
                     out.append(f"{ind}        speaker: {q.speaker}")
+                if q.id:
+                    out.append(f"{ind}        id: {q.id}")
