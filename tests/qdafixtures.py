@@ -65,6 +65,9 @@ class Spec:
     extra_selections: list[Sel] = field(default_factory=list)
     inline_text: bool = False
     text1: list[str] = field(default_factory=lambda: list(LINES1))
+    drop: set = field(default_factory=set)          # selection guids left out (uncoded in the tool)
+    recode: dict = field(default_factory=dict)      # selection guid -> its codes now
+    extra_codes: str = ""                           # more <Code> elements at the top level
 
 
 def default_codes(colour: str) -> str:
@@ -78,7 +81,7 @@ def default_codes(colour: str) -> str:
     </Code>
     <Code guid="{G_SUB2}" name="Acting anyway" isCodable="true"/>
    </Code>
-   <Code guid="{G_THEME2}" name="Support" isCodable="true" color="#00ff00"/>
+   <Code guid="{G_THEME2}" name="Support" isCodable="true" color="#00ff00"/>{{extra}}
   </Codes>"""
 
 
@@ -87,7 +90,12 @@ def selections(spec: Spec, text_counted: str, text_as_written: str) -> list[Sel]
                 memo="said quickly"),
             Sel("9D0E1F20-0000-4000-8000-000000000002", "I called the doctor anyway, at three in the morning.",
                 [G_DEEP])]
-    return base + spec.extra_selections
+    out = []
+    for s in base + spec.extra_selections:
+        if s.guid in spec.drop:
+            continue
+        out.append(Sel(s.guid, s.part, spec.recode.get(s.guid, s.codes), s.name, s.memo))
+    return out
 
 
 def project_xml(spec: Spec) -> tuple[str, dict[str, bytes]]:
@@ -145,7 +153,7 @@ def project_xml(spec: Spec) -> tuple[str, dict[str, bytes]]:
     xml = f"""<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="{spec.namespace}" name="Escalation decisions" origin="Fixture 1.0">
  <Users><User guid="0A5D3C1E-0000-4A1B-8C2D-000000000001" name="tester"/></Users>
- <CodeBook>{spec.code_tree if spec.code_tree is not None else default_codes(spec.colour)}
+ <CodeBook>{spec.code_tree if spec.code_tree is not None else default_codes(spec.colour).replace("{extra}", spec.extra_codes)}
  </CodeBook>{cases}
  <Sources>
   {src1}

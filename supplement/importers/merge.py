@@ -1,0 +1,289 @@
+"""Re-import after recoding (``--into``): fold a new export into a source the author has edited.
+
+The author's file leads: its themes, subthemes, findings (text and order), titles, notes,
+speakers and hand-added quotes stay. From the export come the quotes: each new quote is
+matched to a quote already in the file by the tool's id (a GUID kept as the quote id) or,
+failing that, by its words; then
+
+- a matched quote stays where the author put it, unless the export codes it under another
+  theme or subtheme (moved there); changed words are taken from the export;
+- a quote the export no longer has is removed if it came from the tool (it has an id) and
+  kept, with a note in the report, if the author wrote it (no id);
+- a new quote goes to the block its code maps to (by title, or where most of that code's
+  quotes already are), into the finding holding its code's other quotes, or a new finding;
+  a code with no block yet becomes a new theme or subtheme at the end.
+
+Every change is listed. The file is rewritten through the source writer, so YAML comments in
+it are not carried over; the previous file is kept beside it (``NAME.yaml.before-import``)
+and the report says so.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Optional
+
+from supplement.diagnostics import Pos, Report
+from supplement.study.model import Finding, Quote, Subtheme, Supplement, Theme
+
+from .outline import Ids, clean
+
+
+def _key(text: str) -> str:
+    return " ".join(clean(text).casefold().split())
+
+
+@dataclass
+class _F:
+    node: Finding
+    quotes: list[Quote]
+    new: bool = False
+
+
+@dataclass
+class _B:
+    node: object                # Theme or Subtheme
+    findings: list[_F]
+    subs: list["_B"] = field(default_factory=list)
+    parent: Optional["_B"] = None
+    new: bool = False
+
+    @property
+    def path(self) -> str:
+        return f"{self.parent.node.title} > {self.node.title}" if self.parent else self.node.title
+
+
+def _blocks(sup: Supplement) -> list[_B]:
+    out = []
+    for t in sup.themes:
+        b = _B(t, [_F(f, list(f.quotes)) for f in t.findings])
+        b.subs = [_B(s, [_F(f, list(f.quotes)) for f in s.findings], parent=b) for s in t.subthemes]
+        out.append(b)
+    return out
+
+
+def _all(blocks: list[_B]):
+    for b in blocks:
+        yield b
+        yield from b.subs
+
+
+def merge(old: Supplement, new: Supplement) -> tuple[Supplement, list[str]]:
+    """The author's source with the export's quotes folded in, and one line per change."""
+    changes: list[str] = []
+    mine = _blocks(old)
+    theirs = _blocks(new)
+
+    # where each of the author's quotes is, by id and by words
+    by_id: dict[str, tuple[_B, _F, Quote]] = {}
+    by_text: dict[str, list[tuple[_B, _F, Quote]]] = {}
+    for b in _all(mine):
+        for f in b.findings:
+            for q in f.quotes:
+                if q.id:
+                    by_id[q.id] = (b, f, q)
+                by_text.setdefault(_key(q.text), []).append((b, f, q))
+
+    matched: dict[int, tuple[_B, _F, Quote]] = {}   # id(new quote) -> the author's copy
+    taken: set[int] = set()
+    for b in _all(theirs):
+        for f in b.findings:
+            for q in f.quotes:
+                hit = by_id.get(q.id) if q.id else None
+                if hit is None or id(hit[2]) in taken:
+                    hit = next((h for h in by_text.get(_key(q.text), []) if id(h[2]) not in taken), None)
+                if hit is not None:
+                    matched[id(q)] = hit
+                    taken.add(id(hit[2]))
+
+    # each block of the export -> the author's block: by title, else where its quotes are
+    titles = {}
+    for b in _all(mine):
+        titles.setdefault((b.parent.node.title.casefold() if b.parent else None, b.node.title.casefold()), b)
+        titles.setdefault(("*", b.node.title.casefold()), b)
+    block_of: dict[int, _B] = {}
+    ids = Ids()
+    for b in _all(mine):
+        ids.used.add(b.node.id.casefold())
+    for tb in _all(theirs):
+        parent_title = tb.parent.node.title.casefold() if tb.parent else None
+        target = titles.get((parent_title, tb.node.title.casefold())) or titles.get(("*", tb.node.title.casefold()))
+        if target is None:
+            votes: dict[int, int] = {}
+            where: dict[int, _B] = {}
+            # a theme goes where its (and its subthemes') quotes are; a subtheme where its own are
+            for part in ([tb] if tb.parent else [tb, *tb.subs]):
+                for f in part.findings:
+                    for q in f.quotes:
+                        if id(q) in matched:
+                            ob = matched[id(q)][0]
+                            ob = ob if tb.parent else (ob.parent or ob)
+                            votes[id(ob)] = votes.get(id(ob), 0) + 1
+                            where[id(ob)] = ob
+            if votes:
+                target = where[max(votes, key=votes.get)]
+        if target is None:  # a code with no block yet: a new theme, or a subtheme of its theme's block
+            node = tb.node
+            if tb.parent is not None and id(tb.parent) in block_of:
+                parent = block_of[id(tb.parent)]
+                target = _B(Subtheme(id=ids.make(node.title, "t"), title=node.title,
+                                     comment="new in the export"), [], parent=parent, new=True)
+                parent.subs.append(target)
+            else:
+                target = _B(Theme(id=ids.make(node.title, "t"), title=node.title, comment="new in the export"),
+                            [], new=True)
+                mine.append(target)
+            changes.append(f"new {'subtheme' if target.parent else 'theme'} '{target.path}'")
+        block_of[id(tb)] = target
+
+    # quotes: keep, move, update, add
+    placed: set[int] = set()
+    for tb in _all(theirs):
+        target = block_of[id(tb)]
+        for tf in tb.findings:
+            dest: Optional[_F] = None
+            # the finding already holding this finding's quotes in the target block
+            for q in tf.quotes:
+                hit = matched.get(id(q))
+                if hit and hit[0] is target:
+                    dest = hit[1]
+                    break
+            for q in tf.quotes:
+                hit = matched.get(id(q))
+                if hit is not None:
+                    ob, of, oq = hit
+                    updated = oq
+                    if q.id and oq.id != q.id:
+                        updated = replace(updated, id=q.id)
+                    if _key(q.text) != _key(oq.text):
+                        changes.append(f"changed words of a quote in '{ob.path}': '{_short(oq.text)}' -> "
+                                       f"'{_short(q.text)}'")
+                        updated = replace(updated, text=q.text)
+                    if ob is target:
+                        of.quotes[of.quotes.index(oq)] = updated
+                        placed.add(id(updated))
+                        continue
+                    of.quotes.remove(oq)
+                    f = dest or _finding_for(target, tf, changes)
+                    f.quotes.append(updated)
+                    dest = f
+                    placed.add(id(updated))
+                    changes.append(f"moved quote '{_short(q.text)}' from '{ob.path}' to '{target.path}'")
+                else:
+                    f = dest or _finding_for(target, tf, changes)
+                    f.quotes.append(q)
+                    dest = f
+                    placed.add(id(q))
+                    changes.append(f"added quote '{_short(q.text)}' to '{target.path}'")
+
+    # the author's quotes the export no longer has
+    for b in _all(mine):
+        for f in b.findings:
+            for q in list(f.quotes):
+                if id(q) in placed or id(q) in taken:
+                    continue
+                if q.id:
+                    f.quotes.remove(q)
+                    changes.append(f"removed quote '{_short(q.text)}' from '{b.path}' (no longer coded in the export)")
+                else:
+                    changes.append(f"kept quote '{_short(q.text)}' in '{b.path}': not in the export and without "
+                                   "an id (written by hand?)")
+            if not f.quotes and (f.node.quotes or f.new):
+                changes.append(f"finding '{_short(f.node.text)}' in '{b.path}' has no quotes now")
+
+    merged = replace(old, themes=tuple(_theme(b) for b in mine),
+                     sources=_sources(old, new, changes), participants=_participants(old, new, changes))
+    return merged, changes
+
+
+def _finding_for(target: _B, tf: _F, changes: list[str]) -> _F:
+    """The author's finding with the same text, else a new finding at the end of the block."""
+    for f in target.findings:
+        if _key(f.node.text) == _key(tf.node.text):
+            return f
+    if target.new or not target.findings:
+        f = _F(tf.node, [], new=True)
+        target.findings.append(f)
+        return f
+    f = _F(replace(tf.node, quotes=(), comment="new in the export: write the finding, or move its quotes"),
+           [], new=True)
+    target.findings.append(f)
+    changes.append(f"new finding '{_short(tf.node.text)}' in '{target.path}'")
+    return f
+
+
+def _theme(b: _B) -> Theme:
+    fs = tuple(replace(f.node, quotes=tuple(f.quotes)) for f in b.findings)
+    subs = tuple(replace(s.node, findings=tuple(replace(f.node, quotes=tuple(f.quotes)) for f in s.findings))
+                 for s in b.subs)
+    return replace(b.node, findings=fs, subthemes=subs)
+
+
+def _sources(old: Supplement, new: Supplement, changes: list[str]):
+    from supplement.reader.cite import source_key
+    have = {source_key(x) for s in old.sources for x in (s.id, s.label or "")}
+    out = list(old.sources)
+    for s in new.sources:
+        if source_key(s.label or s.id) not in have and s.label:
+            out.append(s)
+            changes.append(f"new source '{s.label}'")
+    return tuple(out)
+
+
+def _participants(old: Supplement, new: Supplement, changes: list[str]):
+    if new.participants is None or old.participants is None:
+        if old.participants is None and new.participants is not None and any(
+                q.speaker for t in new.themes for b in (t, *t.subthemes) for f in b.findings for q in f.quotes):
+            changes.append("new participants table from the export's cases")
+            return new.participants
+        return old.participants
+    have = {r.id for r in old.participants.rows}
+    cols = {c.key for c in old.participants.columns}
+    rows = list(old.participants.rows)
+    for r in new.participants.rows:
+        if r.id not in have:
+            rows.append(replace(r, cells=tuple((k, v) for k, v in r.cells if k in cols)))
+            changes.append(f"new participant '{r.id}'")
+    return replace(old.participants, rows=tuple(rows))
+
+
+def _short(text: str, n: int = 50) -> str:
+    text = clean(text)
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def merge_into(imp, into: Path, force: bool, lines: list[str]):
+    """``supplement import NEW --into SOURCE``: merge, back up the author's file, write, report."""
+    from supplement.pipeline import check_source
+
+    from . import source_text, write_source
+    from .command import Outcome
+    old, _, report = check_source(into)
+    if old is None or report.errors:
+        report.error(Pos(str(into)), "the source has errors; nothing merged",
+                     "fix them (supplement check) and import again")
+        return Outcome(None, report, lines, ok=False)
+    merged, changes = merge(old, imp.sup)
+    if merged == old:
+        lines.append(f"{into}: nothing to change")
+        return Outcome(into, imp.report, lines, ok=True)
+    text = source_text(merged)
+    original = Path(into).read_text(encoding="utf-8")
+    comments = sum(1 for line in original.splitlines() if line.lstrip().startswith("#"))
+    backup = Path(str(into) + ".before-import")
+    try:
+        shutil.copy2(into, backup)
+        write_source(text, Path(into), force=True)
+    except OSError as e:
+        imp.report.error(Pos(str(into)), f"cannot write: {e.strerror or e}; the source is unchanged")
+        return Outcome(None, imp.report, lines, ok=False)
+    lines.append(f"merged into {into}: {len(changes)} change(s)")
+    lines.extend(f"  - {c}" for c in changes)
+    if comments:
+        lines.append(f"note: the {comments} comment line(s) of {into} were not carried over (the file was "
+                     f"rewritten); your previous file is {backup}")
+    else:
+        lines.append(f"your previous file is {backup}")
+    return Outcome(Path(into), imp.report, lines, ok=True)

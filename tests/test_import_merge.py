@@ -1,0 +1,121 @@
+"""Re-import after recoding (`--into`): the author's edits stay, the export's recoding is
+applied, and every change is reported."""
+
+from __future__ import annotations
+
+from importutil import assert_checks_and_builds, quotes, run
+from qdafixtures import G_SUB2, G_THEME2, Sel, Spec, write_qdpx
+from supplement.importers import import_file
+from supplement.reader import read_source
+
+Q1 = "You just know when something is wrong."
+Q2 = "I called the doctor anyway, at three in the morning."
+Q5 = "How do you decide?"
+SEL1 = "9D0E1F20-0000-4000-8000-000000000001"
+SEL2 = "9D0E1F20-0000-4000-8000-000000000002"
+G_DOUBT = "6F4E9C2A-1B1D-4C43-9E0A-1A2B3C4D5E99"
+
+
+def _edit(path):
+    """What an author does to an imported source: retitle, rewrite a finding, reorder themes,
+    add a note and a quote of their own, comment."""
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('title: "Trusting intuition"', 'title: "Trusting Intuition at the Bedside"')
+    text = text.replace('- text: "Knowing without being able to say why."',
+                        '- text: "Nurses escalate on a sense they cannot explain."')
+    text = text.replace('- text: "You just know when something is wrong."\n',
+                        '- text: "You just know when something is wrong."\n'
+                        '                note: "on a night shift"\n')
+    text = text.replace('  - id: support\n', '  # the author wrote this theme\'s place\n  - id: support\n')
+    # a quote the author typed in (no id): from a paper transcript
+    text = text.replace('      - text: "Help from colleagues"', '      - text: "Help from colleagues"')
+    path.write_text(text, encoding="utf-8")
+
+
+def _add_hand_quote(path):
+    text = path.read_text(encoding="utf-8")
+    anchor = '              - text: "You just know when something is wrong."\n'
+    i = text.index(anchor)
+    text = text[:i] + ('              - text: "A quote the author typed."\n'
+                       '                cite: "Interview 1"\n') + text[i:]
+    path.write_text(text, encoding="utf-8")
+
+
+def test_reimport_applies_recoding_and_keeps_the_authors_edits(tmp_path):
+    write_qdpx(tmp_path / "first.qdpx")
+    src = tmp_path / "study.yaml"
+    assert run("import", tmp_path / "first.qdpx", "--to", src).returncode == 0
+    _edit(src)
+    _add_hand_quote(src)
+    before, report = read_source(src)
+    assert before is not None, report.text()
+    before_text = src.read_text(encoding="utf-8")
+
+    # in the tool: Q1 recoded from 'Gut feeling' to 'Acting anyway', Q2 uncoded, a new
+    # selection under 'Support', a new code 'Doubt' with one selection
+    spec = Spec(drop={SEL2}, recode={SEL1: [G_SUB2]},
+                extra_codes=f'<Code guid="{G_DOUBT}" name="Doubt" isCodable="true"/>',
+                extra_selections=[Sel("9D0E1F20-0000-4000-8000-0000000000B1", Q5, [G_THEME2]),
+                                  Sel("9D0E1F20-0000-4000-8000-0000000000B2", "Interviewer:", [G_DOUBT])])
+    write_qdpx(tmp_path / "second.qdpx", spec)
+    p = run("import", tmp_path / "second.qdpx", "--into", src)
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    assert f"moved quote '{Q1}' from 'Trusting Intuition at the Bedside > Gut feeling' to " \
+           "'Trusting Intuition at the Bedside > Acting anyway'" in out
+    assert f"removed quote '{Q2[:49]}…' from 'Trusting Intuition at the Bedside > Gut feeling'" in out
+    assert f"added quote '{Q5}' to 'Support'" in out
+    assert "new theme 'Doubt'" in out
+    assert "kept quote 'A quote the author typed.'" in out and "written by hand?" in out
+    assert "comment line(s)" in out and ".before-import" in out
+    assert (tmp_path / "study.yaml.before-import").read_text(encoding="utf-8") == before_text
+
+    after, report = read_source(src)
+    assert after is not None, report.text()
+    # the author's titles, finding text, order and note stay
+    assert [t.title for t in after.themes] == ["Trusting Intuition at the Bedside", "Support", "Doubt"]
+    gut = after.themes[0].subthemes[0]
+    assert gut.findings[0].text == "Nurses escalate on a sense they cannot explain."
+    assert [q.text for q in gut.findings[0].quotes] == ["A quote the author typed."]
+    acting = after.themes[0].subthemes[1]
+    moved = [q for f in acting.findings for q in f.quotes if q.text == Q1]
+    assert len(moved) == 1 and moved[0].note == "on a night shift" and moved[0].id == "q" + SEL1
+    assert Q2 not in [q.text for q in quotes(after)]
+    assert Q5 in [q.text for q in after.themes[1].findings[0].quotes]
+    assert_checks_and_builds(src, tmp_path / "out")
+
+
+def test_reimport_of_the_same_export_changes_nothing(tmp_path):
+    write_qdpx(tmp_path / "p.qdpx")
+    src = tmp_path / "study.yaml"
+    assert run("import", tmp_path / "p.qdpx", "--to", src).returncode == 0
+    text = src.read_text(encoding="utf-8")
+    p = run("import", tmp_path / "p.qdpx", "--into", src)
+    assert p.returncode == 0 and "nothing to change" in p.stdout
+    assert src.read_text(encoding="utf-8") == text
+
+
+def test_quotes_without_ids_are_matched_by_their_words(tmp_path):
+    """A source imported from a table without ids (or typed by hand) still matches on re-import."""
+    from supplement.importers.merge import merge
+    first = import_file(str(write_qdpx(tmp_path / "p.qdpx"))).sup
+    from dataclasses import replace
+
+    def strip(sup):
+        return replace(sup, themes=tuple(replace(t, findings=tuple(
+            replace(f, quotes=tuple(replace(q, id=None) for q in f.quotes)) for f in t.findings),
+            subthemes=tuple(replace(s, findings=tuple(
+                replace(f, quotes=tuple(replace(q, id=None) for q in f.quotes)) for f in s.findings))
+                for s in t.subthemes)) for t in sup.themes))
+    merged, changes = merge(strip(first), first)
+    assert changes == []
+    assert [q.id for q in quotes(merged)] == [q.id for q in quotes(first)]  # the tool's ids adopted
+
+
+def test_into_a_broken_source_merges_nothing(tmp_path):
+    write_qdpx(tmp_path / "p.qdpx")
+    src = tmp_path / "study.yaml"
+    src.write_text("schema: 1\nstudy: {}\n", encoding="utf-8")
+    p = run("import", tmp_path / "p.qdpx", "--into", src)
+    assert p.returncode == 1 and "nothing merged" in p.stderr
+    assert src.read_text(encoding="utf-8") == "schema: 1\nstudy: {}\n"
