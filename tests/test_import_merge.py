@@ -16,28 +16,28 @@ SEL2 = "9D0E1F20-0000-4000-8000-000000000002"
 G_DOUBT = "6F4E9C2A-1B1D-4C43-9E0A-1A2B3C4D5E99"
 
 
+def _replace(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
 def _edit(path):
-    """What an author does to an imported source: retitle, rewrite a finding, reorder themes,
-    add a note and a quote of their own, comment."""
+    """What an author does to an imported source: retitle, rewrite a finding, put a theme first,
+    add a note, type in a quote of their own, comment."""
     text = path.read_text(encoding="utf-8")
-    text = text.replace('title: "Trusting intuition"', 'title: "Trusting Intuition at the Bedside"')
-    text = text.replace('- text: "Knowing without being able to say why."',
-                        '- text: "Nurses escalate on a sense they cannot explain."')
-    text = text.replace('- text: "You just know when something is wrong."\n',
-                        '- text: "You just know when something is wrong."\n'
-                        '                note: "on a night shift"\n')
-    text = text.replace('  - id: support\n', '  # the author wrote this theme\'s place\n  - id: support\n')
-    # a quote the author typed in (no id): from a paper transcript
-    text = text.replace('      - text: "Help from colleagues"', '      - text: "Help from colleagues"')
-    path.write_text(text, encoding="utf-8")
-
-
-def _add_hand_quote(path):
-    text = path.read_text(encoding="utf-8")
-    anchor = '              - text: "You just know when something is wrong."\n'
-    i = text.index(anchor)
-    text = text[:i] + ('              - text: "A quote the author typed."\n'
-                       '                cite: "Interview 1"\n') + text[i:]
+    text = _replace(text, "title: Trusting intuition", "title: Trusting Intuition at the Bedside")
+    text = _replace(text, "- text: Knowing without being able to say why.",
+                    "- text: Nurses escalate on a sense they cannot explain.")
+    text = _replace(text, "                text: You just know when something is wrong.\n",
+                    "                text: You just know when something is wrong.\n"
+                    "                note: on a night shift\n")
+    text = _replace(text, "              - id: q" + SEL1 + "\n",
+                    "              - text: A quote the author typed.   # from the paper notes\n"
+                    "                cite: Interview 1\n"
+                    "              - id: q" + SEL1 + "\n")
+    head, themes = text.split("\nthemes:\n")
+    first, support = themes.split("  - id: support\n")
+    text = head + "\nthemes:\n  # the author put this theme first\n  - id: support\n" + support + first
     path.write_text(text, encoding="utf-8")
 
 
@@ -46,7 +46,6 @@ def test_reimport_applies_recoding_and_keeps_the_authors_edits(tmp_path):
     src = tmp_path / "study.yaml"
     assert run("import", tmp_path / "first.qdpx", "--to", src).returncode == 0
     _edit(src)
-    _add_hand_quote(src)
     before, report = read_source(src)
     assert before is not None, report.text()
     before_text = src.read_text(encoding="utf-8")
@@ -73,15 +72,15 @@ def test_reimport_applies_recoding_and_keeps_the_authors_edits(tmp_path):
     after, report = read_source(src)
     assert after is not None, report.text()
     # the author's titles, finding text, order and note stay
-    assert [t.title for t in after.themes] == ["Trusting Intuition at the Bedside", "Support", "Doubt"]
-    gut = after.themes[0].subthemes[0]
+    assert [t.title for t in after.themes] == ["Support", "Trusting Intuition at the Bedside", "Doubt"]
+    gut = after.themes[1].subthemes[0]
     assert gut.findings[0].text == "Nurses escalate on a sense they cannot explain."
     assert [q.text for q in gut.findings[0].quotes] == ["A quote the author typed."]
-    acting = after.themes[0].subthemes[1]
+    acting = after.themes[1].subthemes[1]
     moved = [q for f in acting.findings for q in f.quotes if q.text == Q1]
     assert len(moved) == 1 and moved[0].note == "on a night shift" and moved[0].id == "q" + SEL1
     assert Q2 not in [q.text for q in quotes(after)]
-    assert Q5 in [q.text for q in after.themes[1].findings[0].quotes]
+    assert Q5 in [q.text for q in after.themes[0].findings[0].quotes]
     assert_checks_and_builds(src, tmp_path / "out")
 
 

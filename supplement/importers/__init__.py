@@ -69,11 +69,8 @@ def import_file(path: str, fmt: Optional[str] = None, columns: Optional[dict[str
 
 
 def source_text(sup: Supplement) -> str:
-    """The model as a version-1 source (the core's writer once it is there)."""
-    try:
-        from supplement.study.emit import emit  # the core's source writer
-    except ImportError:
-        from .yaml_source import emit
+    """The model as a version-1 source, through the core's source writer."""
+    from supplement.study.emit import emit
     return emit(sup)
 
 
