@@ -261,3 +261,11 @@ def test_outline_is_what_a_reader_sees(tmp_path):
     assert ("Quote", Q1, "Interview 1", None, None) in rows
     assert LINES1[1].endswith(Q1)
     assert G_DEEP and G_SUB1  # the fixture's codes are the ones coded
+
+
+def test_a_project_without_codes_is_an_error_and_writes_nothing(tmp_path):
+    (tmp_path / "blank.qde").write_text('<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" '
+                                        'name="blank"><Users/></Project>', encoding="utf-8")
+    p = run("import", tmp_path / "blank.qde", "--to", tmp_path / "s.yaml")
+    assert p.returncode == 1 and "nothing to import: the export holds no codes" in p.stderr
+    assert not (tmp_path / "s.yaml").exists()

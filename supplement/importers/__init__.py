@@ -51,6 +51,11 @@ def import_file(path: str, fmt: Optional[str] = None, columns: Optional[dict[str
     if family == "word":
         from . import word_appendix
         sup, report, review = word_appendix.read(path)
+        if not sup.themes:
+            report.error(Pos(path), "no theme table found: nothing to import",
+                         "a theme table's header names its columns, e.g. Theme | Findings | Quotes")
+        if report.errors:
+            raise SourceError(report)
         return Imported(sup, report, review, family)
     if family == "refi-qda":
         from . import refi_qda
@@ -65,6 +70,8 @@ def import_file(path: str, fmt: Optional[str] = None, columns: Optional[dict[str
         raise ValueError(f"unknown format {family}")
     from .outline import assemble
     sup = assemble(project, levels)
+    if project.report.errors:
+        raise SourceError(project.report)
     return Imported(sup, project.report, project.review, family)
 
 

@@ -272,8 +272,8 @@ def assemble(project: Project, levels: Levels = Levels()) -> Supplement:
         review.append(f"{len(folded)} code(s) deeper than the subtheme level were folded into findings "
                       f"(e.g. '{folded[0]}'); choose other levels with --levels")
     if not themes:
-        project.report.warning(Pos(project.file), "no codes found: the source has no themes",
-                               "export the project with its codebook, or map a code column with --columns")
+        project.report.error(Pos(project.file), "nothing to import: the export holds no codes",
+                             "export the project with its codebook, or map a code column with --columns")
 
     participants = None
     if project.cases:
