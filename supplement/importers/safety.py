@@ -103,7 +103,10 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as e:
         line, col = (e.position if e.position else (0, 0))
-        raise fail(Pos(where, line or 1, (col or 0) + 1), f"not well-formed XML: {e.msg}",
+        msg = e.msg
+        if "Excessive depth" in msg:
+            msg = "elements nested more than 256 levels deep"
+        raise fail(Pos(where, line or 1, (col or 0) + 1), f"not well-formed XML: {msg}",
                    "export the file again from the tool; a hand-edited file may have lost a closing tag") from None
     if root is None:
         raise fail(Pos(where), "empty XML document")

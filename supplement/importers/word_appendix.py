@@ -17,7 +17,7 @@ Every problem names the table, row and cell.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -35,6 +35,9 @@ HEADING = re.compile(r"^\s*(?:(?:theme|subtheme)\s+)?([IVXLC]+|[A-Z]|\d+)(?:\.\d
 LABEL = re.compile(r"^\s*(?:(?:supplementary|supplemental|online)\s+)?(?:appendix|e?table|s\d+\s+table|table\s+s\d+)"
                    r"\s*[A-Za-z]?\d*[.:]?\s+", re.I)
 OPEN_Q, CLOSE_Q = "“\"‘«„", "”\"’»“"
+_PAGE_WORD = re.compile(r"(^|[\s,])pp?\.?\s+(?=\d)")
+# what a style prints for a source cited by page only ('{Kind}, p 6'): such a name is no label
+KINDS = ("focus group", "interview", "field notes", "observation", "transcript", "survey", "workshop")
 
 
 @dataclass
@@ -371,7 +374,7 @@ class _Reader:
         q, cite_text, note = split_quote(text)
         cite = None
         if cite_text is not None:
-            c, err = parse_shorthand(cite_text)
+            c, err = parse_shorthand(_PAGE_WORD.sub(r"\1p. ", cite_text))  # 'p 6' as 'p. 6'
             if c is None:
                 self.r.warning(self.pos(n, ri, ci), f"citation '{cite_text}': {err}",
                                "fix the citation in the source after import")
@@ -390,14 +393,30 @@ class _Reader:
         self.cur_block.findings[-1][1].append(Quote(text=q, cite=cite, note=note))
 
     # ---- the model
+    def _unlabel(self, label: str) -> None:
+        for b in self.blocks:
+            for blk in (b, *b.subthemes):
+                for f in blk.findings:
+                    f[1][:] = [replace(q, cite=replace(q.cite, source=None)) if q.cite.source == label else q
+                               for q in f[1]]
+
     def result(self, d) -> Supplement:
         if self.uncited > 5:
             self.r.warning(Pos(self.path), f"{self.uncited - 5} more quotes without a citation")
         ids = Ids()
         sources = []
+        kindish = [k for k in self.cite_sources if self.cite_sources[k].casefold() in KINDS]
+        unlabeled_kind = None
+        if len(kindish) == 1 and not self.page_only:  # e.g. 'Focus group, p 6': the page-only source
+            label = self.cite_sources.pop(kindish[0])
+            unlabeled_kind = label.casefold()
+            self._unlabel(label)
+            self.page_only = True
         if self.page_only:
-            sources.append(Source(id=ids.make("transcript"), kind="transcript",
-                                  comment="cited by page only in the Word file: say what it is (kind)"))
+            kind = unlabeled_kind or "transcript"
+            sources.append(Source(id=ids.make(kind), kind=kind,
+                                  comment="cited by page only in the Word file: say what it is (kind)"
+                                  if unlabeled_kind is None else f"cited as '{kind}' with a page, no label"))
         for label in self.cite_sources.values():
             if self.uncited and label == "Uncited":
                 continue
