@@ -184,6 +184,7 @@ class _Reader:
         self.cite_sources: dict[str, str] = {}  # source_key -> label as first written
         self.page_only = False
         self.uncited = 0
+        self.ours = False  # built by supplement (its paragraph styles are 'Supplement …')
 
     def pos(self, t: int, row: int = 0, cell: int = 0) -> Pos:
         where = f"table {t}" + (f", row {row}" if row else "") + (f", cell {cell}" if cell else "")
@@ -335,6 +336,7 @@ class _Reader:
 
     def headings(self, cell, n, ri, ci=0) -> None:
         paras = [p for p in cell.paragraphs if clean(p.text)]
+        self.ours = self.ours or any(_style(p).startswith("Supplement ") for p in paras)
         for k, p in enumerate(paras):
             txt = clean(p.text)
             st = _style(p).casefold()
@@ -407,7 +409,9 @@ class _Reader:
         sources = []
         kindish = [k for k in self.cite_sources if self.cite_sources[k].casefold() in KINDS]
         unlabeled_kind = None
-        if len(kindish) == 1 and not self.page_only:  # e.g. 'Focus group, p 6': the page-only source
+        # this project's output names a page-only source by its kind in some styles ('Focus group, p 6');
+        # in a hand-made table 'Focus group' is the author's label and stays one
+        if len(kindish) == 1 and not self.page_only and self.ours:
             label = self.cite_sources.pop(kindish[0])
             unlabeled_kind = label.casefold()
             self._unlabel(label)
