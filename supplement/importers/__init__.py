@@ -17,7 +17,7 @@ from typing import Optional
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.study.model import Quote, Subtheme, Supplement, Theme, walk
 
-from .detect import FAMILIES, detect
+from .detect import detect
 from .outline import Levels
 
 FORMATS = ("refi-qda", "segments", "taguette", "qualcoder", "maxqda", "atlasti", "word")

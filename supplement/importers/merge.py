@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
-from supplement.diagnostics import Pos, Report
+from supplement.diagnostics import Pos
 from supplement.study.model import Finding, Quote, Subtheme, Supplement, Theme
 
 from .outline import Ids, clean

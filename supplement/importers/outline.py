@@ -151,153 +151,167 @@ def document_kind(label: str) -> str:
 
 def assemble(project: Project, levels: Levels = Levels()) -> Supplement:
     """The project as a source model: themes, subthemes, findings and quotes."""
-    review = project.review
-    theme_ids = Ids()
+    return _Assembler(project, levels).supplement()
 
-    # documents -> sources
-    src_ids = Ids()
-    sources, label_of = [], {}
-    part_ids = Ids()
-    case_id = {key: part_ids.make(c.name, "p") for key, c in project.cases.items()}
-    cited = {s.document for s in project.segments}
-    for doc in project.documents.values():
-        label = document_label(doc.name)
-        sid = src_ids.make(label, "s")
-        kind = document_kind(label)
-        label_of[doc.key] = label
-        sources.append(Source(id=sid, kind=kind, label=label,
-                              participants=tuple(case_id[c] for c in doc.cases if c in case_id),
+
+class _Assembler:
+    def __init__(self, project: Project, levels: Levels):
+        self.p, self.levels = project, levels
+        self.review, self.report = project.review, project.report
+        part_ids = Ids()
+        self.case_id = {key: part_ids.make(c.name, "p") for key, c in project.cases.items()}
+        self.by_code: dict[str, list[Segment]] = {}
+        for seg in project.segments:
+            for c in seg.codes:
+                self.by_code.setdefault(c, []).append(seg)
+        self.label_of: dict[str, str] = {}
+        self.folded: list[str] = []
+        self.block_ids = Ids()
+
+    def supplement(self) -> Supplement:
+        sources = self.sources()
+        multi = sum(1 for s in self.p.segments if len(s.codes) > 1)
+        if multi:
+            self.review.append(f"{multi} segment(s) carry more than one code and appear under each; "
+                               "`supplement check` reports them as repeated quotes")
+        themes = self.themes()
+        if self.folded:
+            self.review.append(f"{len(self.folded)} code(s) deeper than the subtheme level were folded into "
+                               f"findings (e.g. '{self.folded[0]}'); choose other levels with --levels")
+        if not themes:
+            self.report.error(Pos(self.p.file), "nothing to import: the export holds no codes",
+                              "export the project with its codebook, or map a code column with --columns")
+        title = clean(self.p.title) or "Untitled study"
+        study = Study(title=title, comment=f"imported from {self.p.origin or 'a QDA export'}; "
+                                           "the title is the project's name: write the article's title")
+        return Supplement(study=study, sources=sources, themes=themes, participants=self.participants(),
+                          comment=f"imported by `supplement import` from {self.p.file}")
+
+    # ---- documents -> sources
+    def sources(self) -> tuple[Source, ...]:
+        ids, out = Ids(), []
+        cited = {s.document for s in self.p.segments}
+        for doc in self.p.documents.values():
+            label = document_label(doc.name)
+            self.label_of[doc.key] = label
+            out.append(Source(id=ids.make(label, "s"), kind=document_kind(label), label=label,
+                              participants=tuple(self.case_id[c] for c in doc.cases if c in self.case_id),
                               comment=None if doc.key in cited else "no coded segment cites this document"))
-    if not sources:  # a codebook: no documents yet, but a source needs one
-        sources.append(Source(id="transcripts", kind="transcript",
+        if not out:  # a codebook: no documents yet, but a source needs one
+            out.append(Source(id="transcripts", kind="transcript",
                               comment="the export names no documents: list the transcripts quotes come from"))
-        review.append("sources: the export holds no documents; list your transcripts under sources")
-    elif any(s.kind == "transcript" for s in sources):
-        review.append("source kinds: documents whose name does not say interview or focus group have kind "
-                      "'transcript'; set each source's kind")
+            self.review.append("sources: the export holds no documents; list your transcripts under sources")
+        elif any(s.kind == "transcript" for s in out):
+            self.review.append("source kinds: documents whose name does not say interview or focus group have "
+                               "kind 'transcript'; set each source's kind")
+        return tuple(out)
 
-    by_code: dict[str, list[Segment]] = {}
-    for seg in project.segments:
-        for c in seg.codes:
-            by_code.setdefault(c, []).append(seg)
-    multi = sum(1 for s in project.segments if len(s.codes) > 1)
-    if multi:
-        review.append(f"{multi} segment(s) carry more than one code and appear under each; "
-                      "`supplement check` reports them as repeated quotes")
-
-    def quotes_of(code: Code) -> tuple[Quote, ...]:
+    # ---- segments -> quotes, codes -> findings
+    def quotes_of(self, code: Code) -> tuple[Quote, ...]:
         out = []
-        for seg in by_code.get(code.key, ()):
+        for seg in self.by_code.get(code.key, ()):
             text = clean(seg.text)
+            where = seg.pos or Pos(self.p.file)
             if not text:
-                project.report.warning(seg.pos or Pos(project.file), "a coded segment has no text; skipped",
-                                       "code the text again in the tool, or delete the empty coding")
+                self.report.warning(where, "a coded segment has no text; skipped",
+                                    "code the text again in the tool, or delete the empty coding")
                 continue
             notes = [seg.comment] if seg.comment else []
             if MOJIBAKE.search(text):
                 notes.append("the text looks decoded with the wrong encoding (e.g. 'â€”' for '—'): check it")
-                project.report.warning(seg.pos or Pos(project.file),
-                                       f"quote '{text[:40]}' looks decoded with the wrong encoding",
-                                       "the tool read the transcript as Windows-1252; re-upload it as UTF-8 "
-                                       "(an HTML file needs <meta charset=\"utf-8\">)")
+                self.report.warning(where, f"quote '{text[:40]}' looks decoded with the wrong encoding",
+                                    "the tool read the transcript as Windows-1252; re-upload it as UTF-8 "
+                                    "(an HTML file needs <meta charset=\"utf-8\">)")
             if seg.memo.strip():
                 notes.append(f"memo: {clean(seg.memo)}")
-            out.append(Quote(text=text, cite=Cite(source=label_of.get(seg.document, seg.document),
+            out.append(Quote(text=text, cite=Cite(source=self.label_of.get(seg.document, seg.document),
                                                   pages=seg.pages),
-                             speaker=case_id.get(seg.speaker) if seg.speaker else None,
+                             speaker=self.case_id.get(seg.speaker) if seg.speaker else None,
                              id=quote_id(seg.guid), comment="; ".join(notes) or None))
         return tuple(out)
 
-    def finding(code: Code, path: str = "") -> Finding:
+    def finding(self, code: Code, path: str = "") -> Finding:
+        name = path or code.name
         desc = clean(code.description)
         if desc:
-            text, comment = desc, f"finding text is the description of code '{path or code.name}'; rewrite it as a finding"
+            text, comment = desc, f"finding text is the description of code '{name}'; rewrite it as a finding"
         else:
-            text, comment = clean(path or code.name), f"code '{path or code.name}' has no description: write the finding"
-        return Finding(text=text, quotes=quotes_of(code), comment=comment)
+            text, comment = clean(name), f"code '{name}' has no description: write the finding"
+        return Finding(text=text, quotes=self.quotes_of(code), comment=comment)
 
-    folded: list[str] = []
-
-    def block_findings(code: Code, deepest: bool) -> tuple[Finding, ...]:
+    def block_findings(self, code: Code, deepest: bool) -> tuple[Finding, ...]:
         """The block's own finding (if coded), then, at the deepest level, one finding per deeper
-        code; never empty when it is the deepest level."""
-        out = [finding(code)] if code.key in by_code else []
+        code (folded); never empty at the deepest level."""
+        out = [self.finding(code)] if code.key in self.by_code else []
         if deepest:
             def fold(c: Code, path: str):
                 p = f"{path} > {c.name}"
-                folded.append(p)
-                if c.key in by_code or not project.segments:
-                    out.append(finding(c, p))
+                self.folded.append(p)
+                if c.key in self.by_code or not self.p.segments:  # a codebook keeps every code
+                    out.append(self.finding(c, p))
                 for g in c.children:
                     fold(g, p)
             for ch in code.children:
                 fold(ch, code.name)
             if not out:
-                out.append(finding(code))
+                out.append(self.finding(code))
         return tuple(out)
 
-    def at_depth(codes: list[Code], depth: int, want: int, above: str = ""):
-        """Codes at depth ``want`` below these; codes above it that hold segments are reported."""
+    def at_depth(self, codes: list[Code], depth: int, want: int, above: str = ""):
+        """(code, its ancestors' names) at depth ``want``; coded codes above it are reported."""
         for c in codes:
             if depth == want:
                 yield c, above
+                continue
+            if c.key in self.by_code:
+                self.report.warning(c.pos or Pos(self.p.file),
+                                    f"code '{c.name}' sits above the theme level and has "
+                                    f"{len(self.by_code[c.key])} segment(s); they are not imported",
+                                    "choose --levels so that this code is a theme")
+            yield from self.at_depth(c.children, depth + 1, want, f"{above}{c.name} > ")
+
+    def themes(self) -> tuple[Theme, ...]:
+        lv, out = self.levels, []
+        for code, above in self.at_depth(self.p.codes, 1, lv.theme):
+            subs = []
+            if lv.subtheme is not None:
+                for sc, _ in self.at_depth(code.children, lv.theme + 1, lv.subtheme):
+                    subs.append(Subtheme(id=self.block_ids.make(sc.name, "t"), title=clean(sc.name),
+                                         findings=self.block_findings(sc, True)))
+                own = self.block_findings(code, False)
+                if not own and not subs:
+                    own = (self.finding(code),)
             else:
-                if c.key in by_code:
-                    project.report.warning(c.pos or Pos(project.file),
-                                           f"code '{c.name}' sits above the theme level and has "
-                                           f"{len(by_code[c.key])} segment(s); they are not imported",
-                                           "choose --levels so that this code is a theme")
-                yield from at_depth(c.children, depth + 1, want, f"{above}{c.name} > ")
+                own = self.block_findings(code, True)
+            notes = [f"under '{above[:-3]}' in the code tree" if above else None,
+                     None if code.codable else "a folder in the tool (not codable)"]
+            desc = clean(code.description)
+            if desc and not any(f.text == desc for f in own):
+                notes.append(f"code description: {desc}")
+            out.append(Theme(id=self.block_ids.make(code.name, "t"), title=clean(code.name), findings=own,
+                             subthemes=tuple(subs), comment="; ".join(filter(None, notes)) or None))
+        return tuple(out)
 
-    themes = []
-    for code, above in at_depth(project.codes, 1, levels.theme):
-        subs = []
-        if levels.subtheme is not None:
-            for sc, _ in at_depth(code.children, levels.theme + 1, levels.subtheme):
-                subs.append(Subtheme(id=theme_ids.make(sc.name, "t"), title=clean(sc.name),
-                                     findings=block_findings(sc, True)))
-            own = block_findings(code, False)
-            if not own and not subs:
-                own = (finding(code),)
-        else:
-            own = block_findings(code, True)
-        notes = [f"under '{above[:-3]}' in the code tree" if above else None,
-                 None if code.codable else "a folder in the tool (not codable)"]
-        if clean(code.description) and not any(f.text == clean(code.description) for f in own):
-            notes.append(f"code description: {clean(code.description)}")
-        comment = "; ".join(filter(None, notes)) or None
-        themes.append(Theme(id=theme_ids.make(code.name, "t"), title=clean(code.name), findings=own,
-                            subthemes=tuple(subs), comment=comment))
-    if folded:
-        review.append(f"{len(folded)} code(s) deeper than the subtheme level were folded into findings "
-                      f"(e.g. '{folded[0]}'); choose other levels with --levels")
-    if not themes:
-        project.report.error(Pos(project.file), "nothing to import: the export holds no codes",
-                             "export the project with its codebook, or map a code column with --columns")
-
-    participants = None
-    if project.cases:
+    # ---- cases -> participants
+    def participants(self) -> Optional[Participants]:
+        if not self.p.cases:
+            return None
         var_ids = Ids()
-        var_ids.used.add("id")
-        keys = {v: var_ids.make(v, "v").replace("-", "_") for v in project.variables}
-        columns = [Column(key=keys[v], label=clean(v) or v) for v in project.variables]
+        var_ids.used.update(("id", "code"))  # keys a participant row reserves
+        keys = {v: var_ids.make(v, "v").replace("-", "_") for v in self.p.variables}
+        columns = [Column(key=keys[v], label=clean(v) or v) for v in self.p.variables]
         rows = []
-        for key, c in project.cases.items():
+        for key, c in self.p.cases.items():
             cells = {keys[v]: clean(val) for v, val in c.values if v in keys and clean(val)}
             if not columns:
                 cells = {"name": clean(c.name)}
-            rows.append(Participant(id=case_id[key], cells=tuple(cells.items()),
-                                    comment=f"case '{c.name}'" if case_id[key] != slug(c.name, "p") else None))
+            pid = self.case_id[key]
+            rows.append(Participant(id=pid, cells=tuple(cells.items()),
+                                    comment=f"case '{c.name}'" if pid != slug(c.name, "p") else None))
         if not columns:
             columns = [Column(key="name", label="Case")]
-            review.append("participants: the cases have no variables; the table shows case names — "
-                          "replace them with the characteristics you report")
-        participants = Participants(caption="Characteristics of the {participants} participants.",
-                                    columns=tuple(columns), rows=tuple(rows),
-                                    comment="from the project's cases; check the caption and columns")
-
-    title = clean(project.title) or "Untitled study"
-    study = Study(title=title, comment=f"imported from {project.origin or 'a QDA export'}; "
-                                       "the title is the project's name: write the article's title")
-    return Supplement(study=study, sources=tuple(sources), themes=tuple(themes), participants=participants,
-                      comment=f"imported by `supplement import` from {project.file}")
+            self.review.append("participants: the cases have no variables; the table shows case names — "
+                               "replace them with the characteristics you report")
+        return Participants(caption="Characteristics of the {participants} participants.",
+                            columns=tuple(columns), rows=tuple(rows),
+                            comment="from the project's cases; check the caption and columns")

@@ -17,7 +17,7 @@ import io
 import re
 from pathlib import Path, PurePosixPath
 
-from supplement.diagnostics import Pos, Report, SourceError
+from supplement.diagnostics import Pos, Report
 from supplement.study.model import Pages
 
 from .outline import Case, Code, Project, Segment

@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from supplement.diagnostics import Pos, Report, SourceError
+from supplement.diagnostics import Pos
+from supplement.reader.cite import parse_pages
+from supplement.study.model import Pages
 
 from .outline import Case, Code, Project, Segment
-from .safety import fail
+from .safety import SafeZip, fail
 
 ROLES = ("text", "theme", "subtheme", "code", "source", "speaker", "id", "memo", "page", "description")
 MAX_ROWS = 1_000_000
@@ -63,7 +65,6 @@ def read_table(path: str) -> list[Table]:
 
 
 def _csv(path: str, data: bytes) -> Table:
-    r = Report()
     if data.startswith(b"\xef\xbb\xbf"):
         text = data[3:].decode("utf-8", errors="replace")
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -88,12 +89,10 @@ def _csv(path: str, data: bytes) -> Table:
     except csv.Error as e:
         raise fail(Pos(path, len(rows) + 1), f"cannot read the CSV file: {e}",
                    "save it again from the tool or a spreadsheet as CSV (UTF-8)") from None
-    del r
     return Table(path, rows)
 
 
 def _xlsx(path: str) -> list[Table]:
-    from .safety import SafeZip
     SafeZip(path).close()  # the archive's names and sizes are checked before openpyxl reads it
     import openpyxl
     try:
@@ -316,12 +315,10 @@ def to_project(table: Table, layout: Layout, origin: str) -> Project:
         seg = Segment(text=text, codes=keys, document=doc_name.casefold(), guid=sid, speaker=speaker,
                       memo=cell(row, "memo"), pos=pos)
         if cell(row, "page"):
-            from supplement.reader.cite import parse_pages
             pages, err = parse_pages(cell(row, "page"))
             if pages is None:
                 r.warning(table.pos(n, cols["page"] + 1), f"page: {err}; left out")
             else:
-                from supplement.study.model import Pages
                 seg.pages = Pages(pages.first, pages.last)
         if sid:
             by_id[sid] = seg

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
-from supplement.diagnostics import Pos, Report, SourceError
+from supplement.diagnostics import Pos, Report
 from supplement.reader.cite import parse_shorthand, source_key
 from supplement.study.model import (Cite, Column, Finding, Headers, Mark, Pages, Participant, Participants,
                                     Quote, Source, Study, Subtheme, Supplement, Theme, ThemeTableSettings)
 
-from .outline import Ids, clean, document_kind, slug
+from .outline import Ids, clean, document_kind
 from .safety import SafeZip, fail
 
 MARK_SYMBOLS = "*†‡§‖¶#"
@@ -211,7 +211,7 @@ class _Reader:
             self.r.warning(self.pos(n), "a second participant table; skipped")
             return
         ids = Ids()
-        ids.used.add("id")
+        ids.used.update(("id", "code"))  # keys a participant row reserves
         keys = [ids.make(h or f"column {i}", "c").replace("-", "_") for i, h in enumerate(head[1:], 2)]
         columns = tuple(Column(key=k, label=h) for k, h in zip(keys, head[1:]))
         symbol_note = {}
