@@ -119,7 +119,7 @@ def _from_xml(data: bytes, where: str, archive: _Archive) -> Project:
     if book is not None and child(book, "Sets") is not None and len(child(book, "Sets")):
         project.review.append("code groups (Sets) are not imported; group themes by hand if you need them")
     if kind == "Project":
-        _project_body(root, where, archive, project, checks)
+        _ProjectReader(root, where, archive, project, checks).read(root)
         sets = child(root, "Sets")
         if sets is not None and len(sets):
             project.review.append("sets in the project are not imported")
@@ -203,79 +203,148 @@ def _nest_paths(flat: list[Code]) -> list[Code]:
     return roots
 
 
-def _project_body(root, where: str, archive: _Archive, project: Project, checks: _Checks) -> None:
-    r = project.report
-    codes = {}
+class _ProjectReader:
+    """The parts of a <Project> after its codebook: variables, notes, cases, sources and their
+    coded selections."""
 
-    def index(cs):
-        for c in cs:
-            codes[c.key] = c
-            index(c.children)
-    index(project.codes)
+    def __init__(self, root, where: str, archive: _Archive, project: Project, checks: _Checks):
+        self.where, self.archive, self.project, self.checks = where, archive, project, checks
+        self.r = project.report
+        self.codes: dict[str, Code] = {}
 
-    variables = {}
-    vars_el = child(root, "Variables")
-    for v in children(vars_el, "Variable") if vars_el is not None else []:
-        variables[(v.get("guid") or "").strip()] = (v.get("name") or "").strip() or "Variable"
-    notes = {}
-    notes_el = child(root, "Notes")
-    for n in children(notes_el, "Note") if notes_el is not None else []:
-        notes[(n.get("guid") or "").strip()] = _text(n, "PlainTextContent") or (n.get("name") or "")
+        def index(cs):
+            for c in cs:
+                self.codes[c.key] = c
+                index(c.children)
+        index(project.codes)
+        self.variables = {(v.get("guid") or "").strip(): (v.get("name") or "").strip() or "Variable"
+                          for v in _all(root, "Variables", "Variable")}
+        self.notes = {(n.get("guid") or "").strip(): _text(n, "PlainTextContent") or (n.get("name") or "")
+                      for n in _all(root, "Notes", "Note")}
+        self.speaker_of: dict[str, str] = {}
+        self.source_cases: dict[str, list[str]] = {}
 
-    speaker_of = {}
-    cases_el = child(root, "Cases")
-    source_cases: dict[str, list[str]] = {}
-    for c in children(cases_el, "Case") if cases_el is not None else []:
-        key = checks.guid(c, "case")
-        case = Case(key, (c.get("name") or "").strip() or f"Case {len(project.cases) + 1}",
-                    _values(c, variables, where, r))
-        project.cases[key] = case
-        for ref in children(c, "SourceRef"):
-            source_cases.setdefault((ref.get("targetGUID") or "").strip(), []).append(key)
-        for ref in children(c, "SelectionRef"):
-            speaker_of[(ref.get("targetGUID") or "").strip()] = key
-    seen_vars = []
-    for case in project.cases.values():
-        for name, _ in case.values:
-            if name not in seen_vars:
-                seen_vars.append(name)
-
-    sources_el = child(root, "Sources")
-    skipped: dict[str, int] = {}
-    for s in list(sources_el) if sources_el is not None else []:
-        kind = local(s.tag)
-        if kind == "PDFSource":
-            rep = child(s, "Representation")
-            if rep is None:
+    def read(self, root) -> None:
+        project = self.project
+        for c in _all(root, "Cases", "Case"):
+            key = self.checks.guid(c, "case")
+            project.cases[key] = Case(key, (c.get("name") or "").strip() or f"Case {len(project.cases) + 1}",
+                                      _values(c, self.variables, self.where, self.r))
+            for ref in children(c, "SourceRef"):
+                self.source_cases.setdefault((ref.get("targetGUID") or "").strip(), []).append(key)
+            for ref in children(c, "SelectionRef"):
+                self.speaker_of[(ref.get("targetGUID") or "").strip()] = key
+        skipped: dict[str, int] = {}
+        sources_el = child(root, "Sources")
+        for s in list(sources_el) if sources_el is not None else []:
+            kind = local(s.tag)
+            rep = child(s, "Representation") if kind == "PDFSource" else None
+            if rep is not None:
+                self.text_source(rep, name=s.get("name"), key=s.get("guid"))
+            elif kind == "TextSource":
+                self.text_source(s)
+            elif kind:
                 skipped[kind] = skipped.get(kind, 0) + 1
-                continue
-            _text_source(rep, where, archive, project, checks, codes, speaker_of, source_cases, notes, variables,
-                         name=s.get("name"), key=s.get("guid"))
-        elif kind == "TextSource":
-            _text_source(s, where, archive, project, checks, codes, speaker_of, source_cases, notes, variables)
-        elif isinstance(s.tag, str):
-            skipped[kind] = skipped.get(kind, 0) + 1
-    for how, names in checks.crlf.items():
-        shown = ", ".join(f"'{x}'" for x in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        r.warning(Pos(where), f"{len(names)} source(s) have CRLF line breaks ({shown}); positions read with "
-                              f"{how}, which fits their selections best",
-                  "check the first and last words of quotes from these sources")
-    for kind, n in skipped.items():
-        r.warning(Pos(where), f"{n} {kind} source(s) not imported (only text and PDF text is)",
-                  "quotes from audio, video or pictures need a transcript in the tool")
-    if not project.cases:  # MAXQDA puts attributes on documents: each such document a participant
-        for key, doc in project.documents.items():
-            vals = doc.values
-            if vals:
-                project.cases[key] = Case(key, doc.name, vals)
-                doc.cases.append(key)
-                for name, _ in vals:
-                    if name not in seen_vars:
-                        seen_vars.append(name)
-        if project.cases:
-            project.review.append("participants were made from documents that carry variables (one per document)")
-    project.variables = seen_vars
-    checks.summarise()
+        for how, names in self.checks.crlf.items():
+            shown = ", ".join(f"'{x}'" for x in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            self.r.warning(Pos(self.where), f"{len(names)} source(s) have CRLF line breaks ({shown}); positions "
+                                            f"read with {how}, which fits their selections best",
+                           "check the first and last words of quotes from these sources")
+        for kind, n in skipped.items():
+            self.r.warning(Pos(self.where), f"{n} {kind} source(s) not imported (only text and PDF text is)",
+                           "quotes from audio, video or pictures need a transcript in the tool")
+        if not project.cases:  # MAXQDA puts attributes on documents: each such document a participant
+            for key, doc in project.documents.items():
+                if doc.values:
+                    project.cases[key] = Case(key, doc.name, doc.values)
+                    doc.cases.append(key)
+            if project.cases:
+                project.review.append("participants were made from documents that carry variables "
+                                      "(one per document)")
+        project.variables = list(dict.fromkeys(name for c in project.cases.values() for name, _ in c.values))
+        self.checks.summarise()
+
+    def source_text(self, s, name: str) -> str | None:
+        """The source's text: inline, from its .txt, or (NVivo) from the .docx beside an empty .txt."""
+        pos, text = _pos(self.where, s), None
+        inline = child(s, "PlainTextContent")
+        if inline is not None:
+            text = inline.text or ""
+        elif s.get("plainTextPath"):
+            data, member = self.archive.source_file(s.get("plainTextPath"), pos, self.r)
+            if data is not None:
+                text = _decode(data, f"{self.archive.path}!{member}", self.r)
+        rich = s.get("richTextPath") or ""
+        if (text is None or not text.strip()) and rich.lower().endswith(".docx"):
+            data, member = self.archive.source_file(rich, pos, Report())
+            if data is not None:
+                try:
+                    text = _docx_text(data)
+                    self.r.warning(pos, f"source '{name}': the plain text is empty; the text was taken from {member}",
+                                   "NVivo exports do this; check that the quotes start and end where you coded them")
+                except Exception as e:  # a broken .docx: say so, keep going
+                    self.r.warning(pos, f"source '{name}': could not read {member} ({type(e).__name__})")
+        if text is not None and text.startswith("\ufeff"):
+            text = text[1:]
+        return text
+
+    def text_source(self, s, name=None, key=None) -> None:
+        project, checks, r = self.project, self.checks, self.r
+        key = (key or "").strip() or checks.guid(s, "source")
+        name = (name or s.get("name") or "").strip() or f"Document {len(project.documents) + 1}"
+        doc = project.document(key, name)
+        doc.cases.extend(self.source_cases.get(key, []))
+        doc.values = _values(s, self.variables, self.where, r)  # MAXQDA, Quirkos: attributes on the document
+        pos = _pos(self.where, s)
+        text = self.source_text(s, name)
+        selections = children(s, "PlainTextSelection")
+        if text is None:
+            if selections:
+                r.warning(pos, f"source '{name}' has no text; its {len(selections)} selection(s) are not imported")
+            return
+        if children(s, "Coding"):
+            r.warning(pos, f"source '{name}' is coded as a whole; such codings are not quotes and are skipped")
+        variants = _line_break_variants(text)
+        how, body = _choose_variant(variants, selections) if len(variants) > 1 else variants[0]
+        if len(variants) > 1 and selections:
+            checks.crlf.setdefault(how, []).append(name)
+        marks = _page_marks(body)
+        for sel in selections:
+            self.selection(sel, body, key, name, marks)
+
+    def selection(self, sel, body: str, key: str, name: str, marks) -> None:
+        spos, checks = _pos(self.where, sel), self.checks
+        try:
+            a, b = int(sel.get("startPosition")), int(sel.get("endPosition"))
+        except (TypeError, ValueError):
+            checks.warn("position", sel, "a selection without numeric startPosition/endPosition; skipped")
+            return
+        if not 0 <= a < b <= len(body):
+            checks.warn("outside", sel, f"selection {a}-{b} lies outside source '{name}' ({len(body)} characters); "
+                                        "skipped", "the source text in the export does not match the coded positions")
+            return
+        sel_codes = []
+        for coding in children(sel, "Coding"):
+            ref = child(coding, "CodeRef")
+            target = (ref.get("targetGUID") or "").strip() if ref is not None else ""
+            if target in self.codes:
+                sel_codes.append(target)
+            else:
+                checks.warn("nocode", coding, f"a coding refers to code '{target[:40]}', which is not in the "
+                                              "codebook; skipped")
+        if not sel_codes:
+            return
+        guid = (sel.get("guid") or "").strip()
+        memo = " ".join(filter(None, [_text(sel, "Description")] + [
+            self.notes.get((n.get("targetGUID") or "").strip(), "") for n in children(sel, "NoteRef")]))
+        self.project.segments.append(Segment(text=body[a:b], codes=sel_codes, document=key, guid=guid or None,
+                                             speaker=self.speaker_of.get(guid), memo=memo,
+                                             pages=_pages(marks, a, b), pos=spos))
+
+
+def _all(root, folder: str, name: str):
+    el = child(root, folder)
+    return children(el, name) if el is not None else []
 
 
 def _values(el, variables: dict, where: str, r: Report) -> list[tuple[str, str]]:
@@ -313,86 +382,13 @@ def _docx_text(data: bytes) -> str:
     return "\n".join(p.text for p in d.paragraphs)
 
 
-def _text_source(s, where, archive: _Archive, project: Project, checks: _Checks, codes, speaker_of,
-                 source_cases, notes, variables, name=None, key=None):
-    r = project.report
-    key = (key or "").strip() or checks.guid(s, "source")
-    name = (name or s.get("name") or "").strip() or f"Document {len(project.documents) + 1}"
-    doc = project.document(key, name)
-    doc.cases.extend(source_cases.get(key, []))
-    pos = _pos(where, s)
-    text, text_where = None, where
-    inline = child(s, "PlainTextContent")
-    if inline is not None:
-        text = inline.text or ""
-    elif s.get("plainTextPath"):
-        data, member = archive.source_file(s.get("plainTextPath"), pos, r)
-        if data is not None:
-            text_where = f"{archive.path}!{member}"
-            text = _decode(data, text_where, r)
-    rich = s.get("richTextPath") or ""
-    if (text is None or not text.strip()) and rich.lower().endswith(".docx"):
-        data, member = archive.source_file(rich, pos, Report())
-        if data is not None:
-            try:
-                text = _docx_text(data)
-                r.warning(pos, f"source '{name}': the plain text is empty; the text was taken from {member}",
-                          "NVivo exports do this; check that the quotes start and end where you coded them")
-            except Exception as e:  # a broken .docx: say so, keep going
-                r.warning(pos, f"source '{name}': could not read {member} ({type(e).__name__})")
-    selections = children(s, "PlainTextSelection")
-    if text is None and selections:
-        r.warning(pos, f"source '{name}' has no text; its {len(selections)} selection(s) are not imported")
-        return
-    text = text or ""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if children(s, "Coding"):
-        r.warning(pos, f"source '{name}' is coded as a whole; such codings are not quotes and are skipped")
-    # MAXQDA and Quirkos: attributes on the document
-    doc.values = _values(s, variables, where, r)
-    variants = _line_break_variants(text)
-    counted = _choose_variant(variants, selections, where, name, r) if len(variants) > 1 else variants[0]
-    if len(variants) > 1 and selections:
-        checks.crlf.setdefault(counted[0], []).append(name)
-    label, body = counted
-    marks = _page_marks(body)
-    for sel in selections:
-        spos = _pos(where, sel)
-        try:
-            a, b = int(sel.get("startPosition")), int(sel.get("endPosition"))
-        except (TypeError, ValueError):
-            r.warning(spos, "a selection without numeric startPosition/endPosition; skipped")
-            continue
-        if not 0 <= a < b <= len(body):
-            r.warning(spos, f"selection {a}-{b} lies outside source '{name}' ({len(body)} characters); skipped",
-                      "the source text in the export does not match the coded positions")
-            continue
-        sel_codes = []
-        for coding in children(sel, "Coding"):
-            ref = child(coding, "CodeRef")
-            target = (ref.get("targetGUID") or "").strip() if ref is not None else ""
-            if target in codes:
-                sel_codes.append(target)
-            else:
-                r.warning(_pos(where, coding), f"a coding refers to code '{target[:40]}', which is not in the codebook; skipped")
-        if not sel_codes:
-            continue
-        guid = (sel.get("guid") or "").strip()
-        memo = " ".join(filter(None, [_text(sel, "Description")] +
-                               [notes.get((n.get("targetGUID") or "").strip(), "") for n in children(sel, "NoteRef")]))
-        project.segments.append(Segment(text=body[a:b], codes=sel_codes, document=key, guid=guid or None,
-                                        speaker=speaker_of.get(guid), memo=memo, pages=_pages(marks, a, b),
-                                        pos=spos))
-
-
 def _line_break_variants(text: str) -> list[tuple[str, str]]:
     if "\r\n" not in text:
         return [("as written", text)]
     return [("CRLF as two characters", text), ("CRLF as one character", text.replace("\r\n", "\n"))]
 
 
-def _choose_variant(variants, selections, where, name, r: Report):
+def _choose_variant(variants, selections):
     """Which counting of line breaks makes the selections fit: their names (tools often name a
     selection by its first words), then whether both ends fall on word boundaries."""
     scores = [0] * len(variants)
