@@ -79,6 +79,11 @@ class Client:
     def json(self, path: str, obj: dict) -> dict:
         return json.loads(self.post(path, json.dumps(obj).encode(), "application/json") or b"{}")
 
+    def delete(self, path: str) -> None:
+        req = urllib.request.Request(self.base + path, method="DELETE", headers={"X-Xsrftoken": self.xsrf()})
+        with self.opener.open(req, timeout=30) as r:
+            r.read()
+
     def upload(self, path: str, fields: dict, filename: str, data: bytes, ctype: str) -> dict:
         boundary = uuid.uuid4().hex
         parts = []
@@ -156,15 +161,25 @@ def exports(taguette):
                        ("intuition\\gut feeling", "Knowing without a reason"),
                        ("support", "Help from colleagues")]:
         tags[path] = client.json(f"/api/project/{pid}/tag/new", {"path": path, "description": desc})["id"]
+    client.docs, client.tags, client.highlights = docs, tags, {}
     for doc, part, tagged in [("Interview 1", Q1, ["intuition\\gut feeling"]),
                               ("Interview 1", Q2, ["intuition"]),
                               ("Focus group 1", Q3, ["support", "intuition"])]:
-        did = docs[doc]
-        html = json.loads(client.get(f"/api/project/{pid}/document/{did}/contents"))["contents"][0]["contents"]
-        a, b = _text_offsets(html, part)
-        client.json(f"/api/project/{pid}/document/{did}/highlight/new",
-                    {"start_offset": a, "end_offset": b, "tags": [tags[t] for t in tagged]})
-    out = home / "exports"
+        _highlight(client, doc, part, tagged)
+    return _export(client, home / "exports")
+
+
+def _highlight(client, doc: str, part: str, tagged: list[str]) -> None:
+    did = client.docs[doc]
+    html = json.loads(client.get(f"/api/project/1/document/{did}/contents"))["contents"][0]["contents"]
+    a, b = _text_offsets(html, part)
+    hid = client.json(f"/api/project/1/document/{did}/highlight/new",
+                      {"start_offset": a, "end_offset": b, "tags": [client.tags[t] for t in tagged]})["id"]
+    client.highlights[part] = (did, hid)
+
+
+def _export(client, out):
+    pid = 1
     out.mkdir()
     files = {"csv": "/export/highlights/.csv", "xlsx": "/export/highlights/.xlsx",
              "qdc": "/export/codebook.qdc", "codebook.csv": "/export/codebook.csv"}
@@ -215,3 +230,34 @@ def test_taguette_codebook_csv_keeps_descriptions(exports):
     by = {t.title: t for t in sup.themes}
     assert by["support"].findings[0].text == "Help from colleagues"
     assert by["intuition"].subthemes[0].findings[0].text == "Knowing without a reason"
+
+
+@pytest.fixture(scope="session")
+def recoded(taguette, exports):
+    """The same project after recoding in Taguette: Q2 retagged, Q1's highlight deleted, a new one."""
+    client, home = taguette
+    did, hid = client.highlights[Q2]
+    client.json(f"/api/project/1/document/{did}/highlight/{hid}", {"tags": [client.tags["support"]]})
+    did, hid = client.highlights[Q1]
+    client.delete(f"/api/project/1/document/{did}/highlight/{hid}")
+    _highlight(client, "Interview 1", "How do you decide when to call?", ["support"])
+    return _export(client, home / "exports-2")
+
+
+def test_taguette_reimport_after_recoding(exports, recoded, tmp_path):
+    src = tmp_path / "study.yaml"
+    assert run("import", exports["csv"], "--to", src).returncode == 0
+    text = src.read_text(encoding="utf-8")
+    assert "title: support\n" in text
+    src.write_text(text.replace("title: support\n", "title: Support from colleagues\n"), encoding="utf-8")
+    p = run("import", recoded["csv"], "--into", src)
+    assert p.returncode == 0, p.stderr
+    assert f"moved quote '{Q2[:49]}…' from 'intuition' to 'Support from colleagues'" in p.stdout
+    assert f"removed quote '{Q1}' from 'intuition > gut feeling'" in p.stdout
+    assert "added quote 'How do you decide when to call?' to 'Support from colleagues'" in p.stdout
+    from supplement.reader import read_source
+    after, report = read_source(src)
+    assert [t.title for t in after.themes] == ["intuition", "Support from colleagues"]
+    # the author's quote stays first; moved and new ones follow in the export's order
+    assert [q.text for q in after.themes[1].findings[0].quotes] == [Q3, "How do you decide when to call?", Q2]
+    assert_checks_and_builds(src, tmp_path / "out")

@@ -76,55 +76,69 @@ def merge(old: Supplement, new: Supplement) -> tuple[Supplement, list[str]]:
     mine = _blocks(old)
     theirs = _blocks(new)
 
-    # where each of the author's quotes is, by id and by words
-    by_id: dict[str, tuple[_B, _F, Quote]] = {}
-    by_text: dict[str, list[tuple[_B, _F, Quote]]] = {}
-    for b in _all(mine):
-        for f in b.findings:
-            for q in f.quotes:
-                if q.id:
-                    by_id[q.id] = (b, f, q)
-                by_text.setdefault(_key(q.text), []).append((b, f, q))
-
-    matched: dict[int, tuple[_B, _F, Quote]] = {}   # id(new quote) -> the author's copy
-    taken: set[int] = set()
-    for b in _all(theirs):
-        for f in b.findings:
-            for q in f.quotes:
-                hit = by_id.get(q.id) if q.id else None
-                if hit is None or id(hit[2]) in taken:
-                    hit = next((h for h in by_text.get(_key(q.text), []) if id(h[2]) not in taken), None)
-                if hit is not None:
-                    matched[id(q)] = hit
-                    taken.add(id(hit[2]))
-
-    # each block of the export -> the author's block: by title, else where its quotes are
-    titles = {}
+    # each block of the export -> the author's block with its title (under the same theme first)
+    titles: dict = {}
     for b in _all(mine):
         titles.setdefault((b.parent.node.title.casefold() if b.parent else None, b.node.title.casefold()), b)
         titles.setdefault(("*", b.node.title.casefold()), b)
     block_of: dict[int, _B] = {}
+    for tb in _all(theirs):
+        parent_title = tb.parent.node.title.casefold() if tb.parent else None
+        hit = titles.get((parent_title, tb.node.title.casefold())) or titles.get(("*", tb.node.title.casefold()))
+        if hit is not None and hit not in block_of.values():
+            block_of[id(tb)] = hit
+
+    # each quote of the export -> the author's copy: by the tool's id, else by its words; a copy in
+    # the block of the same title first (a quote coded twice has a copy in each block)
+    copies: dict[str, list[tuple[_B, _F, Quote]]] = {}
+    for b in _all(mine):
+        for f in b.findings:
+            for q in f.quotes:
+                for k in ({"id:" + q.id} if q.id else set()) | {"text:" + _key(q.text)}:
+                    copies.setdefault(k, []).append((b, f, q))
+    matched: dict[int, tuple[_B, _F, Quote]] = {}   # id(new quote) -> the author's copy
+    taken: set[int] = set()
+
+    def match(q: Quote, only_in: Optional[_B]) -> None:
+        for k in ([f"id:{q.id}"] if q.id else []) + [f"text:{_key(q.text)}"]:
+            for hit in copies.get(k, ()):
+                if id(hit[2]) not in taken and (only_in is None or hit[0] is only_in):
+                    matched[id(q)] = hit
+                    taken.add(id(hit[2]))
+                    return
+
+    for only_here in (True, False):
+        for tb in _all(theirs):
+            if only_here and id(tb) not in block_of:
+                continue
+            for f in tb.findings:
+                for q in f.quotes:
+                    if id(q) not in matched:
+                        match(q, block_of[id(tb)] if only_here else None)
+
+    # blocks with no title match: where most of their quotes are (a block not claimed by a title
+    # first), else a new theme or subtheme at the end
     ids = Ids()
     for b in _all(mine):
         ids.used.add(b.node.id.casefold())
+    claimed = {id(b) for b in block_of.values()}
     for tb in _all(theirs):
-        parent_title = tb.parent.node.title.casefold() if tb.parent else None
-        target = titles.get((parent_title, tb.node.title.casefold())) or titles.get(("*", tb.node.title.casefold()))
+        if id(tb) in block_of:
+            continue
+        votes: dict[int, list] = {}
+        # a theme goes where its (and its subthemes') quotes are; a subtheme where its own are
+        for part in ([tb] if tb.parent else [tb, *tb.subs]):
+            for f in part.findings:
+                for q in f.quotes:
+                    if id(q) in matched:
+                        ob = matched[id(q)][0]
+                        ob = ob if tb.parent else (ob.parent or ob)
+                        votes.setdefault(id(ob), [0, ob])[0] += 1
+        target = None
+        if votes:
+            best = max(votes.values(), key=lambda v: (id(v[1]) not in claimed, v[0]))
+            target = best[1]
         if target is None:
-            votes: dict[int, int] = {}
-            where: dict[int, _B] = {}
-            # a theme goes where its (and its subthemes') quotes are; a subtheme where its own are
-            for part in ([tb] if tb.parent else [tb, *tb.subs]):
-                for f in part.findings:
-                    for q in f.quotes:
-                        if id(q) in matched:
-                            ob = matched[id(q)][0]
-                            ob = ob if tb.parent else (ob.parent or ob)
-                            votes[id(ob)] = votes.get(id(ob), 0) + 1
-                            where[id(ob)] = ob
-            if votes:
-                target = where[max(votes, key=votes.get)]
-        if target is None:  # a code with no block yet: a new theme, or a subtheme of its theme's block
             node = tb.node
             if tb.parent is not None and id(tb.parent) in block_of:
                 parent = block_of[id(tb.parent)]
@@ -137,6 +151,7 @@ def merge(old: Supplement, new: Supplement) -> tuple[Supplement, list[str]]:
                 mine.append(target)
             changes.append(f"new {'subtheme' if target.parent else 'theme'} '{target.path}'")
         block_of[id(tb)] = target
+        claimed.add(id(target))
 
     # quotes: keep, move, update, add
     placed: set[int] = set()
