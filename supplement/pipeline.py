@@ -40,7 +40,18 @@ def compile_document(path: str | Path, style: str | None = None) -> tuple[Docume
         r.extend(e.report)
         return None, r
     r.items.extend(st.warnings)
-    return resolve(sup, index, st, Path(path).stem), r
+    return resolve(sup, index, st, output_name(path, style, sup.style)), r
+
+
+def output_name(path: str | Path, style: str | None, source_style: str) -> str:
+    """The outputs' name: the source's, and the style's when a build uses another style than the
+    source names, so that it does not replace the source's own outputs (study.plos.docx)."""
+    stem = Path(path).stem
+    if style and style != source_style:
+        tag = Path(style).name
+        tag = tag.rsplit(".", 1)[0] if tag.lower().endswith((".yaml", ".yml")) else tag
+        stem = f"{stem}.{tag}"
+    return stem
 
 
 def load_document(path: str | Path, style: str | None = None) -> Document:
