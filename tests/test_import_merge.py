@@ -66,8 +66,21 @@ def test_reimport_applies_recoding_and_keeps_the_authors_edits(tmp_path):
     assert f"added quote '{Q5}' to 'Support'" in out
     assert "new theme 'Doubt'" in out
     assert "kept quote 'A quote the author typed.'" in out and "written by hand?" in out
-    assert "comment line(s)" in out and ".before-import" in out
+    assert "edited in place (comments and layout kept)" in out and ".before-import" in out
     assert (tmp_path / "study.yaml.before-import").read_text(encoding="utf-8") == before_text
+    text = src.read_text(encoding="utf-8")
+    # the author's comments, and the importer's review comments on what is still there, stay
+    for comment in ("# the author put this theme first", "A quote the author typed.   # from the paper notes",
+                    "# finding text is the description of code 'Gut feeling'", "# imported by `supplement import`"):
+        assert comment in text
+    # nothing the merge did not change was rewritten: every line of the old file that
+    # is not part of a removed or moved quote is still there, in order
+    import difflib
+    removed = [ln[1:] for ln in difflib.unified_diff(before_text.splitlines(), text.splitlines(), lineterm="", n=0)
+               if ln.startswith("-") and not ln.startswith("---")]
+    assert all(Q1 in ln or Q2 in ln or "id: q" + SEL1 in ln or "id: q" + SEL2 in ln or "cite: Interview 1" in ln
+               or "speaker: nurse-a" in ln or "note: on a night shift" in ln or "# memo: said quickly" in ln
+               for ln in removed), removed
 
     after, report = read_source(src)
     assert after is not None, report.text()

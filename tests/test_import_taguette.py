@@ -255,6 +255,8 @@ def test_taguette_reimport_after_recoding(exports, recoded, tmp_path):
     assert f"moved quote '{Q2[:49]}…' from 'intuition' to 'Support from colleagues'" in p.stdout
     assert f"removed quote '{Q1}' from 'intuition > gut feeling'" in p.stdout
     assert "added quote 'How do you decide when to call?' to 'Support from colleagues'" in p.stdout
+    assert "edited in place (comments and layout kept)" in p.stdout
+    assert "# imported by `supplement import`" in src.read_text(encoding="utf-8")
     from supplement.reader import read_source
     after, report = read_source(src)
     assert [t.title for t in after.themes] == ["intuition", "Support from colleagues"]

@@ -13,9 +13,10 @@ failing that, by its words; then
   quotes already are), into the finding holding its code's other quotes, or a new finding;
   a code with no block yet becomes a new theme or subtheme at the end.
 
-Every change is listed. The file is rewritten through the source writer, so YAML comments in
-it are not carried over; the previous file is kept beside it (``NAME.yaml.before-import``)
-and the report says so.
+Every change is listed. The file is edited in place where possible (``inplace``: comments
+and layout stay); otherwise it is rewritten through the source writer and the report says
+its comments were not carried over. The previous file is kept beside it
+(``NAME.yaml.before-import``) either way.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class _F:
     node: Finding
     quotes: list[Quote]
     new: bool = False
+    was: dict = field(default_factory=dict)  # id(quote in place) -> the author's quote it replaced
 
 
 @dataclass
@@ -70,8 +72,20 @@ def _all(blocks: list[_B]):
         yield from b.subs
 
 
+@dataclass
+class Merged:
+    sup: Supplement          # the author's source with the export folded in
+    changes: list[str]       # one line per change
+    blocks: list[_B]         # the author's blocks (and new ones) with their final findings and quotes
+
+
 def merge(old: Supplement, new: Supplement) -> tuple[Supplement, list[str]]:
     """The author's source with the export's quotes folded in, and one line per change."""
+    m = merge_blocks(old, new)
+    return m.sup, m.changes
+
+
+def merge_blocks(old: Supplement, new: Supplement) -> Merged:
     changes: list[str] = []
     mine = _blocks(old)
     theirs = _blocks(new)
@@ -178,6 +192,7 @@ def merge(old: Supplement, new: Supplement) -> tuple[Supplement, list[str]]:
                         updated = replace(updated, text=q.text)
                     if ob is target:
                         of.quotes[of.quotes.index(oq)] = updated
+                        of.was[id(updated)] = oq
                         placed.add(id(updated))
                         continue
                     of.quotes.remove(oq)
@@ -210,7 +225,7 @@ def merge(old: Supplement, new: Supplement) -> tuple[Supplement, list[str]]:
 
     merged = replace(old, themes=tuple(_theme(b) for b in mine),
                      sources=_sources(old, new, changes), participants=_participants(old, new, changes))
-    return merged, changes
+    return Merged(merged, changes, mine)
 
 
 def _finding_for(target: _B, tf: _F, changes: list[str]) -> _F:
@@ -270,23 +285,27 @@ def _short(text: str, n: int = 50) -> str:
 
 
 def merge_into(imp, into: Path, force: bool, lines: list[str]):
-    """``supplement import NEW --into SOURCE``: merge, back up the author's file, write, report."""
+    """``supplement import NEW --into SOURCE``: merge, keep the author's file as a backup, write
+    (in place where possible, so comments stay), report every change."""
     from supplement.pipeline import check_source
 
     from . import source_text, write_source
     from .command import Outcome
+    from .inplace import edits_for
     old, _, report = check_source(into)
     if old is None or report.errors:
         report.error(Pos(str(into)), "the source has errors; nothing merged",
                      "fix them (supplement check) and import again")
         return Outcome(None, report, lines, ok=False)
-    merged, changes = merge(old, imp.sup)
-    if merged == old:
+    m = merge_blocks(old, imp.sup)
+    if m.sup == old:
         lines.append(f"{into}: nothing to change")
         return Outcome(into, imp.report, lines, ok=True)
-    text = source_text(merged)
     original = Path(into).read_text(encoding="utf-8")
-    comments = sum(1 for line in original.splitlines() if line.lstrip().startswith("#"))
+    text = _in_place(original, str(into), old, m, edits_for)
+    kept_comments = text is not None
+    if text is None:
+        text = source_text(m.sup)
     backup = Path(str(into) + ".before-import")
     try:
         shutil.copy2(into, backup)
@@ -294,11 +313,32 @@ def merge_into(imp, into: Path, force: bool, lines: list[str]):
     except OSError as e:
         imp.report.error(Pos(str(into)), f"cannot write: {e.strerror or e}; the source is unchanged")
         return Outcome(None, imp.report, lines, ok=False)
-    lines.append(f"merged into {into}: {len(changes)} change(s)")
-    lines.extend(f"  - {c}" for c in changes)
-    if comments:
+    lines.append(f"merged into {into}: {len(m.changes)} change(s)")
+    lines.extend(f"  - {c}" for c in m.changes)
+    comments = sum(1 for line in original.splitlines() if line.lstrip().startswith("#"))
+    if kept_comments:
+        lines.append(f"edited in place (comments and layout kept); your previous file is {backup}")
+    elif comments:
         lines.append(f"note: the {comments} comment line(s) of {into} were not carried over (the file was "
                      f"rewritten); your previous file is {backup}")
     else:
         lines.append(f"your previous file is {backup}")
     return Outcome(Path(into), imp.report, lines, ok=True)
+
+
+def _in_place(original: str, path: str, old: Supplement, m: Merged, edits_for) -> Optional[str]:
+    """The edited text if, read back, it is exactly the merged source; else None."""
+    import tempfile
+
+    from supplement.reader import read_source
+    try:
+        text = edits_for(original, path, old, m)
+    except Exception:  # any layout the in-place editor does not handle: the caller rewrites the file
+        return None
+    if text is None:
+        return None
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / Path(path).name
+        p.write_text(text, encoding="utf-8")
+        back, report = read_source(p)
+    return text if back is not None and not report.errors and back == m.sup else None
