@@ -131,3 +131,85 @@ def test_into_a_broken_source_merges_nothing(tmp_path):
     p = run("import", tmp_path / "p.qdpx", "--into", src)
     assert p.returncode == 1 and "nothing merged" in p.stderr
     assert src.read_text(encoding="utf-8") == "schema: 1\nstudy: {}\n"
+
+
+HAND = """\
+# My study, written by hand
+schema: 1
+study:
+  title: Escalation
+sources:
+- id: int1            # lists at the left margin
+  label: Interview 1
+  kind: interview
+themes:
+- id: intuition
+  title: Intuition    # the theme's title
+  findings:
+  - text: Nurses trust a feeling.
+    quotes:
+    - {text: You just know., cite: Interview 1}     # flow style
+    - {text: I called anyway., cite: Interview 1, note: at night}
+  - text: A finding the author wrote, with no quotes yet.
+- id: support
+  title: Support
+  findings:
+  - text: Colleagues help.
+    quotes:
+    - id: q3
+      text: Ask someone.
+      cite: Interview 1
+"""
+
+EXPORT = [["id", "document", "tag", "content"],
+          ["1", "Interview 1", "intuition", "You just know."],
+          ["3", "Interview 1", "support", "Ask someone, please."],
+          ["4", "Interview 2", "support", "New from interview 2."],
+          ["5", "Interview 1", "intuition\\night", "At night it is worse."]]
+
+
+def test_in_place_merge_of_a_hand_written_layout(tmp_path):
+    import csv
+    src = tmp_path / "hand.yaml"
+    src.write_text(HAND, encoding="utf-8")
+    with open(tmp_path / "h.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(EXPORT)
+    p = run("import", tmp_path / "h.csv", "--into", src)
+    assert p.returncode == 0, p.stderr
+    assert "edited in place (comments and layout kept)" in p.stdout
+    assert "changed words of a quote in 'Support': 'Ask someone.' -> 'Ask someone, please.'" in p.stdout
+    assert "new subtheme 'Intuition > night'" in p.stdout
+    assert "new source 'Interview 2'" in p.stdout
+    assert "kept quote 'I called anyway.'" in p.stdout
+    text = src.read_text(encoding="utf-8")
+    for line in ("# My study, written by hand", "- id: int1            # lists at the left margin",
+                 "  title: Intuition    # the theme's title",
+                 "    - {id: q1, text: You just know., cite: Interview 1}     # flow style",
+                 "    - {text: I called anyway., cite: Interview 1, note: at night}",
+                 "  - text: A finding the author wrote, with no quotes yet.",
+                 "      text: Ask someone, please."):
+        assert line in text.splitlines(), line
+    assert "\n- id: interview-2\n" in text or "\n- {id: interview-2" in text  # at the left margin, like its neighbours
+    after, report = read_source(src)
+    assert after is not None and not report.errors, report.text()
+    assert [s.title for s in after.themes[0].subthemes] == ["night"]
+    assert_checks_and_builds(src, tmp_path / "out")
+
+
+def test_when_in_place_editing_cannot_be_done_the_file_is_rewritten_and_says_so(tmp_path, monkeypatch):
+    from supplement.importers import inplace
+    from supplement.importers.command import run as run_import
+    from supplement.importers.outline import Levels
+    import csv
+    src = tmp_path / "hand.yaml"
+    src.write_text(HAND, encoding="utf-8")
+    with open(tmp_path / "h.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(EXPORT)
+    monkeypatch.setattr(inplace, "edits_for", lambda *a: None)
+    out = run_import(tmp_path / "h.csv", None, None, None, Levels(), src, False)
+    assert out.ok
+    said = "\n".join(out.lines)
+    assert "comment line(s) of" in said and "were not carried over" in said
+    assert (tmp_path / "hand.yaml.before-import").read_text(encoding="utf-8") == HAND
+    after, report = read_source(src)
+    assert after is not None and not report.errors

@@ -244,11 +244,12 @@ def _finding_for(target: _B, tf: _F, changes: list[str]) -> _F:
     return f
 
 
-def _theme(b: _B) -> Theme:
+def _theme(b: _B):
+    """The block as a model node (a Theme with its subthemes, or a Subtheme)."""
     fs = tuple(replace(f.node, quotes=tuple(f.quotes)) for f in b.findings)
-    subs = tuple(replace(s.node, findings=tuple(replace(f.node, quotes=tuple(f.quotes)) for f in s.findings))
-                 for s in b.subs)
-    return replace(b.node, findings=fs, subthemes=subs)
+    if isinstance(b.node, Subtheme):
+        return replace(b.node, findings=fs)
+    return replace(b.node, findings=fs, subthemes=tuple(_theme(s) for s in b.subs))
 
 
 def _sources(old: Supplement, new: Supplement, changes: list[str]):
