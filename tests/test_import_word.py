@@ -250,3 +250,41 @@ def test_the_example_built_in_every_journal_style_imports_back(tmp_path, style):
     assert [(t.title, t.findings, [(s.title, s.findings) for s in t.subthemes]) for t in got.themes] == \
         [(t.title, t.findings, [(s.title, s.findings) for s in t.subthemes]) for t in want.themes]
     assert len(got.participants.rows) == 14
+
+
+def test_the_examples_docx_merged_into_the_example_changes_nothing(example_docx, tmp_path):
+    import shutil
+    src = tmp_path / "spinal-metastases.yaml"
+    shutil.copy(EXAMPLE, src)
+    p = run("import", example_docx, "--into", src)
+    assert p.returncode == 0, p.stderr
+    assert "nothing to change" in p.stdout
+    assert src.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_a_quote_added_in_word_merges_into_the_example_in_place(example_docx, tmp_path):
+    """The author adds a quote in the Word file; merged back, the example gains exactly that
+    quote and keeps every one of its comment lines."""
+    import shutil
+
+    import docx
+    d = docx.Document(str(example_docx))
+    cell = d.tables[1].rows[2].cells[2]  # theme I's first finding, its first quote's cell
+    cell.add_paragraph("“A quote added in Word.” [Non-Op 2, 9]")
+    edited = tmp_path / "edited.docx"
+    d.save(str(edited))
+    src = tmp_path / "spinal-metastases.yaml"
+    shutil.copy(EXAMPLE, src)
+    p = run("import", edited, "--into", src)
+    assert p.returncode == 0, p.stderr
+    assert "added quote 'A quote added in Word.' to 'Elements of Disease'" in p.stdout
+    assert "edited in place (comments and layout kept)" in p.stdout
+    before, after = EXAMPLE.read_text(encoding="utf-8"), src.read_text(encoding="utf-8")
+    assert [ln for ln in before.splitlines() if ln.lstrip().startswith("#")] == \
+        [ln for ln in after.splitlines() if ln.lstrip().startswith("#")]
+    import difflib
+    added = [ln[1:] for ln in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+             if ln.startswith("+") and not ln.startswith("+++")]
+    removed = [ln for ln in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+               if ln.startswith("-") and not ln.startswith("---")]
+    assert removed == [] and [a.strip() for a in added] == ["- text: A quote added in Word.", "cite: Non-Op 2, 9"]
