@@ -161,7 +161,7 @@ def _handmade(path, per_quote_rows=False, missing_cite=False):
             for i, q in enumerate(qs):
                 cells = t.add_row().cells
                 cells[0].text = theme if i == 0 else ""
-                cells[1].text = finding if i == 0 else ""
+                cells[1].text = finding  # repeated on every row, as some authors do
                 cells[2].text = q
         else:
             cells = t.add_row().cells

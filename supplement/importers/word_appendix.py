@@ -312,8 +312,10 @@ class _Reader:
             if self.cur_block is None:
                 self.r.warning(self.pos(n, ri), "findings before any theme; put under a theme called 'Untitled theme'")
                 self.start(_Block("Untitled theme", 0))
-            if fcell is not None and fcell._tc is not prev_f and clean(fcell.text):
-                self.cur_block.findings.append([clean(fcell.text), [], None])
+            ftext = clean(fcell.text) if fcell is not None else ""
+            same = self.cur_block.findings and self.cur_block.findings[-1][0] == ftext
+            if ftext and fcell._tc is not prev_f and not same:  # not merged down, not repeated: a new finding
+                self.cur_block.findings.append([ftext, [], None])
             elif not self.cur_block.findings:
                 self.cur_block.findings.append(["", [], "the Word table has no finding here: write it"])
             prev_f = fcell._tc if fcell is not None else None
