@@ -126,58 +126,41 @@ def edits_for(text: str, path: str, old: Supplement, m: Merged) -> Optional[str]
             if new_q.id and new_q.id != oq.id:
                 _id_line(t, t.ymap(oq), new_q.id, edits)
         added = [q for q in f.quotes if id(q) not in f.was and all(q is not o for o in originals)]
-        if not added:
+        append(fm, "quotes", originals, E._quote, added)
+
+    def append(parent: YMap, key: str, olds: list, writer, items: list, after: Optional[int] = None) -> None:
+        """``items`` at the end of ``parent[key]``, indented like its last item; or the key made."""
+        if not items:
             return
-        if originals:
-            last = t.ymap(originals[-1])
-            at, indent = t.extent(last)[1], t.item_indent(last)
-            insert_at(at, "".join(_render(E._quote, q, indent) for q in added))
+        if olds:
+            last = t.ymap(olds[-1])
+            insert_at(t.extent(last)[1], "".join(_render(writer, x, t.item_indent(last)) for x in items))
         else:
-            k = t.key_indent(fm)
-            at = t.extent(fm)[1]
-            insert_at(at, " " * k + "quotes:\n" + "".join(_render(E._quote, q, k + 2) for q in added))
+            k = t.key_indent(parent)
+            at = after if after is not None else t.extent(parent)[1]
+            insert_at(at, " " * k + f"{key}:\n" + "".join(_render(writer, x, k + 2) for x in items))
 
     def block_edits(b: _B) -> None:
         bm = t.ymap(b.node)
         old_findings = [f for f in b.findings if not f.new]
         for f in old_findings:
             quotes_edits(f, t.ymap(f.node))
-        fresh = [f for f in b.findings if f.new]
-        if fresh:
-            findings = [replace_quotes(f) for f in fresh]
-            if old_findings:
-                last = t.ymap(old_findings[-1].node)
-                insert_at(t.extent(last)[1], "".join(_render(E._finding, f, t.item_indent(last)) for f in findings))
-            else:
-                k = t.key_indent(bm)
-                title = bm.get("title")
-                at = t.line_end(t._last_end(title)) if title is not None else t.extent(bm)[1]
-                insert_at(at, " " * k + "findings:\n" + "".join(_render(E._finding, f, k + 2) for f in findings))
+        title = bm.get("title")
+        append(bm, "findings", [f.node for f in old_findings], E._finding,
+               [replace(f.node, quotes=tuple(f.quotes)) for f in b.findings if f.new],
+               after=t.line_end(t._last_end(title)) if title is not None else None)
         old_subs = [s for s in b.subs if not s.new]
         for s in old_subs:
             block_edits(s)
-        fresh_subs = [s for s in b.subs if s.new]
-        if fresh_subs:
-            nodes = [_theme(s) for s in fresh_subs]
-            if old_subs:
-                last = t.ymap(old_subs[-1].node)
-                insert_at(t.extent(last)[1], "".join(_render(E._block, n, t.item_indent(last)) for n in nodes))
-            else:
-                k = t.key_indent(bm)
-                insert_at(t.extent(bm)[1], " " * k + "subthemes:\n" + "".join(_render(E._block, n, k + 2) for n in nodes))
-
-    def replace_quotes(f: _F):
-        return replace(f.node, quotes=tuple(f.quotes))
+        append(bm, "subthemes", [s.node for s in old_subs], E._block, [_theme(s) for s in b.subs if s.new])
 
     old_blocks = [b for b in m.blocks if not b.new]
     for b in old_blocks:
         block_edits(b)
-    fresh = [b for b in m.blocks if b.new]
-    if fresh:
-        if not old_blocks:
-            return None
-        last = t.ymap(old_blocks[-1].node)
-        insert_at(t.extent(last)[1], "".join(_render(E._block, _theme(b), t.item_indent(last)) for b in fresh))
+    fresh = [_theme(b) for b in m.blocks if b.new]
+    if fresh and not old_blocks:
+        return None
+    append(t.tree, "themes", [b.node for b in old_blocks], E._block, fresh)
     # new sources and participants, at the end of their lists, indented like their neighbours
     new_sources = [s for s in m.sup.sources if all(s is not o for o in old.sources)]
     if new_sources:
