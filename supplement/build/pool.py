@@ -11,6 +11,7 @@ exception meanwhile.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import selectors
@@ -67,6 +68,10 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel) -> dict[str, tuple[float, l
     """Render each (format, temporary file); returns {format name: (seconds, warnings)}.
 
     One job, or no fork on this platform: in this process. Otherwise in workers."""
+    # The Document and everything read before are left alone from here on: the cycle collector
+    # need not walk them again while the writers run (nor touch, and so copy, the pages a
+    # worker shares with this process).
+    gc.freeze()
     workers = min(len(jobs), os.cpu_count() or 1)
     if workers <= 1 or len(jobs) == 1 or not hasattr(os, "fork"):
         return {fmt.name: render_into(doc, fmt, tmp, cancel) for fmt, tmp in jobs}
