@@ -295,6 +295,8 @@ def import_(file, to, fmt, columns, levels, into, force):
     from supplement.importers.outline import Levels
     from supplement.importers.segments import parse_columns
 
+    if into and (to or force):
+        raise click.UsageError("--into merges into an existing source; it takes no --to or --force")
     try:
         lv = Levels.parse(levels)
     except ValueError as e:

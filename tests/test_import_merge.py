@@ -213,3 +213,12 @@ def test_when_in_place_editing_cannot_be_done_the_file_is_rewritten_and_says_so(
     assert (tmp_path / "hand.yaml.before-import").read_text(encoding="utf-8") == HAND
     after, report = read_source(src)
     assert after is not None and not report.errors
+
+
+def test_into_with_to_is_a_usage_error(tmp_path):
+    write_qdpx(tmp_path / "p.qdpx")
+    src = tmp_path / "study.yaml"
+    assert run("import", tmp_path / "p.qdpx", "--to", src).returncode == 0
+    p = run("import", tmp_path / "p.qdpx", "--into", src, "--to", tmp_path / "other.yaml")
+    assert p.returncode == 2 and "--into" in p.stderr
+    assert not (tmp_path / "other.yaml").exists()
