@@ -67,3 +67,27 @@ def test_a_directory_as_target_is_a_usage_error(tmp_path):
     (tmp_path / "dir.yaml").mkdir()
     p = run("import", tmp_path / "p.qdpx", "--to", tmp_path / "dir.yaml")
     assert p.returncode == 2 and "is a directory" in p.stderr
+
+
+def test_an_entity_bomb_inside_a_workbook_is_refused(tmp_path):
+    """openpyxl reads workbooks through defusedxml (a dependency): a sheet that declares
+    entities is refused, not expanded."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", "document", "tag", "content"])
+    wb.active.append(["1", "D", "t", "PLACEHOLDER"])
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                decl = '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+                text = text.replace("?>", "?>" + decl, 1) if text.startswith("<?xml") else decl + text
+                data = text.encode("utf-8")
+            dst.writestr(item, data)
+    p = run("import", bomb, "--to", tmp_path / "s.yaml")
+    assert p.returncode == 1 and "bomb.xlsx" in p.stderr
+    assert not (tmp_path / "s.yaml").exists()
