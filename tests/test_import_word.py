@@ -121,6 +121,17 @@ def test_imported_example_checks_and_rebuilds_the_same_tables(example_docx, tmp_
     assert _table_text(tmp_path / "out" / "again.docx") == _table_text(example_docx)
 
 
+def test_a_quote_broken_into_paragraphs_is_one_quote():
+    from supplement.importers.word_appendix import _quote_paragraphs
+
+    class P:
+        def __init__(self, text):
+            self.text = text
+    cell = [P("“First part of a long answer,"), P("and its end.” [Interview 1, 3]"), P("“Next.” [4]")]
+    assert _quote_paragraphs(cell) == ["“First part of a long answer, and its end.” [Interview 1, 3]", "“Next.” [4]"]
+    assert split_quote(_quote_paragraphs(cell)[0]) == ("First part of a long answer, and its end.", "Interview 1, 3", None)
+
+
 @pytest.mark.parametrize("text, want", [
     ("“You just know.” [6]", ("You just know.", "6", None)),
     ("“You just know.” [Non-Op 1, 2] [when asked]", ("You just know.", "Non-Op 1, 2", "when asked")),

@@ -321,9 +321,8 @@ class _Reader:
             prev_f = fcell._tc if fcell is not None else None
             if qcell is None or qcell._tc is (fcell._tc if fcell is not None else None):
                 continue
-            for p in qcell.paragraphs:
-                if clean(p.text):
-                    self.quote(clean(p.text), n, ri, qc + 1)
+            for text in _quote_paragraphs(qcell.paragraphs):
+                self.quote(text, n, ri, qc + 1)
 
     def start(self, b: _Block) -> None:
         if b.level == 0:
@@ -465,6 +464,27 @@ class _Reader:
         return Supplement(study=study, sources=tuple(sources), themes=tuple(themes),
                           participants=self.participants, theme_table=tt,
                           comment=f"imported by `supplement import` from {self.path}")
+
+
+def _quote_paragraphs(paragraphs) -> list[str]:
+    """The quotes in a cell, one a paragraph; a quote the author broke into paragraphs (it opens
+    a quotation mark it does not close, and no citation follows) is joined with the next."""
+    out, pending = [], ""
+    for p in paragraphs:
+        text = clean(p.text)
+        if not text:
+            continue
+        text = f"{pending} {text}" if pending else text
+        cite = split_quote(text)[1]
+        opened = text[0] in OPEN_Q and not re.search(r"[”\"]", text[1:])
+        if cite is None and opened:
+            pending = text
+            continue
+        out.append(text)
+        pending = ""
+    if pending:
+        out.append(pending)
+    return out
 
 
 def _caption(p) -> Optional[str]:
