@@ -170,3 +170,20 @@ def test_latin1_csv_is_read(tmp_path):
     (tmp_path / "l.csv").write_bytes(data)
     sup = import_file(str(tmp_path / "l.csv")).sup
     assert quotes(sup)[0].text == "Café crème" and sup.themes[0].title == "thème"
+
+
+MAXQDA = [["Document group", "Document name", "Code", "Segment", "Comment"],
+          ["Nurses", "Interview 1", "Intuition > Gut feeling", "You just know.", ""],
+          ["Nurses", "Interview 2", "Intuition", "I called anyway.", "check"]]
+ATLAS = [["ID", "Quotation Content", "Document", "Codes", "Comment"],
+         ["1:3", "You just know.", "Interview 1", "Intuition\nSupport", ""]]
+
+
+@pytest.mark.parametrize("name, rows, fmt", [("taguette.csv", TAGUETTE, None), ("qualcoder.xlsx", QUALCODER, None),
+                                             ("maxqda.xlsx", MAXQDA, None), ("atlas.xlsx", ATLAS, "atlasti")])
+def test_every_layout_gives_a_source_that_checks_and_builds(tmp_path, name, rows, fmt):
+    f = write_csv(tmp_path / name, rows) if name.endswith(".csv") else write_xlsx(tmp_path / name, rows)
+    target = tmp_path / "s.yaml"
+    p = run("import", f, "--to", target, *(["--from", fmt] if fmt else []))
+    assert p.returncode == 0, p.stderr
+    assert_checks_and_builds(target, tmp_path / "out", import_file(str(f), fmt=fmt).sup)
