@@ -15,6 +15,7 @@ as its own process and several times (the median is reported):
     floor-docx   bench/floor_docx.py: the same tables as raw WordprocessingML into a zip, fastest YAML parser
     pandoc       pandoc converting the same table from a Markdown grid table (made beforehand) to .docx
     floor-pdf    bench/floor_pdf.py: the same text as bare reportlab Paragraphs in small plain Tables
+    import       supplement import of a REFI-QDA project with as many coded selections (bench/gen_qdpx.py)
 
 Wall time includes process start, imports and reading the source. Peak memory is the
 process's maximum resident set size (os.wait4 rusage; for `both` the larger of the
@@ -44,10 +45,11 @@ DOC = ROOT / "docs" / "performance.md"
 sys.path.insert(0, str(HERE))
 
 import gen  # noqa: E402
+import gen_qdpx  # noqa: E402
 import to_markdown  # noqa: E402
 from content import load  # noqa: E402
 
-TASKS = ("check", "docx", "pdf", "both", "floor-docx", "pandoc", "floor-pdf", "html", "md", "xlsx")
+TASKS = ("check", "docx", "pdf", "both", "floor-docx", "pandoc", "floor-pdf", "html", "md", "xlsx", "import")
 OURS = ("check", "docx", "pdf", "both", "html", "md", "xlsx")
 NEW_FORMATS = ("html", "md", "xlsx")  # each: linear, and no slower than the Word writer
 DEFAULT_SIZES = "example,1000,2500,5000,10000"
@@ -62,6 +64,8 @@ PDF_FLOOR_MAX = 1.5
 EXAMPLE_BOTH_MAX = 2.0  # seconds
 CONCURRENT_MAX = 1.2  # both / max(docx, pdf)
 MEMORY_MAX_MB = 1024
+IMPORT_MAX = 3.0  # seconds, `supplement import` of 10,000 coded selections
+QDPX: dict = {}  # source -> the generated REFI-QDA project with as many coded selections
 
 
 def supplement_cmd() -> list[str]:
@@ -83,6 +87,7 @@ def command(task: str, src: Path, md: Path, out: Path) -> list[str]:
         "pandoc": ["pandoc", "-f", "markdown-smart", "-t", "docx", str(md), "-o", str(out / "pandoc.docx")],
         "floor-pdf": [sys.executable, str(HERE / "floor_pdf.py"), str(src), str(out / "floor.pdf")],
         **{f: s + ["build", str(src), "--out", str(out), "--format", f, "-q"] for f in NEW_FORMATS},
+        "import": s + ["import", str(QDPX.get(src, "")), "--to", str(out / "imported.yaml")],
     }[task]
 
 
@@ -229,6 +234,7 @@ def prepare(size: str, seed: int, work: Path) -> tuple[str, int, Path, Path]:
     md = work / (src.stem + ".md")
     md.write_text(to_markdown.markdown(content), encoding="utf-8")
     label = f"{n} (example)" if size == "example" else str(n)
+    QDPX[src] = gen_qdpx.generate(n, work / f"coded-{n}-seed{seed}.qdpx", seed)
     return label, n, src, md
 
 
@@ -403,6 +409,9 @@ def report(results: dict, sizes: list, runs: int, info: dict, cmdline: str) -> t
             targets.append((f"{f} build no slower than the Word build at 10,000 quotes", _le(r, 1.0), fmt(r) + "×"))
         peak = _max(*(median(x["rss"] for x in results[big][t]) for t in OURS))
         tree = median(x["tree"] for x in results[big]["both"])
+        r = m(big, "import")
+        targets.append((f"import of a REFI-QDA project with 10,000 coded selections < {IMPORT_MAX} s",
+                        None if r is None else r < IMPORT_MAX, f"{fmt(r)} s"))
         targets.append((f"peak memory at 10,000 quotes < {MEMORY_MAX_MB} MiB",
                         None if peak is None else peak < MEMORY_MAX_MB and (tree or 0) < MEMORY_MAX_MB,
                         f"{fmt(peak, 0)} MiB largest process; {fmt(tree, 0)} MiB both processes of the two-format "

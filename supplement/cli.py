@@ -382,6 +382,55 @@ def ids(files):
             click.echo(f"{path}: {added} id{'s' * (added != 1)} added" if added else f"{path}: every item has an id")
     sys.exit(1 if failed else 0)
 
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--to", "to", type=click.Path(dir_okay=False), default=None,
+              help="Source file to write (default: source/NAME.yaml, or ./NAME.yaml without a source/ folder).")
+@click.option("--from", "fmt", type=click.Choice(["refi-qda", "segments", "taguette", "qualcoder", "maxqda",
+                                                   "atlasti", "word"]), default=None,
+              help="The export's format; default: detected from the content.")
+@click.option("--columns", default=None, help='Map a table\'s columns: text=Segment,theme=Code,source="Document name".')
+@click.option("--levels", default="1,2", show_default=True,
+              help="Code-tree levels that become themes and subthemes (e.g. 2,3; 1 for themes only).")
+@click.option("--into", "into", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Merge into this existing source (keeps its findings, titles, order, notes).")
+@click.option("--force", is_flag=True, help="Replace an existing --to file.")
+def import_(file, to, fmt, columns, levels, into, force):
+    """Turn a QDA export or a Word appendix into a source.
+
+    \b
+    Reads REFI-QDA (.qdpx, .qde, .qdc), coded-segment tables (CSV, XLSX) from
+    Taguette, QualCoder, MAXQDA and ATLAS.ti, and Word appendices (.docx).
+    Examples:
+      supplement import project.qdpx --to source/study.yaml
+      supplement import highlights.csv
+      supplement import segments.xlsx --columns text=Segment,code=Code,source="Document name"
+      supplement import new.qdpx --into source/study.yaml
+
+    Exit status: 0 written, 1 nothing written (the problems are listed), 2 usage.
+    """
+    from supplement.importers.command import run as run_import
+    from supplement.importers.outline import Levels
+    from supplement.importers.segments import parse_columns
+
+    if into and (to or force):
+        raise click.UsageError("--into merges into an existing source; it takes no --to or --force")
+    try:
+        lv = Levels.parse(levels)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--levels")
+    mapping = None
+    if columns:
+        try:
+            mapping = parse_columns(columns)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--columns")
+    out = run_import(Path(file), Path(to) if to else None, fmt, mapping, lv, Path(into) if into else None, force)
+    _print_report(out.report)
+    for line in out.lines:
+        click.echo(line, err=not out.ok)
+    sys.exit(0 if out.ok else 1)
+
 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
