@@ -15,7 +15,8 @@ from . import __version__
 from .diagnostics import Report
 
 DEFAULT_SOURCES = Path("source")
-FORMATS = ("docx", "pdf")
+# Set by the signal handlers while a command runs: how Ctrl-C or SIGTERM reaches a build.
+_CANCEL = None
 
 
 def _sources(files: tuple[str, ...]) -> list[Path]:
@@ -27,14 +28,29 @@ def _sources(files: tuple[str, ...]) -> list[Path]:
     return found
 
 
-def _formats(value: str) -> list[str]:
+def _formats(value: str | None) -> list[str]:
+    from .writers import FORMATS, default_formats
+
+    if value is None:
+        return default_formats()
     out = []
     for f in (x.strip().lower() for x in value.split(",")):
-        if f not in FORMATS:
-            raise click.BadParameter(f"unknown format '{f}'; choose from {', '.join(FORMATS)}", param_hint="--format")
-        if f not in out:
+        if f == "all":
+            out.extend(n for n in FORMATS if n not in out)
+        elif f not in FORMATS:
+            raise click.BadParameter(f"unknown format '{f}'; choose from {', '.join(FORMATS)} or all",
+                                     param_hint="--format")
+        elif f not in out:
             out.append(f)
     return out
+
+
+def _err(message: str) -> None:
+    """A line on stderr; a closed stderr (``supplement build 2>&1 | head``) does not stop the work."""
+    try:
+        click.echo(message, err=True)
+    except OSError:
+        pass
 
 
 def _print_report(report: Report, fmt: str = "text", err: bool = True) -> None:
@@ -65,7 +81,8 @@ def main():
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=True),
               help="Directory to write into (created if missing).")
-@click.option("--format", "formats", default="docx,pdf", show_default=True, help="Comma-separated: docx, pdf.")
+@click.option("--format", "formats", default=None,
+              help="Comma-separated formats, or all (supplement formats lists them); default: docx,pdf.")
 @click.option("--style", default=None, help="Style preset or style file; overrides the source's 'style:'.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
@@ -78,68 +95,91 @@ def build(files, out, formats, style, strict, quiet):
       supplement build study.yaml --out dist --format pdf
       supplement build study.yaml --style plos          reformat for another journal
 
-    Earlier outputs stay untouched when a build fails; every file is written
-    atomically. Exit status: 0 built, 1 errors in a source or while writing.
+    A build with --style other than the source's own 'style:' writes NAME.STYLE.docx,
+    so the source's own outputs are not replaced. Earlier outputs stay untouched when a
+    build fails; all formats are put in place together. Exit status: 0 built, 1 errors
+    in a source or while writing.
     """
-    from supplement.build.run import OutputError, WriterFailed
+    from supplement.build.pool import Cancel
+    from supplement.build.run import OutputError, WriterFailed, outputs
     from supplement.build.run import build as run
 
     def progress(message: str) -> None:
         if not quiet:
-            click.echo(f"  {message}", err=True)
+            _err(f"  {message}")
 
+    global _CANCEL
     fmts = _formats(formats)
+    sources = _sources(files)
+    try:
+        outputs(sources, Path(out), fmts)
+    except OutputError as e:
+        _err(f"error: {e}; nothing written")
+        sys.exit(1)
     failed = False
-    for path in _sources(files):
+    for path in sources:
         start = time.perf_counter()
+        _CANCEL = Cancel()
         try:
             if not quiet:
-                click.echo(f"building {path} …", err=True)
-            result = run(path, Path(out), fmts, style, strict=strict, progress=progress)
+                _err(f"building {path} …")
+            result = run(path, Path(out), fmts, style, strict=strict, progress=progress, cancel=_CANCEL)
         except OutputError as e:
-            click.echo(f"error: {e}", err=True)
+            _err(f"error: {e}")
             failed = True
             continue
         except (WriterFailed, OSError) as e:
-            click.echo(f"error: {path}: could not write the output: {e}; earlier outputs are unchanged", err=True)
+            _err(f"error: {path}: could not write the output: {e}; earlier outputs are unchanged")
             failed = True
             continue
+        finally:
+            _CANCEL = None
         _print_report(result.report)
         if result.report.errors or (strict and result.report.warnings):
-            click.echo(_summary(result.report, path) + "; nothing written", err=True)
+            _err(_summary(result.report, path) + "; nothing written")
             failed = True
             continue
         if not quiet:
             for target, secs in result.written:
-                click.echo(f"  wrote {target} ({target.stat().st_size / 1024:.0f} KB, {secs:.2f} s)", err=True)
-            click.echo(f"  done in {time.perf_counter() - start:.2f} s", err=True)
+                _err(f"  wrote {target} ({target.stat().st_size / 1024:.0f} KB, {secs:.2f} s)")
+            _err(f"  done in {time.perf_counter() - start:.2f} s")
     sys.exit(1 if failed else 0)
 
 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--list", "list_checks", is_flag=True, help="List the named checks, their default severity and meaning.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--style", default=None, help="Check against this style instead of the source's.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one array of {severity, file, line, col, message, hint} for tools.")
-def check(files, strict, style, fmt):
+def check(files, list_checks, strict, style, fmt):
     """Validate sources and report every problem at once.
 
     \b
     Example:
       supplement check source/spinal-metastases.yaml
       source/spinal-metastases.yaml:239:19: warning: this quote also appears at line 213
+      supplement check --list          every named check; a source's checks: map sets their severity
 
     Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.
     """
-    from supplement.build.run import font_warnings
+    if list_checks:
+        from .checks.registry import all_checks
+
+        for c in all_checks():
+            lock = " (cannot be lowered)" if c.locked else ""
+            click.echo(f"{c.name:<22} {c.severity:<8} {c.family:<9} {c.doc}{lock}")
+        return
+    from .build.run import preflight
     from .pipeline import compile_document
+    from .writers import default_formats
 
     total = Report()
     for path in _sources(files):
         doc, report = compile_document(path, style)
-        if doc is not None:
-            font_warnings(doc, report)
+        if doc is not None:  # what a default build would check before rendering
+            preflight(doc, default_formats(), report)
         total.extend(report)
         if fmt == "text":
             _print_report(report, err=False)
@@ -197,6 +237,34 @@ def styles(name):
         sys.exit(1)
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def ids(files):
+    """Give every theme, subtheme, finding and quote without an id a short stable one.
+
+    The file is changed in place, and only by the added 'id:' lines: comments, key
+    order, quoting and blank lines stay as they were. Ids are never printed in the
+    outputs; they let diff and re-import tell a moved quote from a new one.
+
+    \b
+    Example:
+      supplement ids source/my-study.yaml
+      source/my-study.yaml: 131 ids added
+    """
+    from .study.edit import add_ids
+
+    failed = False
+    for path in files:
+        added, report = add_ids(path)
+        _print_report(report)
+        if report.errors:
+            click.echo(f"{path}: nothing changed", err=True)
+            failed = True
+        else:
+            click.echo(f"{path}: {added} id{'s' * (added != 1)} added" if added else f"{path}: every item has an id")
+    sys.exit(1 if failed else 0)
+
+
 class _Terminated(BaseException):
     """SIGTERM or SIGHUP: unwind like Ctrl-C, so temporary files are removed."""
 
@@ -207,9 +275,8 @@ class _Terminated(BaseException):
 
 def _on_signal(signum, frame):
     exc = KeyboardInterrupt() if signum == signal.SIGINT else _Terminated(signum)
-    note_stop = getattr(sys.modules.get("supplement.build.run"), "note_stop", None)  # None while it is imported
-    if note_stop is not None:  # a build is running: it must stop even if a library swallows exc
-        note_stop(exc)
+    if _CANCEL is not None:  # a build is running: it must stop even if a library swallows exc
+        _CANCEL.set(exc)
     raise exc
 
 

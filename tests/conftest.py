@@ -143,8 +143,9 @@ def run_cli(*args: str, located_on_failure: bool = True):
 
 
 def parts_left(directory: Path) -> list[Path]:
-    """Temporary files of interrupted writes (supplement.build.atomic.temp_beside names them .NAME.XXXX.part)."""
-    return sorted(p for p in Path(directory).rglob("*") if p.name.endswith(".part"))
+    """Temporary files of interrupted writes (supplement.build.atomic.temp_beside names them
+    .NAME.PID.XXXX.part, and .old for an earlier output kept until all new ones are in place)."""
+    return sorted(p for p in Path(directory).rglob("*") if p.name.endswith((".part", ".old")))
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

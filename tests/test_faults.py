@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import importlib
 import os
 import signal
 import subprocess
@@ -199,8 +200,8 @@ def test_disk_full_halfway_through_a_write(earlier, monkeypatch, failing):
     monkeypatch.setattr(supplement.build.atomic, "open", fake_open, raising=False)
     result = invoke("build", src, "--out", out)
     _failed_cleanly(result, out, before, "No space left on device", "earlier outputs are unchanged")
-    if failing != "pdf":  # the PDF is written in a forked process, so its calls are not seen here
-        assert seen and not any(p.exists() for p in seen)
+    # both formats render in worker processes, whose calls are not seen here; _failed_cleanly
+    # checks that no temporary file is left
 
 
 @pytest.mark.parametrize("exc", [RuntimeError("boom"), OSError(errno.ENOSPC, "No space left on device"),
@@ -209,10 +210,10 @@ def test_disk_full_halfway_through_a_write(earlier, monkeypatch, failing):
 def test_writer_fails_partway(earlier, monkeypatch, fmt, exc):
     """The renderer raises after it started (docx runs in this process, pdf in a forked one):
     exit 1 naming the writer, every earlier output unchanged, no temporary file."""
-    from supplement.writers import renderer
+    from supplement.writers import FORMATS
 
     src, out, before = earlier
-    module = sys.modules[renderer(fmt).__module__]
+    module = importlib.import_module(FORMATS[fmt].module)
     real = module.render
 
     def failing(doc, warn=lambda m: None):
@@ -229,10 +230,10 @@ def test_writer_reports_a_located_problem(earlier, monkeypatch, fmt):
     """A writer that cannot lay something out raises SourceError with a position (the
     contract in supplement.build.run): reported like a source error, nothing written."""
     from supplement.diagnostics import Pos, Report, SourceError
-    from supplement.writers import renderer
+    from supplement.writers import FORMATS
 
     src, out, before = earlier
-    module = sys.modules[renderer(fmt).__module__]
+    module = importlib.import_module(FORMATS[fmt].module)
 
     def too_small(doc, warn=lambda m: None):
         r = Report()
@@ -299,6 +300,7 @@ def test_interrupted_build(big_after_small, how, delay):
     src, out, before = big_after_small
     p = subprocess.Popen(RUN + ["build", str(src), "--out", str(out)], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert p.stderr.readline().startswith("building")  # the command has started (not still importing)
     time.sleep(delay)
     assert p.poll() is None, "the build finished before it could be interrupted; make the source bigger"
     sig = signal.SIGTERM if how == "SIGTERM" else signal.SIGINT
@@ -332,6 +334,43 @@ def test_killed_outright_leaves_earlier_outputs_intact(big_after_small):
     p.wait(timeout=5)
     assert snapshot(out).keys() - {p.name for p in parts_left(out)} == before.keys()
     assert {k: v for k, v in snapshot(out).items() if k in before} == before
+    _valid(out)
+
+
+def _processes_with(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text in (entry / "cmdline").read_bytes().decode("utf-8", "replace"):
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc to list processes")
+def test_workers_die_with_a_killed_build_and_the_next_build_cleans_up(big_after_small):
+    """kill -9 of the build process alone: its format workers stop too (they would otherwise
+    render to the end for nothing), and the next build removes the temporary files it left."""
+    src, out, before = big_after_small
+    p = subprocess.Popen(RUN + ["build", str(src), "--out", str(out)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert p.stderr.readline().startswith("building")
+    deadline = time.monotonic() + 20
+    while len(_processes_with(str(src))) < 2:  # the workers have started
+        assert time.monotonic() < deadline and p.poll() is None, "no worker process seen"
+        time.sleep(0.05)
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait(timeout=5)
+    deadline = time.monotonic() + 3
+    while _processes_with(str(src)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_with(str(src)) == [], "a worker outlived the build"
+    assert {k: v for k, v in snapshot(out).items() if k in before} == before
+    result = subprocess.run(RUN + ["build", str(src), "--out", str(out), "-q"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert not parts_left(out)
     _valid(out)
 
 

@@ -397,12 +397,12 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 class Built:
     """One preset's .docx and .pdf, read once."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, stem: str = "spinal-metastases"):
         from lxml import etree
         from pypdf import PdfReader
 
-        self.docx_path = directory / "spinal-metastases.docx"
-        self.pdf_path = directory / "spinal-metastases.pdf"
+        self.docx_path = directory / f"{stem}.docx"
+        self.pdf_path = directory / f"{stem}.pdf"
         with zipfile.ZipFile(self.docx_path) as z:
             self.xml = etree.fromstring(z.read("word/document.xml"))
             self.styles_xml = etree.fromstring(z.read("word/styles.xml"))
@@ -436,7 +436,8 @@ def built(tmp_path_factory):
     for name in PRESETS:
         r = build(EXAMPLE, out / name, ["docx", "pdf"], style=name)
         assert not r.report.errors, r.report.text()
-        result[name] = Built(out / name)
+        # the example's own style is default: another preset's outputs carry its name
+        result[name] = Built(out / name, "spinal-metastases" if name == "default" else f"spinal-metastases.{name}")
     return result
 
 
@@ -583,11 +584,14 @@ def test_built_lab_style_from_the_command_line(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     r = invoke("build", EXAMPLE, "--style", "docs/examples/lab-style.yaml", "--out", tmp_path, "-q")
     assert r.exit_code == 0, r.output
-    box = PdfReader(str(tmp_path / "spinal-metastases.pdf")).pages[0].mediabox
+    # another style than the source's own: its own file names, so the source's outputs are not replaced
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spinal-metastases.lab-style.docx",
+                                                          "spinal-metastases.lab-style.pdf"]
+    box = PdfReader(str(tmp_path / "spinal-metastases.lab-style.pdf")).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 portrait
-    with zipfile.ZipFile(tmp_path / "spinal-metastases.docx") as z:
+    with zipfile.ZipFile(tmp_path / "spinal-metastases.lab-style.docx") as z:
         xml = z.read("word/document.xml").decode()
         styles = z.read("word/styles.xml").decode()
     assert 'w:w="11906"' in xml and "landscape" not in xml
     assert 'w:ascii="Arial"' in styles and 'w:fill="D9D9D9"' in styles + xml
-    assert "eTable 1." in _norm(_pdftotext(tmp_path / "spinal-metastases.pdf", 1))
+    assert "eTable 1." in _norm(_pdftotext(tmp_path / "spinal-metastases.lab-style.pdf", 1))

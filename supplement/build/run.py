@@ -1,20 +1,21 @@
-"""Build orchestration: compile once, render each format (concurrently), write atomically."""
+"""Build orchestration: compile once, run each format's pre-flight checks, render the formats
+in workers, and put every output in place together."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from supplement.diagnostics import Diagnostic, Pos, Report, SourceError
-from supplement.resolve.document import Document
-from supplement.build.atomic import discard, fill, temp_beside
+from supplement.build.atomic import commit, discard, remove_stale, temp_beside
+from supplement.build.pool import Cancel, WriterFailed, run_jobs
+from supplement.checks.registry import CHECKS, Checker
+from supplement.diagnostics import Pos, Report, SourceError
 from supplement.pipeline import compile_document
-from supplement.writers import renderer
+from supplement.resolve.document import Document
+from supplement.writers import FORMATS
+
+__all__ = ["OutputError", "Result", "WriterFailed", "build", "outputs", "preflight"]
 
 
 @dataclass
@@ -25,10 +26,12 @@ class Result:
 
 
 class OutputError(Exception):
-    """The output directory cannot be used."""
+    """The output directory or an output name cannot be used."""
 
 
 def prepare_out_dir(out: Path) -> None:
+    import os
+
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: a file is in the way of the output directory; move it or choose --out")
     try:
@@ -39,187 +42,100 @@ def prepare_out_dir(out: Path) -> None:
         raise OutputError(f"{out}: the output directory is not writable")
 
 
-# Ctrl-C or SIGTERM seen by the command's signal handlers (supplement.cli.run). A library
-# may swallow the exception the handler raises (a bare ``except:``; zipfile turns it into
-# ValueError when it closes an archive); the build checks here before it puts anything in place.
-_stop: list[BaseException] = []
+def output_stem(path: Path) -> str:
+    """The outputs' file name without extension: the source's name without its extension."""
+    stem = Path(path).stem
+    if not stem or stem.startswith("."):
+        raise OutputError(f"{path}: the source's name gives no output name (the outputs would be hidden files "
+                          f"'{stem}.docx'); rename the file, e.g. study.yaml")
+    return stem
 
 
-def note_stop(exc: BaseException) -> None:
-    _stop.append(exc)
+def outputs(sources: list[Path], out: Path, formats: list[str]) -> dict[Path, list[Path]]:
+    """The files each source would write; refuses two sources writing one file, or an output
+    that would replace a source (a source named x.docx built into its own folder)."""
+    seen: dict[Path, Path] = {}
+    plan = {}
+    inputs = {p.resolve(): p for p in sources}
+    for src in sources:
+        stem = output_stem(src)
+        plan[src] = []
+        for fmt in formats:
+            target = out / f"{stem}.{FORMATS[fmt].extension}"
+            key = target.resolve()
+            if key in inputs:
+                raise OutputError(f"{src}: its {fmt} output {target} would replace the source {inputs[key]}; "
+                                  "rename the source (sources end in .yaml) or choose another --out")
+            if key in seen:
+                raise OutputError(f"{seen[key]} and {src} would both write {target}; rename one of them, "
+                                  "or build them one at a time with different --out folders")
+            seen[key] = src
+            plan[src].append(target)
+    return plan
 
 
-def _check_stop() -> None:
-    if _stop:
-        raise _stop[0]
+def preflight(doc: Document, formats: list[str], report: Report) -> None:
+    """Each format's pre-flight checks on the resolved document, once each, at the source's severities."""
+    checker = Checker(report, dict(doc.checks))
+    names = dict.fromkeys(name for fmt in formats for name in FORMATS[fmt].preflight)
+    for name in names:
+        check = CHECKS.get(name) or _load_check(name)
+        if checker.enabled(check):
+            check.runner()(doc, checker)
 
 
-def _render_into(doc: Document, fmt: str, tmp: Path) -> tuple[float, list[str]]:
-    """Render one format into its temporary file; a writer's own error becomes WriterFailed.
+def _load_check(name: str):
+    from supplement.checks.registry import all_checks
 
-    A writer that meets something it cannot lay out raises SourceError with located
-    diagnostics (a paragraph's position, the style setting); the build reports them
-    like the source's own errors and writes nothing."""
-    start = time.perf_counter()
-    warnings: list[str] = []
-    try:
-        data = renderer(fmt)(doc, warnings.append)
-    except SourceError:  # the writer found a problem it can place in the source or style
-        _check_stop()
-        raise
-    except Exception as e:  # the same in this process and in a forked one
-        _check_stop()
-        raise WriterFailed(f"{fmt} writer failed: {type(e).__name__}: {e}") from e
-    _check_stop()
-    fill(tmp, data)
-    return time.perf_counter() - start, warnings
-
-
-def font_warnings(doc: Document, report: Report) -> None:
-    from supplement.checks.fonts import uncovered
-
-    for pos, chars in uncovered(doc):
-        shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:5]) + (" …" if len(chars) > 5 else "")
-        report.warning(pos or Pos(doc.name), f"the PDF font cannot show {shown}; the PDF would print a blank box",
-                       "choose a style whose font covers it (font.pdf_files), or replace the character")
+    return {c.name: c for c in all_checks()}[name]
 
 
 def build(path: Path, out: Path, formats: list[str], style: str | None = None, strict: bool = False,
-          progress=lambda message: None) -> Result:
+          progress=lambda message: None, cancel: Cancel | None = None) -> Result:
     """Compile ``path`` and write one file per format into ``out``; nothing is written on errors
-    (with ``strict``, on warnings either). ``progress`` hears what a long build is doing."""
-    _stop.clear()
+    (with ``strict``, on warnings either). ``progress`` hears what a long build is doing;
+    ``cancel`` is how the caller stops it (set from a signal handler)."""
+    cancel = cancel or Cancel()
     start = time.perf_counter()
     doc, report = compile_document(path, style)
     result = Result(report, doc=doc)
     if doc is None:
         return result
-    if "pdf" in formats:
-        font_warnings(doc, report)
+    preflight(doc, formats, report)
     if strict and report.warnings:
         return result
     progress(f"{len(doc.items)} items, {doc.quote_count:,} quotes, style '{doc.style.name}': read and checked "
              f"in {time.perf_counter() - start:.2f} s; rendering {' and '.join(formats)} …")
+    output_stem(path)
     prepare_out_dir(out)
     try:
-        _write_all(doc, path, out, formats, result)
+        _write_all(doc, path, out, doc.name, formats, result, cancel)
     except SourceError as e:
         report.extend(e.report)
     return result
 
 
-def _write_all(doc: Document, path: Path, out: Path, formats: list[str], result: Result) -> None:
+def _write_all(doc: Document, path: Path, out: Path, stem: str, formats: list[str], result: Result,
+               cancel: Cancel) -> None:
     report = result.report
-    targets = {fmt: out / f"{doc.name}.{fmt}" for fmt in formats}
+    targets = {fmt: out / f"{stem}.{FORMATS[fmt].extension}" for fmt in formats}
     for target in targets.values():  # found now, not after one output was already replaced
         if target.is_dir():
             raise OutputError(f"{target}: a folder is in the way of the output file; move it or choose --out")
+        remove_stale(target)
     tmps: dict[str, Path] = {}
-    child = None
     try:
-        # Every format goes to a temporary file first; all are renamed into place only when all
+        # Every format goes to a temporary file first; all are put in place together only when all
         # are complete, so a failed build leaves every earlier output as it was.
         for fmt in formats:
             tmps[fmt] = temp_beside(targets[fmt])
-        jobs = list(formats)
-        if len(jobs) > 1 and hasattr(os, "fork"):
-            fmt = jobs.pop()
-            child = fmt, _fork_job(doc, fmt, tmps[fmt])
-        timings, warnings = {}, []
-        for fmt in jobs:
-            timings[fmt], warns = _render_into(doc, fmt, tmps[fmt])
-            warnings += warns
-        if child:
-            (fmt, job), child = child, None  # from here _join reaps it, whatever happens
-            timings[fmt], warns = _join(job)
-            warnings += warns
-        for w in warnings:
-            report.warning(Pos(str(path)), w)
-        _check_stop()
+        timings = run_jobs(doc, [(FORMATS[fmt], tmps[fmt]) for fmt in formats], cancel)
         for fmt in formats:
-            os.replace(tmps[fmt], targets[fmt])
-            del tmps[fmt]
-            result.written.append((targets[fmt], timings[fmt]))
-    except BaseException:
-        if child:
-            pid, rfd = child[1]
-            _kill(pid)
-            os.close(rfd)
+            for w in timings[fmt][1]:
+                report.warning(Pos(str(path)), w)
+        cancel.check()
+        commit([(tmps[fmt], targets[fmt]) for fmt in formats])
+        tmps.clear()
+        result.written.extend((targets[fmt], timings[fmt][0]) for fmt in formats)
+    finally:
         discard(tmps.values())
-        raise
-
-
-class WriterFailed(Exception):
-    pass
-
-
-_STOP = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
-
-
-def _fork_job(doc: Document, fmt: str, tmp: Path):
-    """Render one format in a forked child (the GIL would serialise threads). The parent
-    created ``tmp`` and removes it whatever happens to the child."""
-    rfd, wfd = os.pipe()
-    # Ctrl-C is held back while forking: raised inside an at-fork hook (logging has some),
-    # KeyboardInterrupt would be printed and dropped, and the build would carry on.
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP)
-    pid = os.fork()
-    if pid == 0:  # child
-        code = 1
-        try:
-            os.close(rfd)
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-            try:
-                secs, warns = _render_into(doc, fmt, tmp)
-                msg, code = {"secs": secs, "warnings": warns}, 0
-            except KeyboardInterrupt:
-                msg, code = {"error": "interrupted"}, 130
-            except SourceError as e:
-                msg = {"diagnostics": [d.as_dict() for d in e.report.items]}
-            except BaseException as e:  # reported by the parent
-                msg = {"error": str(e) if isinstance(e, WriterFailed) else f"{type(e).__name__}: {e}"}
-            with os.fdopen(wfd, "w") as f:
-                f.write(json.dumps(msg))
-        finally:
-            os._exit(code)
-    os.close(wfd)
-    try:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C that came meanwhile is raised here
-    except BaseException:
-        _kill(pid)
-        os.close(rfd)
-        raise
-    return pid, rfd
-
-
-def _join(child) -> tuple[float, list[str]]:
-    pid, rfd = child
-    try:
-        with os.fdopen(rfd) as f:
-            raw = f.read()
-    except BaseException:  # Ctrl-C while waiting: stop the child too
-        _kill(pid)
-        raise
-    os.waitpid(pid, 0)
-    msg = json.loads(raw) if raw else {"error": "writer process ended unexpectedly"}
-    if "diagnostics" in msg:
-        raise SourceError(Report([Diagnostic.from_dict(d) for d in msg["diagnostics"]]))
-    if "error" in msg:
-        if msg["error"] == "interrupted":
-            raise KeyboardInterrupt
-        raise WriterFailed(msg["error"])
-    return msg["secs"], msg["warnings"]
-
-
-def _kill(pid: int) -> None:
-    """Stop a writer child at once. SIGKILL: it holds nothing to clean up (the parent owns
-    its temporary file), and a library's bare ``except:`` cannot swallow it."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass
-    try:
-        os.waitpid(pid, 0)
-    except OSError:
-        pass

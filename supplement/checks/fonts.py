@@ -10,8 +10,14 @@ paragraphs again to say where.
 
 from __future__ import annotations
 
+from supplement.checks.registry import Checker, register
 from supplement.diagnostics import Pos
 from supplement.resolve.document import Document, Paragraph, Run, ThemeTable
+
+FONT_COVERAGE = register(
+    "font-coverage", "warning", "The PDF font lacks a character the text uses: the PDF would print a blank box. "
+    "Choose a style whose font covers it (font.pdf_files), or replace the character.", family="output",
+    run="supplement.checks.fonts:check")
 
 # Turned into spaces or line breaks by the writer; never looked up in the font.
 _IGNORED = frozenset("\n\r\t")
@@ -74,3 +80,11 @@ def uncovered(doc: Document) -> list[tuple[Pos | None, str]]:
                 seen.add(key)
                 out.append((p.pos, "".join(bad)))
     return out
+
+
+def check(doc: Document, report: Checker) -> None:
+    """Report each paragraph whose characters the PDF font cannot show."""
+    for pos, chars in uncovered(doc):
+        shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:5]) + (" …" if len(chars) > 5 else "")
+        report(FONT_COVERAGE, pos or Pos(doc.name), f"the PDF font cannot show {shown}; the PDF would print a blank box",
+               "choose a style whose font covers it (font.pdf_files), or replace the character")

@@ -28,15 +28,23 @@ class Check:
     doc: str
     family: str = "source"  # source | output | integrity
     locked: bool = False
+    run: str = ""  # "module:function" for a check of the resolved document (a format's pre-flight check)
+
+    def runner(self):
+        """The function ``(Document, Checker) -> None`` of a document check."""
+        import importlib
+
+        module, _, name = self.run.partition(":")
+        return getattr(importlib.import_module(module), name)
 
 
 CHECKS: dict[str, Check] = {}
 
 
-def register(name: str, severity: str, doc: str, family: str = "source", locked: bool = False) -> Check:
+def register(name: str, severity: str, doc: str, family: str = "source", locked: bool = False, run: str = "") -> Check:
     if severity not in SEVERITIES or name in CHECKS:
         raise ValueError(f"check '{name}': bad severity or declared twice")
-    CHECKS[name] = check = Check(name, severity, doc, family, locked)
+    CHECKS[name] = check = Check(name, severity, doc, family, locked, run)
     return check
 
 

@@ -34,8 +34,12 @@ from supplement.study.model import (
 )
 
 
+_NONE = frozenset()
+
+
 def _node(rec: Rec) -> dict:
-    return {"pos": rec.pos, "where": dict(rec._at), "bad": frozenset(rec._bad)}
+    # the record is dropped once the model is built: its position map is handed over, not copied
+    return {"pos": rec.pos, "where": rec._at, "bad": frozenset(rec._bad) if rec._bad else _NONE}
 
 
 def build(rec: Rec, r: Report) -> Supplement:

@@ -64,7 +64,8 @@ def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
     n = len(items) + 1  # items are numbered in order
     items.append(_themes(sup, index, s, fill(s.labels.item, n=n), f"item-{n}"))
     meta = _meta(sup.study, s)
-    return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items))
+    return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items),
+                    checks=tuple((str(k), v) for k, v in sup.checks))
 
 
 def _caption(label: str, caption: str, s: Rec, pos) -> tuple[Paragraph, ...]:

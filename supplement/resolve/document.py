@@ -126,6 +126,7 @@ class Document:
     style: Any  # the resolved style (supplement.resolve.style.STYLE): page, font, table look
     cover: Cover | None
     items: tuple[Item, ...]
+    checks: tuple[tuple[str, str], ...] = ()  # the source's check severities, for the formats' pre-flight checks
 
     @property
     def quote_count(self) -> int:
