@@ -14,6 +14,7 @@ from supplement.study.emit import emit, scalar
 from supplement.study.model import (
     Cite,
     Column,
+    CoverageTableSettings,
     Finding,
     Headers,
     Mark,
@@ -90,6 +91,10 @@ def supplements(draw):
         headers=st.one_of(st.none(), st.builds(Headers, TEXT, TEXT, TEXT)), notes=st.lists(TEXT, max_size=2).map(tuple))))
     return Supplement(study, sources, tuple(themes), style=draw(st.sampled_from(["default", "jama", "my style.yaml"])),
                       participants=draw(st.one_of(st.none(), participants())), theme_table=table,
+                      coverage_table=draw(st.one_of(st.none(), st.builds(
+                          CoverageTableSettings, by=st.sampled_from(["participant", "source"]),
+                          caption=st.one_of(st.just(CoverageTableSettings.caption),
+                                            TEXT.filter(lambda s: "{" not in s and "}" not in s))))),
                       checks=tuple(draw(st.lists(st.tuples(st.sampled_from(["duplicate-quote", "unused-source"]),
                                                            st.sampled_from(["error", "warning", "off"])),
                                                  max_size=2, unique_by=lambda t: t[0]))))

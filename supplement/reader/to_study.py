@@ -19,6 +19,7 @@ from supplement.reader.located_yaml import YStr
 from supplement.study.model import (
     Cite,
     Column,
+    CoverageTableSettings,
     Finding,
     Headers,
     Mark,
@@ -53,6 +54,8 @@ def build(rec: Rec, r: Report) -> Supplement:
         checks=tuple((YStr(k, rec.checks.at(k), True), v) for k, v in rec.checks.extra.items() if v is not None)
         if rec.checks is not None else (),
         schema=rec.schema,
+        coverage_table=CoverageTableSettings(by=rec.coverage_table.by, caption=rec.coverage_table.caption,
+                                             **_node(rec.coverage_table)) if rec.coverage_table is not None else None,
         **_node(rec),
     )
 

@@ -155,6 +155,14 @@ class ThemeTableSettings(Node):
 
 
 @dataclass(frozen=True)
+class CoverageTableSettings(Node):
+    """The optional appendix item counting quotes per theme and participant (or source)."""
+
+    by: str = "participant"  # participant | source
+    caption: str = "Number of supporting quotes per theme and {by}."
+
+
+@dataclass(frozen=True)
 class Study(Node):
     title: str
     short_title: Optional[str] = None
@@ -179,6 +187,7 @@ class Supplement(Node):
     participants: Optional[Participants] = None
     theme_table: Optional[ThemeTableSettings] = None
     checks: tuple[tuple[str, str], ...] = ()  # (check name, severity) as the source sets them
+    coverage_table: Optional[CoverageTableSettings] = None
     schema: int = SCHEMA_VERSION
 
 
