@@ -308,13 +308,10 @@ def formats_command():
     Example:
       supplement build study.yaml --format html,xlsx
     """
-    from .writers import ENGINES, FORMATS
+    from .writers import FORMATS
 
     for f in FORMATS.values():
         click.echo(f"{f.name:<6} .{f.extension:<6} {'*' if f.default else ' '} {f.description}")
-        for engine, e in ENGINES.get(f.name, {}).items():
-            if e is not f:
-                click.echo(f"{'':<17}--{f.name}-engine {engine}: {e.description}")
 
 
 @main.command()
