@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from supplement.diagnostics import Pos
-from supplement.study.model import Finding, Quote, Subtheme, Supplement, Theme
+from supplement.study.model import Finding, Quote, Subtheme, Supplement, Theme, quotes
 
 from .outline import Ids, clean
 
@@ -265,8 +265,7 @@ def _sources(old: Supplement, new: Supplement, changes: list[str]):
 
 def _participants(old: Supplement, new: Supplement, changes: list[str]):
     if new.participants is None or old.participants is None:
-        if old.participants is None and new.participants is not None and any(
-                q.speaker for t in new.themes for b in (t, *t.subthemes) for f in b.findings for q in f.quotes):
+        if old.participants is None and new.participants is not None and any(q.speaker for _, q in quotes(new)):
             changes.append("new participants table from the export's cases")
             return new.participants
         return old.participants
