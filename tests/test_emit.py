@@ -153,3 +153,16 @@ def test_comments_from_a_producer_are_printed_above_their_value(tmp_path):
     assert "          # NVivo: coded by two coders\n          # review the page\n          - text: Second to that" in text
     back, _ = _reload(tmp_path, text)
     assert back == sup  # comments are for the author, not part of the model's meaning
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(st.text(st.sampled_from("aZ9é ., ;:!?()’'…–—/+=%$&*@-#[]{}\"`|>\t"), min_size=1, max_size=12),
+       st.booleans())
+def test_the_fast_path_for_prose_agrees_with_yamls_own_analysis(text, flow):
+    """Prose skips PyYAML's scalar analysis (most of the writer's time at 10,000 quotes); it may
+    only ever call plain what the analysis calls plain."""
+    from supplement.study.emit import _ANALYZER, _prose
+
+    if _prose(text, flow):
+        a = _ANALYZER.analyze_scalar(text)
+        assert a.allow_flow_plain if flow else a.allow_block_plain

@@ -42,6 +42,16 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x
             "\u2028": "\\L", "\u2029": "\\P", "\ufeff": "\\uFEFF"}
 _DOUBLE = re.compile('[\\\\"\n\r\t\x85\u2028\u2029\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]')
 FLOW_WIDTH = 120  # a record longer than this on one line is written as a block
+# Most prose is plain in a block whatever YAML's (slow, pure-Python) scalar analysis would say:
+# it starts with a letter or digit, holds only printable word characters and common punctuation,
+# no ': ', and does not end in a space or ':'. Inside { } no ',', ':' or '?' either.
+# What a YAML reader would take for a number, a boolean or null is still found by the resolver.
+_PROSE = re.compile(r"[^\W_][\w .,;:!?()’‘“”'…–—/+=%$€£&*@-]*")
+
+
+def _prose(s: str, flow: bool) -> bool:
+    return (_PROSE.fullmatch(s) is not None and not s.endswith((" ", ":")) and ": " not in s
+            and not (flow and ("," in s or ":" in s or "?" in s)))
 
 
 def scalar(value, flow: bool = False, number: bool = False) -> str:
@@ -51,6 +61,8 @@ def scalar(value, flow: bool = False, number: bool = False) -> str:
     if isinstance(value, int):
         return str(value)
     s = str(value)
+    if _prose(s, flow) and (number and s.isdigit() or _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == _STR):
+        return s
     if s and s == s.strip() and not _BREAKS.search(s):
         a = _ANALYZER.analyze_scalar(s)
         if (a.allow_flow_plain if flow else a.allow_block_plain) and (
