@@ -48,7 +48,8 @@ def cites(draw):
 
 
 QUOTE = st.builds(Quote, text=TEXT, cite=cites(), note=st.one_of(st.none(), TEXT),
-                  speaker=st.one_of(st.none(), ID), id=st.one_of(st.none(), ID))
+                  speaker=st.one_of(st.none(), ID), id=st.one_of(st.none(), ID),
+                  repeat=st.booleans())
 FINDING = st.builds(Finding, text=TEXT, quotes=st.lists(QUOTE, max_size=3).map(tuple), id=st.one_of(st.none(), ID))
 FINDINGS = st.lists(FINDING, max_size=2).map(tuple)
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from supplement.study.model import Pages
 
+# A page may be written with a word before it: "p. 9", "pp. 8-9", "pg 9", "pg. 9", "page 9", "pages 8-9".
+PAGE_WORD = r"(?:pages?\s+|pp?\.\s*|pgs?(?:\.\s*|\s+))"
 _SHORTHAND = re.compile(
-    r"(?:(?P<src>.*?)\s*,\s*)?(?:pp?\.\s*)?(?P<a>\d+)(?:\s*[-–—]\s*(?P<b>\d+))?")
+    rf"(?:(?P<src>.*?)\s*,\s*)?(?:{PAGE_WORD})?(?P<a>\d+)(?:\s*[-–—]\s*(?P<b>\d+))?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class CiteText:
 
 
 def parse_pages(text: str) -> tuple[Pages | None, str]:
-    m = re.fullmatch(r"\s*(?:pp?\.\s*)?(\d+)\s*(?:[-–—]\s*(\d+))?\s*", text)
+    m = re.fullmatch(rf"\s*(?:{PAGE_WORD})?(\d+)\s*(?:[-–—]\s*(\d+))?\s*", text, re.IGNORECASE)
     if not m:
         return None, f"'{text}' is not a page or page range (write 3 or 3-4)"
     if max(len(m.group(1)), len(m.group(2) or "")) > 9:  # int() refuses more than 4,300 digits

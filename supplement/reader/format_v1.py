@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from supplement.reader.cite import parse_pages, parse_shorthand
-from supplement.reader.declare import AnyOf, Custom, Enum, Field, Int, ListOf, Obj, Scalar, Text
+from supplement.reader.declare import AnyOf, Bool, Custom, Enum, Field, Int, ListOf, Obj, Scalar, Text
 
 ID = Text(pattern=r"[A-Za-z][A-Za-z0-9_.-]{0,63}",
           pattern_hint="an id starts with a letter and holds letters, digits, '-', '_' or '.' (e.g. p03)")
@@ -26,6 +26,8 @@ QUOTE = Obj("quote", {
     "note": Field(Text(), doc="editorial remark printed after the citation, without brackets"),
     "speaker": Field(ID, doc="participant id of the speaker"),
     "id": Field(ID, doc="stable id, never shown (supplement ids adds them)"),
+    "repeat": Field(Bool(), default=False,
+                    doc="true: these words are quoted earlier too, on purpose (no duplicate-quote warning)"),
 })
 
 FINDING = Obj("finding", {

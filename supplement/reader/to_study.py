@@ -80,6 +80,7 @@ def _finding(f: Rec) -> Finding:
 
 def _quote(q: Rec) -> Quote:
     return Quote(text=q.text, cite=_cite(q.cite, q.at("cite")), note=q.note, speaker=q.speaker, id=q.id,
+                 repeat=bool(q.repeat),
                  **_node(q))
 
 

@@ -25,6 +25,7 @@ from supplement.resolve.document import (
 from supplement.resolve.numbering import format_number
 from supplement.reader.declare import Rec
 from supplement.study.index import Index
+from supplement.study.quotemarks import strip_outer_marks
 from supplement.study.model import (
     DEFAULT_THEME_CAPTION,
     Finding as SourceFinding,
@@ -159,7 +160,7 @@ def _citation(q: Quote, source, s: Rec, people: dict) -> str:
 
 
 def _quote(q: Quote, source, s: Rec, people: dict) -> Paragraph:
-    runs = [Run(s.quotes.open + clean(q.text) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
+    runs = [Run(s.quotes.open + clean(strip_outer_marks(q.text)) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
     cite = _citation(q, source, s, people)
     tail = [Run(cite, role="citation")] if cite else []
     if q.note:

@@ -252,3 +252,5 @@ def _quote(out: _Out, q: Quote, indent: int) -> None:
             out.lines.append(f"{pad}  cite: {{{', '.join(parts)}}}")
     out.key(indent + 2, "note", q.note)
     out.key(indent + 2, "speaker", q.speaker)
+    if q.repeat:
+        out.lines.append(f"{pad}  repeat: true")

@@ -66,6 +66,7 @@ class Quote(Node):
     note: Optional[str] = None
     speaker: Optional[str] = None  # participant id
     id: Optional[str] = None
+    repeat: bool = False  # the same words appear earlier on purpose (silences duplicate-quote)
 
 
 @dataclass(frozen=True)

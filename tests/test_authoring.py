@@ -1,0 +1,156 @@
+"""Issue 12: what an author types that would print wrong is a named check with its fix;
+messages that say how to fix. Line numbers refer to ``srcutil.BASE``."""
+
+from __future__ import annotations
+
+import pytest
+
+from srcutil import BASE, edit, load, load_checked, only
+from supplement.checks.registry import all_checks
+from supplement.pipeline import compile_document
+from supplement.resolve.document import ThemeTable
+from supplement.study.quotemarks import outer_marks, strip_outer_marks
+
+
+def _quote_texts(tmp_path, text):
+    path = tmp_path / "q.yaml"
+    path.write_text(text, encoding="utf-8")
+    doc, report = compile_document(path)
+    assert doc is not None, report.text()
+    table = next(i for i in doc.items if isinstance(i, ThemeTable))
+    return [q.runs[0].text for b in table.blocks for f in b.findings for q in f.quotes], report
+
+
+def test_the_new_checks_are_registered():
+    names = {c.name: c.severity for c in all_checks()}
+    for n in ("quote-marks", "typed-number", "typed-mark", "repeat-unmatched"):
+        assert names[n] == "warning"
+
+
+# --- quotation marks typed around a quote -------------------------------------------------
+
+@pytest.mark.parametrize("typed", ['"Hello there"', "“Hello there”", "„Hello there“", '“Hello there"'])
+def test_outer_quotation_marks_are_a_located_warning_and_are_not_printed(tmp_path, typed):
+    text = edit(BASE, "- text: Hello there", f"- text: '{typed}'")
+    d = only(tmp_path, text)
+    assert (d.severity, d.pos.line, d.pos.col) == ("warning", 27, 19)
+    o, c = typed[0], typed[-1]
+    assert d.message == (f"quote is wrapped in its own quotation marks {o}…{c}; they are left out when printing, "
+                         "since the style adds its own")
+    assert d.hint == f"remove {o} and {c} from the text (set quote-marks: error under checks: to refuse them)"
+    texts, _ = _quote_texts(tmp_path, text)
+    assert texts[0] == "“Hello there”"  # the default style's marks, once
+    sup, _, _ = load_checked(tmp_path, text)
+    assert sup.themes[0].findings[0].quotes[0].text == typed  # the model keeps what was written
+
+
+def test_quote_marks_as_an_error_refuses_the_source(tmp_path):
+    text = edit(BASE, "- text: Hello there", "- text: '\"Hello there\"'") + "checks:\n  quote-marks: error\n"
+    sup, report = load(tmp_path, text)
+    assert sup is None and [d.severity for d in report.items] == ["error"]
+
+
+@pytest.mark.parametrize("text", ["‘cause I said so’", '"Yes," she said, "no."', '"', "Plain words"])
+def test_marks_that_are_not_one_outer_pair_are_left_alone(text):
+    assert outer_marks(text) is None and strip_outer_marks(text) == text
+
+
+# --- numbers and letters typed into titles, participant numbers typed into cells -------------
+
+@pytest.mark.parametrize("title,typed,rest", [("I. First theme", "I.", "First theme"),
+                                              ("Theme 1: First theme", "Theme 1:", "First theme"),
+                                              ("3) First theme", "3)", "First theme")])
+def test_a_numeral_typed_into_a_theme_title(tmp_path, title, typed, rest):
+    d = only(tmp_path, edit(BASE, "title: First theme", f"title: '{title}'"))
+    assert (d.severity, d.pos.line, d.pos.col) == ("warning", 23, 12)
+    assert d.message == f"theme title starts with '{typed}'; the style numbers themes, so the numeral would print twice"
+    assert d.hint == f"write the title without it: 'title: {rest}'"
+
+
+def test_a_letter_typed_into_a_subtheme_title(tmp_path):
+    text = edit(BASE, "  - id: t2\n    title: Second theme\n    findings:\n",
+                "  - id: t2\n    title: Second theme\n    subthemes:\n      - id: s1\n        title: A. Sub\n"
+                "        findings:\n          - text: Sub finding\n            quotes:\n"
+                "              - {text: Sub words, cite: 7}\n    findings:\n")
+    d = only(tmp_path, text)
+    assert (d.pos.line, d.pos.col) == (35, 16)
+    assert d.message == "subtheme title starts with 'A.'; the style numbers subthemes, so the letter would print twice"
+    assert d.hint == "write the title without it: 'title: Sub'"
+
+
+@pytest.mark.parametrize("title", ["A Day in the Life", "U.S. Patients", "Mixed feelings", "Dr. No"])
+def test_titles_that_only_look_numbered_pass(tmp_path, title):
+    _, report = load(tmp_path, edit(BASE, "title: First theme", f"title: {title}"))
+    assert report.items == []
+
+
+def test_participant_numbers_typed_into_a_column(tmp_path):
+    text = edit(BASE, "    - {key: specialty, label: Specialty}\n",
+                "    - {key: specialty, label: Specialty}\n    - {key: num, label: No.}\n")
+    text = edit(text, "{id: p01, specialty: Surgery,", "{id: p01, num: 1, specialty: Surgery,")
+    text = edit(text, "{id: p02, specialty: Oncology}", "{id: p02, num: P2, specialty: Oncology}")
+    d = only(tmp_path, text)
+    assert (d.severity, d.pos.line, d.pos.col) == ("warning", 8, 7)
+    assert d.message == ("column 'num' holds each participant's number; the table prints participant numbers "
+                         "in its own first column")
+    assert d.hint == "remove this column and its values; for codes that stay with a person (P07), write 'code: P07' in each row"
+
+
+def test_a_column_headed_like_the_number_column(tmp_path):
+    text = edit(BASE, "label: Specialty}", "label: Participant}")
+    d = only(tmp_path, text)
+    assert d.message.startswith("column 'specialty' has the number column's header 'Participant';")
+
+
+# --- mark symbols typed into cells --------------------------------------------------------
+
+def test_a_mark_symbol_typed_into_a_cell(tmp_path):
+    d = only(tmp_path, edit(BASE, "{id: p02, specialty: Oncology}", "{id: p02, specialty: Oncology*}"))
+    assert (d.severity, d.pos.line, d.pos.col) == ("warning", 12, 28)
+    assert d.message == "cell 'Oncology*' holds the mark symbol '*'; the table prints the symbols of marks itself"
+    assert d.hint == "write 'specialty: Oncology' and set the mark in the row: 'international: true'"
+
+
+def test_a_dagger_typed_into_a_cell_without_a_declared_symbol(tmp_path):
+    text = edit(BASE, '{key: international, symbol: "*", column:', "{key: international, column:")
+    d = only(tmp_path, edit(text, "{id: p02, specialty: Oncology}", "{id: p02, specialty: †Oncology}"))
+    assert d.message == "cell '†Oncology' holds the mark symbol '†'; the table prints the symbols of marks itself"
+
+
+# --- citations with a page word; a missing comma -------------------------------------------
+
+@pytest.mark.parametrize("cite,pages", [("p. 9", "9"), ("pp. 8-9", "8–9"), ("pg 9", "9"), ("pg. 9", "9"),
+                                        ("page 9", "9"), ("Pages 8-9", "8–9")])
+def test_page_words_in_citations(tmp_path, cite, pages):
+    texts, report = _quote_texts(tmp_path, edit(BASE, "cite: 6", f"cite: {cite}"))
+    assert report.items == []
+    assert texts[0] == "“Hello there”"
+
+
+def test_a_source_and_page_without_the_comma(tmp_path):
+    d = only(tmp_path, edit(BASE, "cite: Non-Op 1, 2", "cite: Non-Op 1 2"))
+    assert (d.severity, d.pos.line, d.pos.col) == ("error", 30, 19)
+    assert d.message == "unknown source 'Non-Op 1 2'; known: FG, Non-Op 1"
+    assert d.hint == "a comma separates the source from the page: 'Non-Op 1, 2'"
+
+
+# --- repeats that are intended ------------------------------------------------------------
+
+def test_repeat_true_silences_the_duplicate(tmp_path):
+    text = edit(BASE, "- text: Third words\n            cite: 8-9",
+                "- text: Hello there\n            cite: 8-9\n            repeat: true")
+    _, report = load(tmp_path, text)
+    assert report.items == []
+
+
+def test_repeat_true_on_a_first_occurrence(tmp_path):
+    text = edit(BASE, "- text: Third words\n            cite: 8-9", "- text: Third words\n            cite: 8-9\n            repeat: true")
+    d = only(tmp_path, text)
+    assert (d.severity, d.pos.line, d.pos.col) == ("warning", 38, 21)
+    assert d.message == "'repeat: true' but these words are not quoted earlier"
+    assert d.hint == "remove 'repeat: true', or mark the later of the two quotes instead"
+
+
+def test_an_unmarked_duplicate_says_how_to_mark_it(tmp_path):
+    d = only(tmp_path, edit(BASE, "- text: Third words", "- text: Hello there"))
+    assert d.hint == "if the repeat is intended, add 'repeat: true' to this quote; otherwise remove one"
