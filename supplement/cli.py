@@ -61,8 +61,19 @@ def _print_report(report: Report, fmt: str = "text", err: bool = True) -> None:
 
 
 def _summary(report: Report, path: Path) -> str:
-    e, w = len(report.errors), len(report.warnings)
-    return f"{path}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+    """'FILE: N errors, M warnings', and a line of its own for each other file with problems (a
+    style file the source names): its errors are not the source's."""
+    own = str(path)
+    files = {own: []}
+    for d in report.items:
+        f = d.pos.file
+        files.setdefault(f if f != own and Path(f).is_file() else own, []).append(d)
+    lines = []
+    for f, ds in files.items():
+        e = sum(d.severity == "error" for d in ds)
+        w = len(ds) - e
+        lines.append(f"{f}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}")
+    return "\n".join(lines)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

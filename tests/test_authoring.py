@@ -154,3 +154,66 @@ def test_repeat_true_on_a_first_occurrence(tmp_path):
 def test_an_unmarked_duplicate_says_how_to_mark_it(tmp_path):
     d = only(tmp_path, edit(BASE, "- text: Third words", "- text: Hello there"))
     assert d.hint == "if the repeat is intended, add 'repeat: true' to this quote; otherwise remove one"
+
+
+# --- messages that say how to fix --------------------------------------------------------
+
+def test_a_comma_inside_braces_followed_by_words(tmp_path):
+    d = only(tmp_path, edit(BASE, "- text: Hello there\n            cite: 6",
+                            "- {text: forty minutes by helicopter, if the weather, cite: 6}"))
+    assert (d.severity, d.pos.line, d.pos.col) == ("error", 27, 49)
+    assert d.message == "unknown key 'if the weather' in quote"
+    assert d.hint == "inside { } a comma ends a value: put the value of 'text' in quotes, e.g. text: '…, if the weather'"
+
+
+def test_a_plain_string_where_a_quote_is_expected(tmp_path):
+    d = only(tmp_path, edit(BASE, "- text: Hello there\n            cite: 6", "- Hello there"))
+    assert (d.severity, d.pos.line, d.pos.col) == ("error", 27, 13)
+    assert d.message == "expected a mapping (quote), found 'Hello there'"
+    assert d.hint == "write it as a mapping: {text: 'Hello there', cite: 6}"
+
+
+def test_a_subtheme_without_id_gets_one_suggested_from_its_title(tmp_path):
+    text = edit(BASE, "  - id: t2\n    title: Second theme\n    findings:\n",
+                "  - id: t2\n    title: Second theme\n    subthemes:\n      - title: Working Alone at Night\n"
+                "        findings:\n          - text: Sub finding\n            quotes:\n"
+                "              - {text: Sub words, cite: 7}\n    findings:\n")
+    d = only(tmp_path, text)
+    assert (d.severity, d.pos.line, d.pos.col) == ("error", 34, 9)
+    assert d.message == "subtheme is missing 'id' (stable id, never shown)"
+    assert d.hint == ("add 'id: working-alone-at-night' (made from its title), or run 'supplement ids FILE' "
+                      "to give every theme and subtheme without an id one")
+
+
+def test_unused_participants_say_why_and_how(tmp_path):
+    d = only(tmp_path, edit(BASE, "- text: Hello there\n", "- speaker: p01\n            text: Hello there\n"))
+    assert (d.severity, d.pos.line, d.pos.col) == ("warning", 12, 12)
+    assert d.message == "participant 'p02' is not a speaker and not in any source"
+    assert d.hint == ("once one quote names a speaker or one source lists participants, every participant is "
+                      "expected to be linked: write 'speaker: p02' on their quotes or list p02 in a source's "
+                      "participants (or set unused-participant: off under checks:)")
+
+
+def test_enum_values_are_read_case_insensitively(tmp_path):
+    from supplement.diagnostics import Pos
+    from supplement.resolve.style import load_style
+
+    style = tmp_path / "midwives.yaml"
+    style.write_text("extends: default\npage:\n  size: A4\n  orientation: Portrait\n", encoding="utf-8")
+    st = load_style(str(style), Pos("x"), tmp_path)
+    assert (st.page.size, st.page.orientation) == ("a4", "portrait")
+
+
+def test_errors_in_a_style_file_are_counted_under_its_own_path(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from supplement.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "midwives-style.yaml").write_text("extends: default\npage:\n  size: B5\n  margn: 1\n", encoding="utf-8")
+    (tmp_path / "midwives.yaml").write_text(edit(BASE, "study:\n", "style: midwives-style.yaml\nstudy:\n"),
+                                            encoding="utf-8")
+    r = CliRunner().invoke(main, ["check", "midwives.yaml"])
+    assert r.exit_code == 1
+    assert r.stdout.splitlines()[-2:] == ["midwives.yaml: 0 errors, 0 warnings",
+                                          "midwives-style.yaml: 2 errors, 0 warnings"]
+    assert "midwives-style.yaml:3:9: error: 'B5' is not one of: letter, a4" in r.stdout

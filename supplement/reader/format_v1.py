@@ -20,6 +20,14 @@ CITE = AnyOf(what="a citation: 6, 8-9, 'Non-Op 1, 2' or {source: NonOp1, pages: 
     }),
 ))
 
+def _id_from_title(node) -> str:
+    from supplement.study.edit import _slug
+
+    title = node.get("title")
+    made = f"add 'id: {_slug(str(title))}' (made from its title), or " if isinstance(title, str) and title.strip() else "add one, or "
+    return made + "run 'supplement ids FILE' to give every theme and subtheme without an id one"
+
+
 QUOTE = Obj("quote", {
     "text": Field(Text(), True, doc="the speaker's words, verbatim, without surrounding quotation marks"),
     "cite": Field(CITE, True, doc="source and page(s): 6, 8-9, 'Non-Op 1, 2', {source: NonOp1, pages: 3-4}"),
@@ -28,7 +36,7 @@ QUOTE = Obj("quote", {
     "id": Field(ID, doc="stable id, never shown (supplement ids adds them)"),
     "repeat": Field(Bool(), default=False,
                     doc="true: these words are quoted earlier too, on purpose (no duplicate-quote warning)"),
-})
+}, example="{text: VALUE, cite: 6}")
 
 FINDING = Obj("finding", {
     "text": Field(Text(), True, doc="the finding"),
@@ -37,13 +45,13 @@ FINDING = Obj("finding", {
 })
 
 SUBTHEME = Obj("subtheme", {
-    "id": Field(ID, True, doc="stable id, never shown"),
+    "id": Field(ID, True, doc="stable id, never shown", missing_hint=_id_from_title),
     "title": Field(Text(), True, doc="title without its number"),
     "findings": Field(ListOf(FINDING), default=list),
 })
 
 THEME = Obj("theme", {
-    "id": Field(ID, True, doc="stable id, never shown"),
+    "id": Field(ID, True, doc="stable id, never shown", missing_hint=_id_from_title),
     "title": Field(Text(), True, doc="title without its numeral"),
     "findings": Field(ListOf(FINDING), default=list),
     "subthemes": Field(ListOf(SUBTHEME), default=list),
