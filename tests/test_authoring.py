@@ -217,3 +217,41 @@ def test_errors_in_a_style_file_are_counted_under_its_own_path(tmp_path, monkeyp
     assert r.stdout.splitlines()[-2:] == ["midwives.yaml: 0 errors, 0 warnings",
                                           "midwives-style.yaml: 2 errors, 0 warnings"]
     assert "midwives-style.yaml:3:9: error: 'B5' is not one of: letter, a4" in r.stdout
+
+
+# --- participant codes, structured author names, the built citation --------------------------
+
+def _doc(tmp_path, text, style=None):
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    doc, report = compile_document(path, style)
+    assert doc is not None, report.text()
+    return doc
+
+
+def test_participant_codes_print_in_the_number_column_and_in_citations_by_speaker(tmp_path):
+    from supplement.resolve.document import ParticipantTable
+
+    text = edit(BASE, "{id: p01, specialty: Surgery,", "{id: p01, code: P07, specialty: Surgery,")
+    text = edit(text, "- text: Hello there\n", "- speaker: p01\n            text: Hello there\n")
+    text = edit(text, "- text: Second words\n", "- speaker: p02\n            text: Second words\n")
+    doc = _doc(tmp_path, text)
+    table = next(i for i in doc.items if isinstance(i, ParticipantTable))
+    assert [row[0].text for row in table.rows] == ["P07", "2."]  # p02 has no code: numbered by position
+    quotes = [q.text for b in doc.items[1].blocks for f in b.findings for q in f.quotes]
+    assert quotes[0] == "“Hello there” [Participant P07, 6]"
+    assert quotes[1] == "“Second words” [Participant 2, Non-Op 1, 2]"
+
+
+AUTHORS = "  authors: [{family: Müller, given: Zoë Anne}, {family: Peña, given: Jean-Paul}, W. Plain]\n  journal: J Ex\n  year: 2025\n"
+
+
+def test_structured_authors_print_per_style_and_the_citation_ends_them_with_a_period(tmp_path):
+    text = edit(BASE, "  title: A study\n", "  title: A study\n" + AUTHORS)
+    jama = _doc(tmp_path, text, "jama")
+    assert jama.cover.paragraphs[0].text == "Müller ZA, Peña J-P, W. Plain. A study. J Ex. 2025."
+    assert jama.meta.authors == ("Zoë Anne Müller", "Jean-Paul Peña", "W. Plain")
+    plain = _doc(tmp_path, edit(text, "style: default\n", "style: nejm\n") if "style: default\n" in text else
+                 edit(text, "study:\n", "style: nejm\nstudy:\n"))
+    assert "Supplement to: Zoë Anne Müller, Jean-Paul Peña, W. Plain. A study. J Ex. 2025." in [
+        p.text for p in plain.cover.paragraphs]

@@ -12,6 +12,7 @@ from supplement.reader import read_source
 from supplement.reader.declare import BAD_CHARS
 from supplement.study.emit import emit, scalar
 from supplement.study.model import (
+    Author,
     Cite,
     Column,
     Finding,
@@ -81,7 +82,7 @@ def supplements(draw):
                            tuple(draw(st.lists(ID, max_size=2))), draw(st.one_of(st.none(), TEXT)))
                     for sid in draw(st.lists(ID, min_size=1, max_size=3, unique=True)))
     study = Study(draw(TEXT), short_title=draw(st.one_of(st.none(), TEXT)),
-                  authors=tuple(draw(st.lists(TEXT, max_size=3))), year=draw(st.one_of(st.none(), st.integers(1000, 9999))),
+                  authors=tuple(draw(st.lists(st.one_of(TEXT, st.builds(Author, family=TEXT, given=st.one_of(st.none(), TEXT))), max_size=3))), year=draw(st.one_of(st.none(), st.integers(1000, 9999))),
                   journal=draw(st.one_of(st.none(), TEXT)), keywords=tuple(draw(st.lists(TEXT, max_size=2))),
                   language=draw(st.sampled_from(["en-US", "fr", "de-CH"])),
                   date=draw(st.one_of(st.none(), st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}")

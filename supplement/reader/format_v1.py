@@ -106,7 +106,12 @@ THEME_TABLE = Obj("theme_table", {
 STUDY = Obj("study", {
     "title": Field(Text(), True, doc="article title"),
     "short_title": Field(Text(), doc="running header; defaults to the title"),
-    "authors": Field(ListOf(Text()), default=list),
+    "authors": Field(ListOf(AnyOf(what="an author: a name as written, or {family: Müller, given: Zoë}", options=(
+        Text(), Obj("author", {"family": Field(Text(), True, doc="family name"),
+                               "given": Field(Text(), doc="given names; the style may print their initials"),
+                               })))), default=list,
+        doc="names as written ('Z. Müller'), or structured ({family: Müller, given: Zoë}) so that each style "
+            "prints them in its own form"),
     "year": Field(Int(1000, 9999)),
     "journal": Field(Text()),
     "doi": Field(Text()),

@@ -17,6 +17,7 @@ from supplement.reader.cite import CiteText
 from supplement.reader.declare import Bool, Rec
 from supplement.reader.located_yaml import YStr
 from supplement.study.model import (
+    Author,
     Cite,
     Column,
     Finding,
@@ -58,7 +59,9 @@ def build(rec: Rec, r: Report) -> Supplement:
 
 
 def _study(s: Rec) -> Study:
-    return Study(title=s.title, short_title=s.short_title, authors=tuple(s.authors), year=s.year,
+    authors = tuple(Author(family=a.family, given=a.given, **_node(a)) if isinstance(a, Rec) else a
+                    for a in s.authors if not isinstance(a, Rec) or a.family is not None)
+    return Study(title=s.title, short_title=s.short_title, authors=authors, year=s.year,
                  journal=s.journal, doi=s.doi, citation=s.citation, keywords=tuple(s.keywords),
                  language=s.language, date=s.date, **_node(s))
 

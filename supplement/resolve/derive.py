@@ -113,7 +113,7 @@ def _participants(p: Participants, s: Rec, label: str, anchor: str) -> Participa
                     for t in [p.number_header] + [c.label for c in p.columns])
     rows = []
     for n, row in enumerate(p.rows, 1):
-        cells = [Paragraph("table-text", (Run(fill(s.table.number_format, n=n)),), row.pos)]
+        cells = [Paragraph("table-text", (Run(_number(row, n, s)),), row.pos)]
         for c in p.columns:
             runs = [Run(clean(row.cell(c.key)))]
             runs += [Run(symbols[k], role="mark", superscript=sup) for k in row.marks if attach[k] == c.key]
@@ -126,6 +126,12 @@ def _participants(p: Participants, s: Rec, label: str, anchor: str) -> Participa
     return ParticipantTable(anchor, label, _caption(label, caption, s, p.at("caption")), headers, tuple(rows),
                             _widths(headers, rows), tuple(notes),
                             outline=_outline(label, caption, s))
+
+
+def _number(row, n: int, s: Rec) -> str:
+    """What the number column shows: the participant's own code (P07) when the source gives one,
+    else the position in the table, in the style's number format."""
+    return clean(row.code) if row.code else fill(s.table.number_format, n=n)
 
 
 def _widths(headers, rows) -> tuple[float, ...]:
@@ -152,7 +158,8 @@ def _citation(q: Quote, source, s: Rec, people: dict) -> str:
                           else c.page_prefix + str(pages.first))
     if q.speaker is not None and q.speaker in people:
         number, row = people[q.speaker]
-        values = {**{k: clean(v) for k, v in row.cells}, "number": number, "id": row.id}
+        values = {**{k: clean(v) for k, v in row.cells}, "number": clean(row.code) if row.code else number,
+                  "id": row.id}
         # a column this participant lacks leaves no stray ', '
         parts["speaker"] = _REPEATED.sub(r"\1", clean(fill(c.speaker, **values))).strip(" ,;:")
     body = c.separator.join(parts[k] for k in c.order if parts[k])
@@ -230,25 +237,45 @@ def _themes(sup: Supplement, index: Index, s: Rec, label: str, anchor: str) -> T
                       outline=_outline(label, caption, s))
 
 
-def _study_vars(st: Study) -> dict:
+def author_name(a, form: str = "given-family") -> str:
+    """An author as the style prints it: a plain name as written; a structured one as 'Zoë Müller'
+    (given-family) or 'Müller Z' (family-initials: AMA, Vancouver; 'Jean-Paul' gives 'J-P')."""
+    if isinstance(a, str):
+        return clean(a)
+    family, given = clean(a.family), clean(a.given or "")
+    if not given:
+        return family
+    if form == "family-initials":
+        initials = "".join("-".join(p[:1].upper() for p in word.split("-") if p) for word in given.split())
+        return f"{family} {initials}"
+    return f"{given} {family}"
+
+
+def _authors(st: Study, s: Rec) -> str:
+    return ", ".join(author_name(a, s.author_names) for a in st.authors)
+
+
+def _study_vars(st: Study, s: Rec) -> dict:
     return {"title": clean(st.title), "short_title": clean(st.short_title or st.title),
-            "authors": ", ".join(clean(a) for a in st.authors), "journal": clean(st.journal or ""),
-            "year": st.year or "", "doi": clean(st.doi or ""), "citation": clean(st.citation or _citation_of(st))}
+            "authors": _authors(st, s), "journal": clean(st.journal or ""),
+            "year": st.year or "", "doi": clean(st.doi or ""), "citation": clean(st.citation or _citation_of(st, s))}
 
 
-def _citation_of(st: Study) -> str:
-    """An article citation built from the study fields when none is given."""
-    parts = [", ".join(st.authors), clean(st.title).rstrip(".") + ".",
+def _citation_of(st: Study, s: Rec) -> str:
+    """An article citation built from the study fields when none is given: 'Müller Z, Peña J. Title.
+    Journal. 2025. doi:…' (the authors end with a period, so they never run into the title)."""
+    authors = _authors(st, s)
+    parts = [authors + ("" if authors.endswith(".") else ".") if authors else "", clean(st.title).rstrip(".") + ".",
              (clean(st.journal) + "." if st.journal else ""), (f"{st.year}." if st.year else ""),
              (f"doi:{st.doi}" if st.doi else "")]
     return " ".join(p for p in parts if p)
 
 
 def _meta(st: Study, s: Rec) -> Meta:
-    v = _study_vars(st)
+    v = _study_vars(st, s)
     footer = tuple((kind, text) for kind, text in _footer_parts(s.footer))
     return Meta(
-        title=v["title"], short_title=v["short_title"], authors=tuple(clean(a) for a in st.authors),
+        title=v["title"], short_title=v["short_title"], authors=tuple(author_name(a) for a in st.authors),
         subject=f"Supplementary appendix to: {v['citation']}", keywords=tuple(clean(k) for k in st.keywords),
         language=st.language, date=_date(st), header=clean(fill(s.header, **v)), footer=footer)
 
@@ -272,7 +299,7 @@ def _cover(st: Study, s: Rec, items) -> Cover | None:
     c = s.cover
     if not c.enabled:
         return None
-    v = _study_vars(st)
+    v = _study_vars(st, s)
     paragraphs = tuple(Paragraph("cover-text", (Run(clean(fill(t, **v))),)) for t in c.paragraphs)
     contents, heading = (), None
     if c.contents:

@@ -137,6 +137,9 @@ STYLE = Obj("style", {
         "superscript": Field(Bool(), default=False),
         "sequence": Field(ListOf(Text(), 1), default=lambda: ["*", "†", "‡", "§", "‖", "¶", "#"]),
     }),
+    "author_names": Field(Enum(choices=("given-family", "family-initials")), default="given-family",
+                          doc="how structured author names print in {authors} and {citation}: 'Zoë Müller' or "
+                              "'Müller Z' (AMA, Vancouver); names written as plain text print as written"),
     "header": Field(template(*STUDY_FIELDS), default="{short_title}", doc="running header; may use study fields"),
     "footer": Field(template("page", "pages"), default="Page {page} of {pages}"),
     "cover": _sub("cover", {

@@ -17,6 +17,7 @@ import re
 import yaml
 
 from supplement.study.model import (
+    Author,
     DEFAULT_THEME_CAPTION,
     SCHEMA_VERSION,
     Cite,
@@ -98,12 +99,13 @@ class _Out:
         """A list of short texts: one line when it fits, else one item a line."""
         if not values:
             return
-        flow = f"{' ' * indent}{key}: [" + ", ".join(scalar(v, flow=True) for v in values) + "]"
+        flow = f"{' ' * indent}{key}: [" + ", ".join(_flow_item(v) for v in values) + "]"
         if len(flow) <= FLOW_WIDTH:
             self.lines.append(flow)
         else:
             self.lines.append(f"{' ' * indent}{key}:")
-            self.lines.extend(f"{' ' * indent}  - {scalar(v)}" for v in values)
+            self.lines.extend(f"{' ' * indent}  - {scalar(v) if isinstance(v, str) else _flow_item(v)}"
+                              for v in values)
 
     def record(self, indent: int, node, pairs) -> None:
         """A list item: ``- {a: 1, b: 2}`` when it fits on a line, else a block mapping."""
@@ -139,6 +141,14 @@ def emit(sup: Supplement) -> str:
         for name, level in sup.checks:
             out.key(2, str(name), level)
     return "\n".join(out.lines) + "\n"
+
+
+def _flow_item(v) -> str:
+    """A short text, or a structured author as {family: …, given: …}."""
+    if isinstance(v, Author):
+        parts = [f"family: {scalar(v.family, flow=True)}"] + ([f"given: {scalar(v.given, flow=True)}"] if v.given is not None else [])
+        return "{" + ", ".join(parts) + "}"
+    return scalar(v, flow=True)
 
 
 def _study(out: _Out, s: Study) -> None:

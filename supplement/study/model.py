@@ -156,10 +156,18 @@ class ThemeTableSettings(Node):
 
 
 @dataclass(frozen=True)
+class Author(Node):
+    """A structured author name; the style decides how it prints (AMA: 'Müller Z')."""
+
+    family: str
+    given: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Study(Node):
     title: str
     short_title: Optional[str] = None
-    authors: tuple[str, ...] = ()
+    authors: tuple[Union[str, Author], ...] = ()  # a name as written, or structured
     year: Optional[int] = None
     journal: Optional[str] = None
     doi: Optional[str] = None
