@@ -281,7 +281,7 @@ class ListOf(Type):
         return "a list"
 
     def check(self, node, r, pos):
-        if isinstance(node, YStr) and not is_null(node) and isinstance(self.item, (Text, Custom, Enum)):
+        if isinstance(node, YStr) and not is_null(node) and isinstance(self.item, (Text, Custom, Enum, AnyOf)):
             node_list = YList(node.pos)  # a single value where a list is expected: accept it as one item
             node_list.append(node)
             node = node_list
