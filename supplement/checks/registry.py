@@ -53,6 +53,7 @@ def all_checks() -> list[Check]:
     import supplement.checks.authoring  # noqa: F401
     import supplement.checks.crossref  # noqa: F401
     import supplement.checks.fonts  # noqa: F401
+    import supplement.checks.whole  # noqa: F401
     try:  # the integrity checks, where that package is installed with this version
         import supplement.integrity  # noqa: F401
     except ImportError:

@@ -123,6 +123,38 @@ STUDY = Obj("study", {
                   doc="date written into the files' properties (keeps rebuilds identical)"),
 })
 
+TEXT_BLOCK = Obj("text block", {
+    "heading": Field(Text(), doc="a heading inside the section"),
+    "paragraph": Field(Text(), doc="a paragraph"),
+    "numbered": Field(ListOf(Text(), 1), doc="a numbered list (1., 2. …)"),
+    "bulleted": Field(ListOf(Text(), 1), doc="a bulleted list"),
+}, example="{paragraph: VALUE}")
+
+SECTION = Obj("section", {
+    "id": Field(ID, True, doc="the id an appendix: list uses"),
+    "title": Field(Text(), True, doc="printed after the item's label, e.g. 'Interview guide'"),
+    "content": Field(ListOf(TEXT_BLOCK, 1), True,
+                     doc="headings, paragraphs and lists, each one key: {heading: …}, {paragraph: …}, "
+                         "{numbered: [...]}, {bulleted: [...]}"),
+})
+
+TABLE = Obj("table", {
+    "id": Field(ID, True, doc="the id an appendix: list uses"),
+    "caption": Field(Text(), True),
+    "columns": Field(ListOf(COLUMN, 1), True),
+    "rows": Field(ListOf(Obj("row", {}, extra=Scalar(), extra_doc="cell values by column key")), default=list),
+    "notes": Field(ListOf(Text()), default=list),
+})
+
+CHECKLIST = Obj("checklist", {
+    "id": Field(ID, True, doc="the id an appendix: list uses"),
+    "checklist": Field(Enum(choices=("coreq", "srqr")), True, doc="COREQ (32 items) or SRQR (21 items)"),
+    "caption": Field(Text(), doc="omitted: the checklist's name"),
+    "answers": Field(Obj("answers", {}, extra=Scalar(), extra_doc="item number: where it is reported (page or section)"),
+                     doc="where the article reports each item, by item number: {1: 'Methods, p. 4', …}"),
+})
+
+
 def _version(text: str):
     if text.strip() == "1":
         return 1, ""
@@ -138,6 +170,11 @@ SOURCE_FILE = Obj("source file", {
     "sources": Field(ListOf(SOURCE, 1), True),
     "theme_table": Field(THEME_TABLE, default=None),
     "themes": Field(ListOf(THEME, 1), True),
+    "sections": Field(ListOf(SECTION), default=list, doc="text items: an interview guide, methods"),
+    "tables": Field(ListOf(TABLE), default=list, doc="further tables of any columns"),
+    "checklists": Field(ListOf(CHECKLIST), default=list, doc="reporting checklists (COREQ, SRQR)"),
+    "appendix": Field(ListOf(ID), default=list,
+                      doc="the items in print order: participants, themes and ids of sections, tables, checklists"),
     "checks": Field(Obj("checks", {}, extra=Enum(choices=("error", "warning", "off")),
                         extra_doc="check name: error, warning or off (supplement check --list)"),
                     doc="severity of named checks for this source"),

@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 
 from supplement.resolve.document import (
     Cover,
+    DataTable,
+    TextSection,
     Document,
     Finding,
     Meta,
@@ -26,8 +28,13 @@ from supplement.resolve.numbering import format_number
 from supplement.reader.declare import Rec
 from supplement.study.index import Index
 from supplement.study.quotemarks import strip_outer_marks
+from supplement.study.appendix import items as appendix_items, order as appendix_order
+from supplement.study.checklists import CHECKLISTS, item_key
 from supplement.study.model import (
     DEFAULT_THEME_CAPTION,
+    Checklist,
+    Section,
+    Table,
     Finding as SourceFinding,
     Headers,
     Participants,
@@ -65,11 +72,27 @@ def fill(template: str, **values) -> str:
 def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
     """``style`` is the loaded style (``style.load_style``); ``index`` is what the checks resolved."""
     s = style
+    counts: dict[str, int] = {}  # items are numbered in order, each label template on its own
+
+    def label(template: str) -> str:
+        counts[template] = counts.get(template, 0) + 1
+        return fill(template, n=counts[template])
+
+    known = appendix_items(sup)
     items = []
-    if sup.participants:
-        items.append(_participants(sup.participants, s, fill(s.labels.item, n=1), "item-1"))
-    n = len(items) + 1  # items are numbered in order
-    items.append(_themes(sup, index, s, fill(s.labels.item, n=n), f"item-{n}"))
+    for key in appendix_order(sup):
+        anchor = f"item-{len(items) + 1}"
+        it = known[key]
+        if key == "participants":
+            items.append(_participants(it, s, label(s.labels.item), anchor))
+        elif key == "themes":
+            items.append(_themes(sup, index, s, label(s.labels.item), anchor))
+        elif isinstance(it, Section):
+            items.append(_section(it, s, label(s.labels.text_item or s.labels.item), anchor))
+        elif isinstance(it, Table):
+            items.append(_table(it, s, label(s.labels.item), anchor))
+        else:
+            items.append(_checklist(it, s, label(s.labels.item), anchor))
     meta = _meta(sup.study, s)
     return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items),
                     checks=tuple((str(k), v) for k, v in sup.checks))
@@ -134,12 +157,56 @@ def _number(row, n: int, s: Rec) -> str:
     return clean(row.code) if row.code else fill(s.table.number_format, n=n)
 
 
-def _widths(headers, rows) -> tuple[float, ...]:
-    """Column fractions from content length: long columns get room, short ones don't waste it."""
+def _section(sec: Section, s: Rec, label: str, anchor: str) -> TextSection:
+    body = []
+    for b in sec.blocks:
+        if b.kind == "heading":
+            body.append(Paragraph("section-heading", (Run(clean(b.text)),), b.pos))
+        elif b.kind == "paragraph":
+            body.append(Paragraph("section-text", (Run(clean(b.text)),), b.pos))
+        else:
+            for i, text in enumerate(b.items, 1):
+                marker = f"{i}. " if b.kind == "numbered" else "\u2022 "
+                body.append(Paragraph("list-item", (Run(marker), Run(clean(text))),
+                                      getattr(text, "pos", b.pos)))
+    title = clean(sec.title)
+    return TextSection(anchor, label, _caption(label, title, s, sec.at("title")), tuple(body),
+                       outline=_outline(label, title, s))
+
+
+def _grid(anchor, label, caption, pos, headers, rows, notes, s: Rec, kind: str) -> DataTable:
+    heads = tuple(Paragraph("table-header", (Run(clean(h)),), getattr(h, "pos", None)) for h in headers)
+    body = tuple(tuple(Paragraph("table-text", (Run(clean(v)),), getattr(v, "pos", None)) for v in row) for row in rows)
+    return DataTable(anchor, label, _caption(label, caption, s, pos), heads, body, _widths(heads, body, True),
+                     tuple(Paragraph("table-note", (Run(clean(t)),), getattr(t, "pos", None)) for t in notes),
+                     outline=_outline(label, caption, s), kind=kind)
+
+
+def _table(t: Table, s: Rec, label: str, anchor: str) -> DataTable:
+    rows = [[dict(row).get(c.key, "") for c in t.columns] for row in t.rows]
+    return _grid(anchor, label, t.caption, t.at("caption"), [c.label for c in t.columns], rows, t.notes, s, "table")
+
+
+def _checklist(c: Checklist, s: Rec, label: str, anchor: str) -> DataTable:
+    d = CHECKLISTS[c.checklist]
+    answers = {item_key(n): w for n, w in c.answers}
+    rows, domain = [], None
+    for number, dom, topic, question in d.items:
+        rows.append([dom if dom != domain else "", number, topic, question, answers.get(item_key(number), "")])
+        domain = dom
+    return _grid(anchor, label, c.caption or d.title, c.at("caption"), d.columns, rows, (), s, "checklist")
+
+
+def _widths(headers, rows, whole_headers: bool = False) -> tuple[float, ...]:
+    """Column fractions from content length: long columns get room, short ones don't waste it.
+    ``whole_headers``: a short header ('No.') gets room to stay on one line."""
     def need(cell: Paragraph) -> float:
         words = cell.text.split() or [""]
         return max(max(len(w) for w in words) * 1.6, min(len(cell.text), 40))
-    raw = [max([need(headers[i])] + [need(r[i]) for r in rows]) for i in range(len(headers))]
+
+    def head(cell: Paragraph) -> float:
+        return max(need(cell), len(cell.text) * 1.6 if whole_headers and len(cell.text) <= 6 else 0)
+    raw = [max([head(headers[i])] + [need(r[i]) for r in rows]) for i in range(len(headers))]
     total = sum(raw) or 1
     return tuple(x / total for x in raw)
 

@@ -96,6 +96,8 @@ STYLE = Obj("style", {
     }),
     "labels": _sub("labels", {
         "item": Field(template("n"), default="Appendix {n}", doc="label of the n-th item: 'eTable {n}', 'S{n} Table'"),
+        "text_item": Field(template("n"), default="", doc="label of a text item (an interview guide), counted on its "
+                           "own: 'eAppendix {n}', 'S{n} Text'; empty: labelled and counted like the tables"),
         "separator": Field(T, default=". ", doc="between label and caption"),
         "caption_bold": Field(Enum(choices=("none", "first-sentence", "all")), default="none"),
         "caption_position": Field(Enum(choices=("inline", "below-label")), default="inline",

@@ -178,6 +178,49 @@ class Study(Node):
 
 
 @dataclass(frozen=True)
+class TextBlock(Node):
+    """One block of a text section: a heading, a paragraph, or a numbered or bulleted list."""
+
+    kind: str  # heading | paragraph | numbered | bulleted
+    text: str = ""  # heading and paragraph
+    items: tuple[str, ...] = ()  # numbered and bulleted
+
+
+@dataclass(frozen=True)
+class Section(Node):
+    """A titled text item, e.g. the interview guide."""
+
+    id: str
+    title: str
+    blocks: tuple[TextBlock, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table(Node):
+    """A table of any columns and rows, with caption and notes."""
+
+    id: str
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[tuple[str, str], ...], ...] = ()  # each row: (column key, value), in the order written
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Checklist(Node):
+    """A reporting checklist (COREQ, SRQR) with where the article reports each item."""
+
+    id: str
+    checklist: str  # coreq | srqr
+    answers: tuple[tuple[str, str], ...] = ()  # (item number as written, where it is reported)
+    caption: Optional[str] = None  # None: the checklist's own
+
+
+# What an appendix: list may name besides the ids of sections, tables and checklists.
+BUILT_IN_ITEMS = ("participants", "themes")
+
+
+@dataclass(frozen=True)
 class Supplement(Node):
     """A whole source file."""
 
@@ -189,6 +232,10 @@ class Supplement(Node):
     theme_table: Optional[ThemeTableSettings] = None
     checks: tuple[tuple[str, str], ...] = ()  # (check name, severity) as the source sets them
     schema: int = SCHEMA_VERSION
+    sections: tuple[Section, ...] = ()
+    tables: tuple[Table, ...] = ()
+    checklists: tuple[Checklist, ...] = ()
+    appendix: tuple[str, ...] = ()  # the items in print order; empty: participants, themes, then the rest as written
 
 
 # ---------------------------------------------------------------------------- the one walk
