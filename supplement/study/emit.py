@@ -136,11 +136,59 @@ def emit(sup: Supplement) -> str:
     out.lines.append("themes:")
     for t in sup.themes:
         _block(out, t, 2)
+    _whole(out, sup)
     if sup.checks:
         out.lines.append("checks:")
         for name, level in sup.checks:
             out.key(2, str(name), level)
     return "\n".join(out.lines) + "\n"
+
+
+def _whole(out: _Out, sup: Supplement) -> None:
+    """The items of a whole supplement: sections, tables, checklists and the appendix order."""
+    if sup.sections:
+        out.lines.append("sections:")
+        for sec in sup.sections:
+            out.comment(sec, 2)
+            out.lines.append(f"  - id: {scalar(sec.id)}")
+            out.key(4, "title", sec.title)
+            out.lines.append("    content:")
+            for b in sec.blocks:
+                out.comment(b, 6)
+                if b.kind in ("heading", "paragraph"):
+                    out.lines.append(f"      - {b.kind}: {scalar(b.text)}")
+                else:
+                    out.lines.append(f"      - {b.kind}:")
+                    out.lines.extend(f"          - {scalar(item)}" for item in b.items)
+    if sup.tables:
+        out.lines.append("tables:")
+        for t in sup.tables:
+            out.comment(t, 2)
+            out.lines.append(f"  - id: {scalar(t.id)}")
+            out.key(4, "caption", t.caption)
+            out.lines.append("    columns:")
+            for c in t.columns:
+                out.record(6, c, [("key", c.key, False), ("label", c.label, False)])
+            if t.rows:
+                out.lines.append("    rows:")
+                for row in t.rows:
+                    if row:
+                        out.record(6, None, [(str(k), v, False) for k, v in row])
+                    else:
+                        out.lines.append("      - {}")
+            out.texts(4, "notes", t.notes)
+    if sup.checklists:
+        out.lines.append("checklists:")
+        for c in sup.checklists:
+            out.comment(c, 2)
+            out.lines.append(f"  - id: {scalar(c.id)}")
+            out.key(4, "checklist", c.checklist)
+            out.key(4, "caption", c.caption)
+            if c.answers:
+                out.lines.append("    answers:")
+                for n, where in c.answers:
+                    out.key(6, scalar(str(n), number=True), where)
+    out.texts(0, "appendix", sup.appendix)
 
 
 def _flow_item(v) -> str:

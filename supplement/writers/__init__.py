@@ -2,13 +2,18 @@
 
 A writer is a module with ``render(doc, warn) -> bytes``; it is imported only when its
 format is built. ``preflight`` names checks (``checks.registry``) run on the resolved
-document before that format is rendered.
+document before that format is rendered. ``items`` names the item types of the resolved
+document (``resolve.document.ITEM_TYPES``) the writer renders: the others are left out of
+that format, and out of its contents list, with a warning that names them, never dropped
+silently. Word and PDF render all of them.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+
+from supplement.resolve.document import ITEM_TYPES
 
 
 @dataclass(frozen=True)
@@ -19,16 +24,34 @@ class Format:
     description: str
     preflight: tuple[str, ...] = ()
     default: bool = False  # built when --format is not given
+    items: tuple[str, ...] = ("ParticipantTable", "ThemeTable")  # the item types it renders
 
     def render(self, doc, warn=lambda message: None) -> bytes:
-        return importlib.import_module(self.module).render(doc, warn)
+        return importlib.import_module(self.module).render(self.renderable(doc, warn), warn)
+
+    def renderable(self, doc, warn=lambda message: None):
+        """``doc`` without the items this format cannot render (each named in a warning)."""
+        keep = [type(it).__name__ in self.items for it in doc.items]
+        if all(keep):
+            return doc
+        import dataclasses
+
+        for it, k in zip(doc.items, keep):
+            if not k:
+                warn(f"{it.label} ({type(it).__name__}) is left out of the {self.name} file, which cannot show "
+                     f"it yet; it is in the " + " and ".join(f.name for f in FORMATS.values()
+                                                            if type(it).__name__ in f.items) + " files")
+        cover = doc.cover
+        if cover is not None and cover.contents:
+            cover = dataclasses.replace(cover, contents=tuple(p for p, k in zip(cover.contents, keep) if k))
+        return dataclasses.replace(doc, items=tuple(it for it, k in zip(doc.items, keep) if k), cover=cover)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("docx", "docx", "supplement.writers.docx", "Word document: named styles, header rows that repeat",
-           default=True),
+           default=True, items=ITEM_TYPES),
     Format("pdf", "pdf", "supplement.writers.pdf", "PDF with embedded fonts, bookmarks and continued labels",
-           preflight=("font-coverage",), default=True),
+           preflight=("font-coverage",), default=True, items=ITEM_TYPES),
 )}
 
 
