@@ -169,8 +169,9 @@ def check(files, list_checks, strict, style, fmt):
 
     \b
     Example:
-      supplement check source/spinal-metastases.yaml
-      source/spinal-metastases.yaml:239:19: warning: this quote also appears at line 213
+      supplement check study.yaml
+      study.yaml:239:19: warning: this quote also appears at line 213
+          hint: if the repeat is intended, add 'repeat: true' to this quote; otherwise remove one
       supplement check --list          every named check; a source's checks: map sets their severity
 
     Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.

@@ -126,3 +126,17 @@ def test_without_an_appendix_list_participants_and_themes_come_first(tmp_path):
     doc, report = compile_document(path)
     assert [type(i) for i in doc.items] == [ParticipantTable, ThemeTable, DataTable]
     assert [i.label for i in doc.items] == ["Appendix 1", "Appendix 2", "Appendix 3"]
+
+
+def test_an_srqr_checklist_takes_S_numbers_or_plain_ones(tmp_path):
+    answers = ", ".join(f"S{n}: p. {n}" if n % 2 else f"{n}: p. {n}" for n in range(1, 22))
+    text = BASE + f"checklists:\n  - id: srqr\n    checklist: srqr\n    answers: {{{answers}}}\n"
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    doc, report = compile_document(path)
+    assert report.items == [], report.text()
+    srqr = doc.items[-1]
+    assert len(srqr.rows) == 21 and srqr.label == "Appendix 3"
+    assert [c.text for c in srqr.rows[16]][1:] == ["S17", "Links to empirical data", "Evidence (e.g., quotes, "
+                                                   "field notes, text excerpts, photographs) to substantiate analytic "
+                                                   "findings", "p. 17"]
