@@ -140,3 +140,31 @@ def test_an_srqr_checklist_takes_S_numbers_or_plain_ones(tmp_path):
     assert [c.text for c in srqr.rows[16]][1:] == ["S17", "Links to empirical data", "Evidence (e.g., quotes, "
                                                    "field notes, text excerpts, photographs) to substantiate analytic "
                                                    "findings", "p. 17"]
+
+
+def test_libreoffice_lays_out_the_guide_and_the_checklist(tmp_path):
+    """A real reader of the Word file: LibreOffice converts it and shows every item in order."""
+    import re
+    import shutil
+    import subprocess
+
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if not soffice or not pdftotext:
+        pytest.skip("LibreOffice or pdftotext is not installed")  # conftest turns this into a failure on CI
+    doc, _ = compile_document(WHOLE, "jama")
+    path = tmp_path / "whole.docx"
+    path.write_bytes(FORMATS["docx"].render(doc))
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)], check=True, capture_output=True,
+                   timeout=300)
+    text = subprocess.run([pdftotext, "-raw", str(tmp_path / "whole.pdf"), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    flat = re.sub(r"\s+", " ", text)
+    order = ["Müller Z, Peña J-P. How rural midwives decide to transfer care.", "eAppendix 1. Interview guide.",
+             "3. Who did you speak to, and what did they say?", "• Working alone at night", "eTable 1.",
+             "P07", "eTable 4.", "Clarity of minor themes"]
+    at = 0
+    for s in order:  # each after the one before (the contents page lists the labels first)
+        found = flat.find(s, at)
+        assert found >= 0, (s, flat[at:at + 300])
+        at = found + len(s)
