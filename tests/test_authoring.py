@@ -44,6 +44,13 @@ def test_outer_quotation_marks_are_a_located_warning_and_are_not_printed(tmp_pat
     assert sup.themes[0].findings[0].quotes[0].text == typed  # the model keeps what was written
 
 
+def test_a_style_without_quotation_marks_keeps_the_typed_ones(tmp_path):
+    (tmp_path / "bare.yaml").write_text("extends: default\nquotes: {open: '', close: ''}\n", encoding="utf-8")
+    text = edit(BASE, "- text: Hello there", "- text: '“Hello there”'")
+    texts, _ = _quote_texts(tmp_path, edit(text, "study:\n", "style: bare.yaml\nstudy:\n"))
+    assert texts[0] == "“Hello there”"
+
+
 def test_quote_marks_as_an_error_refuses_the_source(tmp_path):
     text = edit(BASE, "- text: Hello there", "- text: '\"Hello there\"'") + "checks:\n  quote-marks: error\n"
     sup, report = load(tmp_path, text)

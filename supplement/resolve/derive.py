@@ -234,7 +234,9 @@ def _citation(q: Quote, source, s: Rec, people: dict) -> str:
 
 
 def _quote(q: Quote, source, s: Rec, people: dict) -> Paragraph:
-    runs = [Run(s.quotes.open + clean(strip_outer_marks(q.text)) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
+    # typed outer quotation marks give way to the style's (a style that prints none keeps them)
+    text = strip_outer_marks(q.text) if s.quotes.open or s.quotes.close else q.text
+    runs = [Run(s.quotes.open + clean(text) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
     cite = _citation(q, source, s, people)
     tail = [Run(cite, role="citation")] if cite else []
     if q.note:
