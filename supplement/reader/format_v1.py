@@ -9,7 +9,10 @@ ID = Text(pattern=r"[A-Za-z][A-Za-z0-9_.-]{0,63}",
           pattern_hint="an id starts with a letter and holds letters, digits, '-', '_' or '.' (e.g. p03)")
 
 PAGES = Custom(convert=parse_pages, what="a page or page range such as 3 or 3-4",
-               schema={"type": ["integer", "string"], "pattern": r"^\d+(\s*[-–]\s*\d+)?$", "minimum": 1})
+               schema={"type": ["integer", "string"], "minimum": 1,
+                       # a page word may come first: p. 9, pp. 8-9, pg 9, page 9 (reader.cite.PAGE_WORD)
+                       "pattern": r"^\s*(?:[Pp][Aa][Gg][Ee][Ss]?\s+|[Pp][Pp]?\.\s*|[Pp][Gg][Ss]?(?:\.\s*|\s+))?"
+                                  r"\d+(\s*[-–—]\s*\d+)?\s*$"})
 
 CITE = AnyOf(what="a citation: 6, 8-9, 'Non-Op 1, 2' or {source: NonOp1, pages: 3-4}", options=(
     Custom(convert=parse_shorthand, what="a citation",
