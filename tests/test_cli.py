@@ -235,6 +235,10 @@ def test_schema_is_valid_json_schema_and_accepts_the_example(source_schema):
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     assert [e.message for e in validator.iter_errors(data)] == []
     assert [e.message for e in validator.iter_errors(yaml.safe_load(BASE))] == []
+    whole = yaml.safe_load((EXAMPLE.parent.parent / "docs" / "examples" / "whole-supplement.yaml").read_text(
+        encoding="utf-8"))
+    whole["study"]["date"] = str(whole["study"]["date"])  # PyYAML reads it as a date; editors see the text
+    assert [e.message for e in validator.iter_errors(whole)] == []
 
 
 @pytest.mark.parametrize("mutate", [
