@@ -60,7 +60,7 @@ def _print_report(report: Report, fmt: str = "text", err: bool = True) -> None:
         click.echo(report.text(), err=err)
 
 
-def _summary(report: Report, path: Path) -> str:
+def _summary(report: Report, path: Path, suffix: str = "") -> str:
     """'FILE: N errors, M warnings', and a line of its own for each other file with problems (a
     style file the source names): its errors are not the source's."""
     own = str(path)
@@ -73,6 +73,7 @@ def _summary(report: Report, path: Path) -> str:
         e = sum(d.severity == "error" for d in ds)
         w = len(ds) - e
         lines.append(f"{f}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}")
+    lines[0] += suffix  # the source's line: "; nothing written"
     return "\n".join(lines)
 
 
@@ -147,7 +148,7 @@ def build(files, out, formats, style, strict, quiet):
             _CANCEL = None
         _print_report(result.report)
         if result.report.errors or (strict and result.report.warnings):
-            _err(_summary(result.report, path) + "; nothing written")
+            _err(_summary(result.report, path, "; nothing written"))
             failed = True
             continue
         if not quiet:

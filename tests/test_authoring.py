@@ -262,3 +262,17 @@ def test_structured_authors_print_per_style_and_the_citation_ends_them_with_a_pe
                  edit(text, "study:\n", "style: nejm\nstudy:\n"))
     assert "Supplement to: Zoë Anne Müller, Jean-Paul Peña, W. Plain. A study. J Ex. 2025." in [
         p.text for p in plain.cover.paragraphs]
+
+
+def test_a_build_with_errors_in_its_style_file_counts_them_there(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from supplement.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "midwives-style.yaml").write_text("extends: default\npage:\n  size: B5\n", encoding="utf-8")
+    (tmp_path / "midwives.yaml").write_text(edit(BASE, "study:\n", "style: midwives-style.yaml\nstudy:\n"),
+                                            encoding="utf-8")
+    r = CliRunner().invoke(main, ["build", "midwives.yaml", "--out", "out", "-q"])
+    assert r.exit_code == 1 and not (tmp_path / "out" / "midwives.docx").exists()
+    assert r.stderr.splitlines()[-2:] == ["midwives.yaml: 0 errors, 0 warnings; nothing written",
+                                          "midwives-style.yaml: 1 error, 0 warnings"]
