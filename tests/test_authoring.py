@@ -103,6 +103,22 @@ def test_participant_numbers_typed_into_a_column(tmp_path):
     assert d.hint == "remove this column and its values; for codes that stay with a person (P07), write 'code: P07' in each row"
 
 
+@pytest.mark.parametrize("cell,typed", [("2. Oncology", "2."), ("P2 Oncology", "P2"), ("Participant 02: Oncology",
+                                                                                          "Participant 02:")])
+def test_a_participant_number_typed_into_the_first_cell(tmp_path, cell, typed):
+    d = only(tmp_path, edit(BASE, "{id: p02, specialty: Oncology}", f"{{id: p02, specialty: '{cell}'}}"))
+    assert (d.severity, d.pos.line, d.pos.col) == ("warning", 12, 28)
+    assert d.message == (f"cell '{cell}' starts with the participant's number '{typed}'; the table prints it in "
+                         "its own first column")
+    assert d.hint == "write 'specialty: Oncology'"
+
+
+@pytest.mark.parametrize("cell", ["3 years abroad", "2nd year resident", "1. Oncology"])
+def test_other_numbers_in_a_first_cell_pass(tmp_path, cell):
+    _, report = load(tmp_path, edit(BASE, "{id: p02, specialty: Oncology}", f"{{id: p02, specialty: '{cell}'}}"))
+    assert report.items == []
+
+
 def test_a_column_headed_like_the_number_column(tmp_path):
     text = edit(BASE, "label: Specialty}", "label: Participant}")
     d = only(tmp_path, text)
@@ -276,3 +292,11 @@ def test_a_build_with_errors_in_its_style_file_counts_them_there(tmp_path, monke
     assert r.exit_code == 1 and not (tmp_path / "out" / "midwives.docx").exists()
     assert r.stderr.splitlines()[-2:] == ["midwives.yaml: 0 errors, 0 warnings; nothing written",
                                           "midwives-style.yaml: 1 error, 0 warnings"]
+
+
+def test_checking_a_style_file_as_a_source_says_so(tmp_path):
+    _, report = load(tmp_path, "extends: jama\npage:\n  size: a4\n")
+    assert [(d.pos.line, d.pos.col, d.message, d.hint) for d in report.items] == [
+        (1, 1, "this looks like a style file (it has 'extends', 'page'), not a source",
+         "check the source that names it (style: this-file.yaml); supplement check reports the style's problems "
+         "at its own lines")]

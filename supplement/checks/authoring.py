@@ -45,6 +45,7 @@ def check(sup: Supplement, report: Checker) -> None:
             _typed_title(node, report)
     if sup.participants is not None:
         _typed_numbers(sup.participants, report)
+        _typed_row_numbers(sup.participants, report)
         _typed_marks(sup.participants, report)
 
 
@@ -97,6 +98,23 @@ def _typed_numbers(p: Participants, report: Checker) -> None:
                    f"column '{col.key}' {why}; the table prints participant numbers in its own first column",
                    "remove this column and its values; for codes that stay with a person (P07), write "
                    "'code: P07' in each row")
+
+
+def _typed_row_numbers(p: Participants, report: Checker) -> None:
+    """A row's number (or code) typed at the start of its first cell: '1. ICU nurse', 'P07 Midwife'."""
+    if not p.columns:
+        return
+    first = p.columns[0].key
+    for n, row in enumerate(p.rows, 1):
+        value = row.cell(first)
+        own = [re.escape(row.code.strip())] if row.code and row.code.strip() else []
+        m = re.match(rf"\s*((?:(?:participant|p)\s*0*{n}|{'|'.join(own) or '(?!)'})[.):]?|0*{n}[.):])\s+(?=\S)",
+                     value, re.IGNORECASE)
+        if m:
+            rest = value[m.end():].strip()
+            report(TYPED_NUMBER, row.at(first),
+                   f"cell '{value.strip()}' starts with the participant's number '{m.group(1)}'; the table prints "
+                   "it in its own first column", f"write '{first}: {rest}'")
 
 
 def _typed_marks(p: Participants, report: Checker) -> None:
