@@ -10,10 +10,12 @@ as its own process and several times (the median is reported):
 
     check        supplement check SOURCE
     docx, pdf    supplement build SOURCE --format docx | pdf
+    html, md, xlsx  supplement build SOURCE --format html | md | xlsx
     both         supplement build SOURCE (both formats: the second one is rendered in a forked process)
     floor-docx   bench/floor_docx.py: the same tables as raw WordprocessingML into a zip, fastest YAML parser
     pandoc       pandoc converting the same table from a Markdown grid table (made beforehand) to .docx
     floor-pdf    bench/floor_pdf.py: the same text as bare reportlab Paragraphs in small plain Tables
+    import       supplement import of a REFI-QDA project with as many coded selections (bench/gen_qdpx.py)
 
 Wall time includes process start, imports and reading the source. Peak memory is the
 process's maximum resident set size (os.wait4 rusage; for `both` the larger of the
@@ -43,11 +45,13 @@ DOC = ROOT / "docs" / "performance.md"
 sys.path.insert(0, str(HERE))
 
 import gen  # noqa: E402
+import gen_qdpx  # noqa: E402
 import to_markdown  # noqa: E402
 from content import load  # noqa: E402
 
-TASKS = ("check", "docx", "pdf", "both", "floor-docx", "pandoc", "floor-pdf")
-OURS = ("check", "docx", "pdf", "both")
+TASKS = ("check", "docx", "pdf", "both", "floor-docx", "pandoc", "floor-pdf", "html", "md", "xlsx", "import")
+OURS = ("check", "docx", "pdf", "both", "html", "md", "xlsx")
+NEW_FORMATS = ("html", "md", "xlsx")  # each: linear, and no slower than the Word writer
 DEFAULT_SIZES = "example,1000,2500,5000,10000"
 QUICK_SIZES = "example,500,2000"
 TIMEOUT = 900
@@ -60,6 +64,8 @@ PDF_FLOOR_MAX = 1.5
 EXAMPLE_BOTH_MAX = 2.0  # seconds
 CONCURRENT_MAX = 1.2  # both / max(docx, pdf)
 MEMORY_MAX_MB = 1024
+IMPORT_MAX = 3.0  # seconds, `supplement import` of 10,000 coded selections
+QDPX: dict = {}  # source -> the generated REFI-QDA project with as many coded selections
 
 
 def supplement_cmd() -> list[str]:
@@ -80,6 +86,8 @@ def command(task: str, src: Path, md: Path, out: Path) -> list[str]:
         "floor-docx": [sys.executable, str(HERE / "floor_docx.py"), str(src), str(out / "floor.docx")],
         "pandoc": ["pandoc", "-f", "markdown-smart", "-t", "docx", str(md), "-o", str(out / "pandoc.docx")],
         "floor-pdf": [sys.executable, str(HERE / "floor_pdf.py"), str(src), str(out / "floor.pdf")],
+        **{f: s + ["build", str(src), "--out", str(out), "--format", f, "-q"] for f in NEW_FORMATS},
+        "import": s + ["import", str(QDPX.get(src, "")), "--to", str(out / "imported.yaml")],
     }[task]
 
 
@@ -226,6 +234,7 @@ def prepare(size: str, seed: int, work: Path) -> tuple[str, int, Path, Path]:
     md = work / (src.stem + ".md")
     md.write_text(to_markdown.markdown(content), encoding="utf-8")
     label = f"{n} (example)" if size == "example" else str(n)
+    QDPX[src] = gen_qdpx.generate(n, work / f"coded-{n}-seed{seed}.qdpx", seed)
     return label, n, src, md
 
 
@@ -383,7 +392,7 @@ def report(results: dict, sizes: list, runs: int, info: dict, cmdline: str) -> t
         for t in TASKS:
             g = ratio(m(big, t), m(quarter, t))
             growth_lines.append(f"| {t} | {fmt(g)} |")
-            if t in ("check", "docx", "pdf"):
+            if t in ("check", "docx", "pdf") + NEW_FORMATS:
                 targets.append((f"linear growth, {t}: time(10,000) / time(2,500) ≤ {LINEAR_MAX}",
                                 _le(g, LINEAR_MAX), fmt(g)))
     else:
@@ -395,8 +404,14 @@ def report(results: dict, sizes: list, runs: int, info: dict, cmdline: str) -> t
         targets.append(("Word writer faster than pandoc at 10,000 quotes", _le(r, 0.999), fmt(r) + "×"))
         r = ratio(m(big, "pdf"), m(big, "floor-pdf"))
         targets.append((f"PDF writer ≤ {PDF_FLOOR_MAX}× the bare-reportlab floor at 10,000 quotes", _le(r, PDF_FLOOR_MAX), fmt(r) + "×"))
+        for f in NEW_FORMATS:
+            r = ratio(m(big, f), m(big, "docx"))
+            targets.append((f"{f} build no slower than the Word build at 10,000 quotes", _le(r, 1.0), fmt(r) + "×"))
         peak = _max(*(median(x["rss"] for x in results[big][t]) for t in OURS))
         tree = median(x["tree"] for x in results[big]["both"])
+        r = m(big, "import")
+        targets.append((f"import of a REFI-QDA project with 10,000 coded selections < {IMPORT_MAX} s",
+                        None if r is None else r < IMPORT_MAX, f"{fmt(r)} s"))
         targets.append((f"peak memory at 10,000 quotes < {MEMORY_MAX_MB} MiB",
                         None if peak is None else peak < MEMORY_MAX_MB and (tree or 0) < MEMORY_MAX_MB,
                         f"{fmt(peak, 0)} MiB largest process; {fmt(tree, 0)} MiB both processes of the two-format "
@@ -408,6 +423,7 @@ def report(results: dict, sizes: list, runs: int, info: dict, cmdline: str) -> t
         b = m(ex, "both")
         targets.append((f"full build of the example (both formats, process start included) < {EXAMPLE_BOTH_MAX} s",
                         None if b is None else b < EXAMPLE_BOTH_MAX, f"{fmt(b)} s"))
+    targets += __import__("verify_speed").targets()  # quote verification (issue 15): ten ellipses; 122 quotes
     worst = None
     for label, n in sizes:
         c = ratio(m(label, "both"), _max(m(label, "docx"), m(label, "pdf")))
@@ -452,7 +468,7 @@ def report(results: dict, sizes: list, runs: int, info: dict, cmdline: str) -> t
         "",
         time_table,
         "",
-        "- **check**: `supplement check`; **docx**, **pdf**: `supplement build --format docx|pdf`;",
+        "- **check**: `supplement check`; **docx**, **pdf**, **html**, **md**, **xlsx**: `supplement build --format …`;",
         "  **both**: `supplement build` (both formats, the second in a forked process).",
         "- **floor-docx**: `bench/floor_docx.py`, the same rows, columns and text as raw",
         "  WordprocessingML written straight into a zip, read with the fastest YAML parser",
@@ -550,8 +566,8 @@ def main(argv=None) -> int:
                 if r["code"] != 0:
                     print(f"FAILED {t} at {label} quotes (exit {r['code']}):\n{r['stderr']}", file=sys.stderr)
                     return 1
-                if t in ("docx", "pdf", "both"):
-                    want = {"docx": ["docx"], "pdf": ["pdf"], "both": ["docx", "pdf"]}[t]
+                if t in ("docx", "pdf", "both") + NEW_FORMATS:
+                    want = {"both": ["docx", "pdf"]}.get(t, [t])
                     missing = [e for e in want if not (out / f"{src.stem}.{e}").exists()]
                     if missing:
                         print(f"FAILED {t} at {label} quotes: no {', '.join(missing)} written", file=sys.stderr)

@@ -86,6 +86,7 @@ def main():
     Quick start (in the project folder):
       supplement build                 build every source/*.yaml into output/
       supplement check my-study.yaml   list every problem with FILE:LINE:COL
+      supplement preview my-study.yaml see it in the browser as you edit
     """
 
 
@@ -99,7 +100,7 @@ def main():
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 def build(files, out, formats, style, strict, quiet):
-    """Render sources into Word and PDF files.
+    """Render sources into Word, PDF, HTML, Markdown and Excel files.
 
     \b
     Examples:
@@ -112,15 +113,8 @@ def build(files, out, formats, style, strict, quiet):
     build fails; all formats are put in place together. Exit status: 0 built, 1 errors
     in a source or while writing.
     """
-    from supplement.build.pool import Cancel
-    from supplement.build.run import OutputError, WriterFailed, outputs
-    from supplement.build.run import build as run
+    from supplement.build.run import OutputError, outputs
 
-    def progress(message: str) -> None:
-        if not quiet:
-            _err(f"  {message}")
-
-    global _CANCEL
     fmts = _formats(formats)
     sources = _sources(files)
     try:
@@ -130,32 +124,44 @@ def build(files, out, formats, style, strict, quiet):
         sys.exit(1)
     failed = False
     for path in sources:
-        start = time.perf_counter()
-        _CANCEL = Cancel()
-        try:
-            if not quiet:
-                _err(f"building {path} …")
-            result = run(path, Path(out), fmts, style, strict=strict, progress=progress, cancel=_CANCEL)
-        except OutputError as e:
-            _err(f"error: {e}")
-            failed = True
-            continue
-        except (WriterFailed, OSError) as e:
-            _err(f"error: {path}: could not write the output: {e}; earlier outputs are unchanged")
-            failed = True
-            continue
-        finally:
-            _CANCEL = None
-        _print_report(result.report)
-        if result.report.errors or (strict and result.report.warnings):
-            _err(_summary(result.report, path, "; nothing written"))
-            failed = True
-            continue
-        if not quiet:
-            for target, secs in result.written:
-                _err(f"  wrote {target} ({target.stat().st_size / 1024:.0f} KB, {secs:.2f} s)")
-            _err(f"  done in {time.perf_counter() - start:.2f} s")
+        failed = _build_one(path, Path(out), fmts, style, strict, quiet)[0] or failed
     sys.exit(1 if failed else 0)
+
+
+def _build_one(path: Path, out: Path, fmts: list[str], style, strict: bool, quiet: bool):
+    """Build one source and say how it went: (failed, the Document or None, its report)."""
+    from supplement.build.pool import Cancel
+    from supplement.build.run import OutputError, WriterFailed
+    from supplement.build.run import build as run
+
+    def progress(message: str) -> None:
+        if not quiet:
+            _err(f"  {message}")
+
+    global _CANCEL
+    start = time.perf_counter()
+    _CANCEL = Cancel()
+    try:
+        if not quiet:
+            _err(f"building {path} …")
+        result = run(path, out, fmts, style, strict=strict, progress=progress, cancel=_CANCEL)
+    except OutputError as e:
+        _err(f"error: {e}")
+        return True, None, Report()
+    except (WriterFailed, OSError) as e:
+        _err(f"error: {path}: could not write the output: {e}; earlier outputs are unchanged")
+        return True, None, Report()
+    finally:
+        _CANCEL = None
+    _print_report(result.report)
+    if result.report.errors or (strict and result.report.warnings):
+        _err(_summary(result.report, path, "; nothing written"))
+        return True, result.doc, result.report
+    if not quiet:
+        for target, secs in result.written:
+            _err(f"  wrote {target} ({target.stat().st_size / 1024:.0f} KB, {secs:.2f} s)")
+        _err(f"  done in {time.perf_counter() - start:.2f} s")
+    return False, result.doc, result.report
 
 
 @main.command()
@@ -201,6 +207,118 @@ def check(files, list_checks, strict, style, fmt):
         _print_report(total, "json")
     bad = total.errors or (strict and total.warnings)
     sys.exit(1 if bad else 0)
+
+
+def _one_source(file: str | None) -> Path:
+    if file:
+        return Path(file)
+    found = _sources(())
+    if len(found) > 1:
+        raise click.UsageError(f"{len(found)} sources in {DEFAULT_SOURCES}/; name the one to follow")
+    return found[0]
+
+
+def _changed(paths: list[Path]) -> None:
+    _err(f"changed: {', '.join(p.name for p in paths)}")
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=True),
+              help="Directory to write into (created if missing).")
+@click.option("--format", "formats", default=None,
+              help="Comma-separated formats, or all (supplement formats lists them); default: docx,pdf.")
+@click.option("--style", default=None, help="Style preset or style file; overrides the source's 'style:'.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems and what changed.")
+def watch(file, out, formats, style, quiet):
+    """Build, then rebuild whenever the source, its style or template is saved.
+
+    \b
+    Examples:
+      supplement watch                          the one source/*.yaml -> output/
+      supplement watch study.yaml --format html,pdf --out dist
+
+    Follows the source, the transcripts its sources name, its style file (and
+    those it extends), the Word template and font files the style names. An
+    editor's save rebuilds once. A build with
+    errors reports them and leaves the last good outputs in place; the next save
+    builds again. Ctrl-C stops.
+    """
+    from supplement.build.watch import follow
+
+    from supplement.build.run import OutputError, outputs
+
+    fmts = _formats(formats)
+    path = _one_source(file)
+    try:
+        outputs([path], Path(out), fmts)  # refused now rather than at every save
+    except OutputError as e:
+        _err(f"error: {e}; nothing written")
+        sys.exit(1)
+
+    def rebuild():
+        failed, doc, report = _build_one(path, Path(out), fmts, style, False, quiet)
+        if failed:
+            _err("  the last good outputs are unchanged; watching for the next save (Ctrl-C stops)")
+        return doc, report
+
+    _err(f"watching {path} and what it uses (Ctrl-C stops)")
+    follow(path, rebuild, changed=_changed)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--port", default=0, type=click.IntRange(0, 65535), show_default="a free port",
+              help="Port on 127.0.0.1 to serve on.")
+@click.option("--style", default=None, help="Style preset or style file; overrides the source's 'style:'.")
+def preview(file, port, style):
+    """Serve the HTML rendering on 127.0.0.1 and reload it in the browser on save.
+
+    \b
+    Example:
+      supplement preview study.yaml --port 8000     then open http://127.0.0.1:8000/
+
+    Opens nothing by itself: open the address it prints. The page reloads when the
+    source, its style or template changes; errors are shown at the top of the
+    page with their FILE:LINE:COL, over the last good rendering. Nothing is
+    written to disk. Ctrl-C stops.
+    """
+    from supplement.build.preview import Preview, serve
+    from supplement.build.watch import follow
+
+    path = _one_source(file)
+    pv = Preview(path, style)
+    try:
+        server = serve(pv, port)
+    except OSError as e:
+        raise click.UsageError(f"cannot serve on 127.0.0.1:{port}: {e.strerror}; choose another --port") from None
+
+    def rebuild():
+        doc, report = pv.rebuild()
+        _print_report(report)
+        state = "errors shown in the page" if report.errors else "page updated"
+        _err("  " + _summary(report, path, f"; {state}"))
+        return doc, report
+
+    _err(f"serving {path} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        follow(path, rebuild, changed=_changed)
+    finally:
+        server.shutdown()
+
+
+@main.command("formats")
+def formats_command():
+    """List the output formats: name, file extension, what it is; * marks the defaults.
+
+    \b
+    Example:
+      supplement build study.yaml --format html,xlsx
+    """
+    from .writers import FORMATS
+
+    for f in FORMATS.values():
+        click.echo(f"{f.name:<6} .{f.extension:<6} {'*' if f.default else ' '} {f.description}")
 
 
 @main.command()
@@ -276,6 +394,104 @@ def ids(files):
         else:
             click.echo(f"{path}: {added} id{'s' * (added != 1)} added" if added else f"{path}: every item has an id")
     sys.exit(1 if failed else 0)
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--to", "to", type=click.Path(dir_okay=False), default=None,
+              help="Source file to write (default: source/NAME.yaml, or ./NAME.yaml without a source/ folder).")
+@click.option("--from", "fmt", type=click.Choice(["refi-qda", "segments", "taguette", "qualcoder", "maxqda",
+                                                   "atlasti", "word"]), default=None,
+              help="The export's format; default: detected from the content.")
+@click.option("--columns", default=None, help='Map a table\'s columns: text=Segment,theme=Code,source="Document name".')
+@click.option("--levels", default="1,2", show_default=True,
+              help="Code-tree levels that become themes and subthemes (e.g. 2,3; 1 for themes only).")
+@click.option("--into", "into", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Merge into this existing source (keeps its findings, titles, order, notes).")
+@click.option("--force", is_flag=True, help="Replace an existing --to file.")
+def import_(file, to, fmt, columns, levels, into, force):
+    """Turn a QDA export or a Word appendix into a source.
+
+    \b
+    Reads REFI-QDA (.qdpx, .qde, .qdc), coded-segment tables (CSV, XLSX) from
+    Taguette, QualCoder, MAXQDA and ATLAS.ti, and Word appendices (.docx).
+    Examples:
+      supplement import project.qdpx --to source/study.yaml
+      supplement import highlights.csv
+      supplement import segments.xlsx --columns text=Segment,code=Code,source="Document name"
+      supplement import new.qdpx --into source/study.yaml
+
+    Exit status: 0 written, 1 nothing written (the problems are listed), 2 usage.
+    """
+    from supplement.importers.command import run as run_import
+    from supplement.importers.outline import Levels
+    from supplement.importers.segments import parse_columns
+
+    if into and (to or force):
+        raise click.UsageError("--into merges into an existing source; it takes no --to or --force")
+    try:
+        lv = Levels.parse(levels)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--levels")
+    mapping = None
+    if columns:
+        try:
+            mapping = parse_columns(columns)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--columns")
+    out = run_import(Path(file), Path(to) if to else None, fmt, mapping, lv, Path(into) if into else None, force)
+    _print_report(out.report)
+    for line in out.lines:
+        click.echo(line, err=not out.ok)
+    sys.exit(0 if out.ok else 1)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one array of {severity, file, line, col, message, hint, check} for tools.")
+@click.option("--fix-pages", "fix", is_flag=True,
+              help="Rewrite citations whose quote is on another page of the transcript (in place, comments kept).")
+@click.option("--sensitive", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Private list of sensitive terms, one a line (default: FILE's stem + .sensitive.txt beside it).")
+def verify(files, strict, fmt, fix, sensitive):
+    """Check the evidence: quotes against transcripts, identifying details, small cells.
+
+    \b
+    Examples:
+      supplement verify source/study.yaml
+      study.yaml:131:13: error: quote differs from FG's transcript (page 8, 96% alike): …
+      supplement verify study.yaml --fix-pages      rewrite wrong page citations
+
+    A source names its transcript with 'transcript: transcripts/fg.txt' (.txt, .docx,
+    .pdf, .vtt, .srt). The allow list and pseudonyms live in FILE.identifiers.yaml,
+    real names to look for in FILE.sensitive.txt (keep that one out of version
+    control); see docs/integrity.md.
+    Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.
+    """
+    from supplement.integrity.commands import run_verify
+
+    sys.exit(run_verify(_sources(files), fmt, strict, fix, Path(sensitive) if sensitive else None, click.echo))
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--share", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Flag a participant or source carrying more than this share of a theme's quotes.")
+def report(files, fmt, share):
+    """Coverage of the quotes (COREQ 29, SRQR 17): who is quoted, how often, where.
+
+    \b
+    Example:
+      supplement report source/study.yaml
+
+    Quotes per participant and per source, participants never quoted, one voice
+    carrying much of a theme, themes without quotes.
+    """
+    from supplement.integrity.commands import run_report
+
+    sys.exit(run_report(_sources(files), fmt, click.echo, share))
 
 
 class _Terminated(BaseException):

@@ -57,6 +57,7 @@ def compile_document(path: str | Path, style: str | None = None) -> tuple[Docume
 
 
 def _resolve(sup, index, r, path, style):
+    from supplement.resolve import limits
     from supplement.resolve.derive import resolve
     from supplement.resolve.style import load_style
 
@@ -67,7 +68,15 @@ def _resolve(sup, index, r, path, style):
         r.extend(e.report)
         return None, r
     r.items.extend(st.warnings)
-    return resolve(sup, index, st, output_name(path, style, sup.style)), r
+    doc = limits.checked(resolve(sup, index, st, output_name(path, style, sup.style)), st, r)
+    if doc is None:
+        return None, r
+    try:  # pseudonyms from FILE.identifiers.yaml, in every writer's output
+        from supplement.integrity.pseudonyms import pseudonymise
+        return pseudonymise(doc, Path(path)), r
+    except SourceError as e:
+        r.extend(e.report)
+        return None, r
 
 
 def output_name(path: str | Path, style: str | None, source_style: str) -> str:

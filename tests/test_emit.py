@@ -19,6 +19,7 @@ from supplement.study.model import (
     TextBlock,
     Cite,
     Column,
+    CoverageTableSettings,
     Finding,
     Headers,
     Mark,
@@ -117,6 +118,10 @@ def supplements(draw):
     return Supplement(study, sources, tuple(themes), style=draw(st.sampled_from(["default", "jama", "my style.yaml"])),
                       participants=draw(st.one_of(st.none(), participants())), theme_table=table,
                       sections=tuple(sections), tables=tuple(tables), checklists=tuple(checklists), appendix=appendix,
+                      coverage_table=draw(st.one_of(st.none(), st.builds(
+                          CoverageTableSettings, by=st.sampled_from(["participant", "source"]),
+                          caption=st.one_of(st.just(CoverageTableSettings.caption),
+                                            TEXT.filter(lambda s: "{" not in s and "}" not in s))))),
                       checks=tuple(draw(st.lists(st.tuples(st.sampled_from(["duplicate-quote", "unused-source"]),
                                                            st.sampled_from(["error", "warning", "off"])),
                                                  max_size=2, unique_by=lambda t: t[0]))))

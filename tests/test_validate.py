@@ -163,7 +163,7 @@ def test_mark_with_the_key_of_a_column(tmp_path):
     ("Themes ({theme_range}).", "Themes ({range}).", 20, "unknown placeholder '{range}' in caption",
      "did you mean '{theme_range}'? available: {theme_range}, {themes}"),
     ("Themes ({theme_range}).", "Themes ({theme_range).", 20,
-     "caption has unbalanced braces (expected '}' before end of string); write {{ and }} for literal braces", ""),
+     "caption has unbalanced braces (a lone '{' at character 9); write {{ and }} for literal braces", ""),
 ])
 def test_unknown_caption_placeholder(tmp_path, old, new, line, message, hint):
     d = only(tmp_path, edit(BASE, old, new))

@@ -14,8 +14,10 @@ import string
 
 from supplement.checks.registry import Checker, register
 from supplement.reader.cite import source_key
+from supplement.resolve import placeholders
 from supplement.study.index import Index
 from supplement.study.model import Quote, Subtheme, Supplement, Theme, walk
+from supplement.study.repeats import quote_key
 
 DUPLICATE_ID = register(
     "duplicate-id", "error", "Two themes, subthemes, sources or participants share an id; ids must be unique.",
@@ -45,6 +47,7 @@ UNUSED_PARTICIPANT = register(
     "who is neither a speaker nor in any source.")
 
 CAPTION_FIELDS = {
+    "coverage": ("by", "quotes"),
     "participants": ("participants",),
     "themes": ("theme_range", "themes", "subthemes", "findings", "quotes", "theme_numbering", "subtheme_numbering"),
 }
@@ -52,10 +55,7 @@ CAPTION_FIELDS = {
 
 def caption_fields(text: str) -> list[str] | str:
     """Placeholder names in a caption, or an error message."""
-    try:
-        return [name for _, name, spec, conv in string.Formatter().parse(text) if name is not None]
-    except ValueError as e:
-        return f"unbalanced braces ({e}); write {{{{ and }}}} for literal braces"
+    return placeholders.names(text)
 
 
 def check_caption(text, allowed: tuple[str, ...], report: Checker) -> None:
@@ -143,7 +143,7 @@ def check(sup: Supplement, report: Checker) -> Index:
                 spoken.add(q.speaker)
                 if q.speaker not in people and people_whole:
                     _unknown_participant(q.speaker, people, report)
-            key = " ".join((q.text or "").split()).casefold()
+            key = quote_key(q.text)
             if not key:
                 pass
             elif key in seen_quotes:
@@ -177,6 +177,8 @@ def check(sup: Supplement, report: Checker) -> Index:
         check_caption(p.caption, CAPTION_FIELDS["participants"], report)
     if sup.theme_table is not None:
         check_caption(sup.theme_table.caption, CAPTION_FIELDS["themes"], report)
+    if sup.coverage_table is not None:
+        check_caption(sup.coverage_table.caption, CAPTION_FIELDS["coverage"], report)
     numbers = {row.id: (n, row) for n, row in enumerate(p.rows, 1)} if p else {}
     return Index(sources=sources, cited=cited, people=numbers)
 

@@ -49,7 +49,8 @@ def check(sup: Supplement, report: Checker) -> None:
             listed.add(str(name))
         for name, it in known.items():
             if name not in listed and name != "themes":
-                pos = it.at("id") if hasattr(it, "at") and name not in BUILT_IN_ITEMS else sup.at(name)
+                pos = (it.at("id") if name not in BUILT_IN_ITEMS
+                       else sup.at("coverage_table" if name == "coverage" else name))
                 report(UNLISTED_ITEM, pos, f"item '{name}' is not in the appendix: list, so it is not printed",
                        f"add '{name}' to appendix:, or remove the item")
         if "themes" not in listed:

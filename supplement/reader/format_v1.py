@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from supplement.reader.cite import parse_pages, parse_shorthand
-from supplement.reader.declare import AnyOf, Bool, Custom, Enum, Field, Int, ListOf, Obj, Scalar, Text
+from supplement.reader.declare import AnyOf, Bool, Custom, Enum, Field, Int, ListOf, Obj, Scalar, Text, _short
 
 ID = Text(pattern=r"[A-Za-z][A-Za-z0-9_.-]{0,63}",
           pattern_hint="an id starts with a letter and holds letters, digits, '-', '_' or '.' (e.g. p03)")
@@ -106,6 +109,25 @@ THEME_TABLE = Obj("theme_table", {
     "notes": Field(ListOf(Text()), default=list, doc="table notes, e.g. abbreviations"),
 })
 
+def _date(text: str):
+    """A calendar date as YYYY-MM-DD (2024-02-30 has the shape but is no date)."""
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+        try:
+            datetime.strptime(text, "%Y-%m-%d")
+            return text, ""
+        except ValueError:
+            return None, f"'{text}' is not a date in the calendar; write e.g. 2024-05-31"
+    return None, f"'{_short(text)}' is not valid here: a date such as 2024-05-31"
+
+
+COVERAGE_TABLE = Obj("coverage_table", {
+    "by": Field(Enum(choices=("participant", "source")), default="participant",
+                doc="columns: one per participant (quotes with a speaker, or from a one-participant source) "
+                    "or one per source"),
+    "caption": Field(Text(), default="Number of supporting quotes per theme and {by}.",
+                     doc="may use {by} (participant or source), {quotes}"),
+})
+
 STUDY = Obj("study", {
     "title": Field(Text(), True, doc="article title"),
     "short_title": Field(Text(), doc="running header; defaults to the title"),
@@ -122,7 +144,8 @@ STUDY = Obj("study", {
     "keywords": Field(ListOf(Text()), default=list),
     "language": Field(Text(pattern=r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", pattern_hint="a language tag such as en-US"),
                       default="en-US"),
-    "date": Field(Text(pattern=r"\d{4}-\d\d-\d\d", pattern_hint="a date such as 2024-05-31"),
+    "date": Field(Custom(convert=_date, what="a date such as 2024-05-31",
+                         schema={"type": "string", "minLength": 1, "pattern": r"^\d{4}-\d\d-\d\d$"}),
                   doc="date written into the files' properties (keeps rebuilds identical)"),
 })
 
@@ -178,6 +201,8 @@ SOURCE_FILE = Obj("source file", {
     "checklists": Field(ListOf(CHECKLIST), default=list, doc="reporting checklists (COREQ, SRQR)"),
     "appendix": Field(ListOf(ID), default=list,
                       doc="the items in print order: participants, themes and ids of sections, tables, checklists"),
+    "coverage_table": Field(COVERAGE_TABLE, default=None,
+                            doc="an extra appendix item: a theme × participant (or × source) matrix of quote counts"),
     "checks": Field(Obj("checks", {}, extra=Enum(choices=("error", "warning", "off")),
                         extra_doc="check name: error, warning or off (supplement check --list)"),
                     doc="severity of named checks for this source"),

@@ -24,6 +24,7 @@ from supplement.study.model import (
     TextBlock,
     Cite,
     Column,
+    CoverageTableSettings,
     Finding,
     Headers,
     Mark,
@@ -62,6 +63,8 @@ def build(rec: Rec, r: Report) -> Supplement:
         tables=tuple(_table(x) for x in rec.tables or ()),
         checklists=tuple(_checklist(x) for x in rec.checklists or ()),
         appendix=tuple(rec.appendix or ()),
+        coverage_table=CoverageTableSettings(by=rec.coverage_table.by, caption=rec.coverage_table.caption,
+                                             **_node(rec.coverage_table)) if rec.coverage_table is not None else None,
         **_node(rec),
     )
 

@@ -8,7 +8,6 @@ with their placeholders filled. Writers only render the result.
 from __future__ import annotations
 
 import re
-import string
 from datetime import datetime, timezone
 
 from supplement.resolve.document import (
@@ -20,10 +19,12 @@ from supplement.resolve.document import (
     Meta,
     Paragraph,
     ParticipantTable,
+    QuoteParagraph,
     Run,
     ThemeBlock,
     ThemeTable,
 )
+from supplement.resolve import placeholders
 from supplement.resolve.numbering import format_number
 from supplement.reader.declare import Rec
 from supplement.study.index import Index
@@ -58,15 +59,9 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-class _Vars(dict):
-    """Template values; a missing one renders empty rather than failing."""
-
-    def __missing__(self, key):
-        return ""
-
-
 def fill(template: str, **values) -> str:
-    return template.format_map(_Vars(values))
+    """A template's {placeholders} filled; a missing value renders empty (never str.format)."""
+    return placeholders.fill(template, values)
 
 
 def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
@@ -80,22 +75,29 @@ def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
 
     known = appendix_items(sup)
     items = []
-    for key in appendix_order(sup):
-        anchor = f"item-{len(items) + 1}"
-        it = known[key]
+    keys = appendix_order(sup)
+    anchors = {key: f"item-{i}" for i, key in enumerate(keys, 1)}
+    labels = {key: label(s.labels.text_item or s.labels.item if isinstance(known[key], Section) else s.labels.item)
+              for key in keys}
+    themes = _themes(sup, index, s, labels["themes"], anchors["themes"])  # the coverage table reads its headings
+    for key in keys:
+        it, lab, anchor = known[key], labels[key], anchors[key]
         if key == "participants":
-            items.append(_participants(it, s, label(s.labels.item), anchor))
+            items.append(_participants(it, s, lab, anchor))
         elif key == "themes":
-            items.append(_themes(sup, index, s, label(s.labels.item), anchor))
+            items.append(themes)
+        elif key == "coverage":
+            items.append(_coverage(sup, index, s, themes, lab, anchor))
         elif isinstance(it, Section):
-            items.append(_section(it, s, label(s.labels.text_item or s.labels.item), anchor))
+            items.append(_section(it, s, lab, anchor))
         elif isinstance(it, Table):
-            items.append(_table(it, s, label(s.labels.item), anchor))
+            items.append(_table(it, s, lab, anchor))
         else:
-            items.append(_checklist(it, s, label(s.labels.item), anchor))
+            items.append(_checklist(it, s, lab, anchor))
     meta = _meta(sup.study, s)
     return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items),
-                    checks=tuple((str(k), v) for k, v in sup.checks))
+                    checks=tuple((str(k), v) for k, v in sup.checks),
+                    transcripts=tuple(src.transcript for src in sup.sources if src.transcript))
 
 
 def _caption(label: str, caption: str, s: Rec, pos) -> tuple[Paragraph, ...]:
@@ -197,6 +199,22 @@ def _checklist(c: Checklist, s: Rec, label: str, anchor: str) -> DataTable:
     return _grid(anchor, label, c.caption or d.title, c.at("caption"), d.columns, rows, (), s, "checklist")
 
 
+def _coverage(sup: Supplement, index: Index, s: Rec, themes: ThemeTable, label: str, anchor: str) -> ParticipantTable:
+    """The theme × participant (or × source) matrix of quote counts: a plain table, as the participants'."""
+    from supplement.integrity.coverage import matrix
+
+    ct = sup.coverage_table
+    columns, counts = matrix(sup, index.cited, index.people, ct.by)
+    heads = {i + 1: b.heading.text for i, b in enumerate(b for b in themes.blocks if b.level == 0)}
+    cell = lambda text, pos=None: Paragraph("table-text", (Run(text),), pos)  # noqa: E731
+    headers = tuple(Paragraph("table-header", (Run(t),), ct.pos)
+                    for t in ["Theme", *columns, "Total"])
+    rows = tuple((cell(heads[ti], ct.pos), *(cell(str(n)) for n in c), cell(str(sum(c)))) for ti, c in counts)
+    caption = fill(ct.caption, by=ct.by, quotes=sum(sum(c) for _, c in counts))
+    return ParticipantTable(anchor, label, _caption(label, caption, s, ct.at("caption")), headers, rows,
+                            _widths(headers, rows), (), outline=_outline(label, caption, s))
+
+
 def _widths(headers, rows, whole_headers: bool = False) -> tuple[float, ...]:
     """Column fractions from content length: long columns get room, short ones don't waste it.
     ``whole_headers``: a short header ('No.') gets room to stay on one line."""
@@ -211,7 +229,8 @@ def _widths(headers, rows, whole_headers: bool = False) -> tuple[float, ...]:
     return tuple(x / total for x in raw)
 
 
-def _citation(q: Quote, source, s: Rec, people: dict) -> str:
+def _citation(q: Quote, source, s: Rec, people: dict) -> tuple[str, dict]:
+    """The printed citation, and its parts (source, pages, speaker) as data for the spreadsheet."""
     c = s.citations
     parts = {"speaker": "", "source": "", "pages": ""}
     if source is not None and source.label:
@@ -220,9 +239,10 @@ def _citation(q: Quote, source, s: Rec, people: dict) -> str:
         kind = clean(source.kind)
         parts["source"] = clean(fill(c.unlabeled, kind=kind, Kind=kind[:1].upper() + kind[1:], id=source.id))
     pages = q.cite.pages
+    bare = ""
     if pages is not None:
-        parts["pages"] = (c.pages_prefix + f"{pages.first}{c.range_dash}{pages.last}" if pages.is_range
-                          else c.page_prefix + str(pages.first))
+        bare = f"{pages.first}{c.range_dash}{pages.last}" if pages.is_range else str(pages.first)
+        parts["pages"] = (c.pages_prefix if pages.is_range else c.page_prefix) + bare
     if q.speaker is not None and q.speaker in people:
         number, row = people[q.speaker]
         values = {**{k: clean(v) for k, v in row.cells}, "number": clean(row.code) if row.code else number,
@@ -230,21 +250,23 @@ def _citation(q: Quote, source, s: Rec, people: dict) -> str:
         # a column this participant lacks leaves no stray ', '
         parts["speaker"] = _REPEATED.sub(r"\1", clean(fill(c.speaker, **values))).strip(" ,;:")
     body = c.separator.join(parts[k] for k in c.order if parts[k])
-    return c.open + body + c.close if body else ""
+    data = {"source": parts["source"] or (clean(source.kind) if source is not None else ""), "pages": bare,
+            "speaker": parts["speaker"]}
+    return (c.open + body + c.close if body else ""), data
 
 
-def _quote(q: Quote, source, s: Rec, people: dict) -> Paragraph:
+def _quote(q: Quote, source, s: Rec, people: dict) -> QuoteParagraph:
     # typed outer quotation marks give way to the style's (a style that prints none keeps them)
     text = strip_outer_marks(q.text) if s.quotes.open or s.quotes.close else q.text
     runs = [Run(s.quotes.open + clean(text) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
-    cite = _citation(q, source, s, people)
+    cite, data = _citation(q, source, s, people)
     tail = [Run(cite, role="citation")] if cite else []
     if q.note:
         note = Run(s.citations.note_open + clean(q.note) + s.citations.note_close, role="note")
         tail = tail + [note] if s.citations.note_position == "after" else [note] + tail
     for t in tail:
         runs += [Run(" "), t]
-    return Paragraph("quote", tuple(runs), q.at("text"), q.id)
+    return QuoteParagraph("quote", tuple(runs), q.at("text"), q.id, **data)
 
 
 def _themes(sup: Supplement, index: Index, s: Rec, label: str, anchor: str) -> ThemeTable:
@@ -350,7 +372,7 @@ def _meta(st: Study, s: Rec) -> Meta:
 
 
 def _footer_parts(template: str):
-    for literal, field, _, _ in string.Formatter().parse(template):
+    for literal, field in placeholders.pieces(template):
         if literal:
             yield ("text", literal)
         if field in ("page", "pages"):

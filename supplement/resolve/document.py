@@ -48,6 +48,16 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class QuoteParagraph(Paragraph):
+    """A supporting quote (role "quote"), with its citation's parts as data, for writers that
+    give them columns of their own (the spreadsheet): the printed citation stays in the runs."""
+
+    source: str = ""  # the source's label, else its kind ("focus group"); "" when uncited
+    pages: str = ""  # "6", "8-9": as the citation prints them, without the page prefix
+    speaker: str = ""  # "Participant 6": the speaker attribution as printed; "" when none
+
+
+@dataclass(frozen=True)
 class ParticipantTable:
     anchor: str  # stable bookmark name, e.g. "item-1"
     label: str  # "Appendix 1"
@@ -62,7 +72,7 @@ class ParticipantTable:
 @dataclass(frozen=True)
 class Finding:
     text: Paragraph
-    quotes: tuple[Paragraph, ...]
+    quotes: tuple[QuoteParagraph, ...]
     id: str | None = None  # the finding's stable id from the source (never printed)
 
 
@@ -93,6 +103,12 @@ class ThemeTable:
     blocks: tuple[ThemeBlock, ...]
     notes: tuple[Paragraph, ...]
     outline: str = ""
+
+    def row_blocks(self) -> list[ThemeBlock]:
+        """The blocks that have rows of their own: all but a theme whose findings are all in
+        its subthemes, whose heading heads each of theirs instead (``ThemeBlock.headings``)."""
+        b = self.blocks
+        return [x for i, x in enumerate(b) if x.findings or i + 1 == len(b) or b[i + 1].level == 0]
 
 
 @dataclass(frozen=True)
@@ -157,6 +173,9 @@ class Document:
     cover: Cover | None
     items: tuple[Item, ...]
     checks: tuple[tuple[str, str], ...] = ()  # the source's check severities, for the formats' pre-flight checks
+    # The sources' transcript files, as written (relative to the source file); never printed,
+    # but a rebuild depends on them (supplement watch follows them).
+    transcripts: tuple[str, ...] = ()
 
     @property
     def quote_count(self) -> int:

@@ -11,10 +11,10 @@ import difflib
 import os
 import re
 import stat
-import string
 from pathlib import Path
 
 from supplement.diagnostics import Pos, Report, SourceError
+from supplement.resolve import placeholders, word_template
 from supplement.reader.declare import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text, _short
 from supplement.reader.located_yaml import YMap, parse, read_text
 
@@ -26,7 +26,9 @@ UNITS = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
 def _length(text: str):
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(pt|in|cm|mm)\s*", text)
     if not m:
-        return None, f"'{text}' is not a length; write e.g. 1in, 2.5cm, 25mm or 72pt"
+        return None, f"'{_short(text)}' is not a length; write e.g. 1in, 2.5cm, 25mm or 72pt"
+    if len(m.group(1)) > 12:  # 10**400 would be inf, printed "a margin of infin"
+        return None, f"'{_short(text)}' is too long a length; a page is at most 22in"
     return float(m.group(1)) * UNITS[m.group(2)], ""
 
 
@@ -46,15 +48,8 @@ T = Text(nonempty=False)
 def template(*names: str, open_: bool = False) -> Custom:
     """Text with {placeholders}, limited to ``names`` (any plain name when ``open_``)."""
     def convert(text: str):
-        try:
-            used = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
-        except ValueError as e:
-            return None, f"unbalanced braces in '{text}' ({e}); write {{{{ and }}}} for literal braces"
-        bad = [f for f in used if f not in names and not (open_ and f.isidentifier())]
-        if bad:
-            return None, (f"unknown placeholder '{{{bad[0]}}}'; available: "
-                          + (", ".join(f"{{{n}}}" for n in names) or "none"))
-        return text, ""
+        err = placeholders.problem(text, names, open_)
+        return (None, err) if err else (text, "")
     return Custom(convert=convert, what="text", schema={"type": "string"})
 
 
@@ -208,7 +203,11 @@ def _exists(p: Path) -> bool:
         return False
 
 
-def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, ...], r: Report):
+MAX_EXTENDS = 32  # files in one chain of 'extends'; a deeper chain is a mistake (or ran out of stack)
+
+
+def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, ...], r: Report,
+               read: list[Path] | None = None):
     path = _locate(ref, relative_to)
     if path is None:
         near = difflib.get_close_matches(ref, preset_names(), 1)
@@ -216,6 +215,10 @@ def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, 
                 + "presets: " + ", ".join(preset_names()) + "; or give a path to a .yaml file")
         return None, None
     path = path.resolve()
+    if len(chain) >= MAX_EXTENDS:
+        r.error(pos, f"styles extend each other more than {MAX_EXTENDS} deep",
+                f"extend a preset or a file that extends one; the chain starts at {chain[0].name}")
+        return None, None
     if path in chain:
         r.error(pos, f"style '{ref}' extends itself (" + " -> ".join(p.name for p in chain + (path,)) + ")",
                 "remove the 'extends' that closes the loop")
@@ -224,6 +227,12 @@ def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, 
         r.error(pos, f"style file '{_short(ref)}' " + ("is not a regular file" if _exists(path) else "does not exist"),
                 f"looked for {_short(str(path), 200)}")
         return None, None
+    if path.suffix.lower() not in (".yaml", ".yml"):  # nor will its lines be quoted in messages
+        r.error(pos, f"'{_short(ref)}' is not a style file: a style file's name ends in .yaml or .yml",
+                "name a preset (" + ", ".join(preset_names()) + ") or a .yaml style file")
+        return None, None
+    if read is not None:
+        read.append(path)
     try:
         tree = parse(read_text(str(path)), _display(path))
     except SourceError as e:
@@ -236,7 +245,7 @@ def _load_tree(ref: str, pos: Pos, relative_to: Path | None, chain: tuple[Path, 
         return None, None
     parent = tree.get("extends")
     if parent is not None and isinstance(parent, str) and str(parent).strip():
-        base, _ = _load_tree(str(parent), parent.pos, path.parent, chain + (path,), r)
+        base, _ = _load_tree(str(parent), parent.pos, path.parent, chain + (path,), r, read)
         if base is None:
             return None, None
         tree = _merge(base, tree)
@@ -253,7 +262,8 @@ def _display(path: Path) -> str:
 def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
     """Resolve a preset name or style path into a complete, validated style."""
     r = Report()
-    tree, path = _load_tree(ref, pos, relative_to, (), r)
+    read: list[Path] = []
+    tree, path = _load_tree(ref, pos, relative_to, (), r, read)
     if tree is None:
         raise SourceError(r)
     style = STYLE.check(tree, r, tree.pos)
@@ -261,10 +271,11 @@ def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
         raise SourceError(r)
     style = _fill_defaults(STYLE, style)
     style.name = ref
+    style.files = tuple(read)  # every style file read, the named one first (watch follows them)
     _check_text_area(style.page, r)
     style.fonts = _font_files(style, path.parent, r)
     if style.word_template is not None:
-        style.word_template = _word_template(style.word_template, path.parent, r)
+        style.word_template = _word_template(style.word_template, path.parent, style, r)
     if r.errors:
         raise SourceError(r)
     style.warnings = r.warnings
@@ -292,6 +303,9 @@ def _check_text_area(page: Rec, r: Report) -> None:
                 "reduce page.margin")
 
 
+MAX_FONT_BYTES = 64 * 2**20  # the largest common TrueType fonts (full CJK) are about 30 MiB
+
+
 def _font_files(style: Rec, base: Path, r: Report) -> dict[str, Path]:
     """The four TTF files of the PDF font family, checked to be fonts."""
     files = style.font.pdf_files
@@ -304,8 +318,13 @@ def _font_files(style: Rec, base: Path, r: Report) -> dict[str, Path]:
         value = getattr(files, key)
         p = _relative(value, base)
         try:
-            if not stat.S_ISREG(os.stat(p).st_mode):  # a pipe would block open(), a device never end
+            info = os.stat(p)
+            if not stat.S_ISREG(info.st_mode):  # a pipe would block open(), a device never end
                 r.error(value.pos, f"font file '{value}' is not a regular file", f"looked for {p}")
+                continue
+            if info.st_size > MAX_FONT_BYTES:  # reportlab reads a font whole, into memory
+                r.error(value.pos, f"font file '{value}' is {info.st_size / 2**20:,.0f} MiB; the limit is "
+                        f"{MAX_FONT_BYTES // 2**20} MiB", "point pdf_files at the .ttf files of one font family")
                 continue
             with open(p, "rb") as f:
                 head = f.read(4)
@@ -348,41 +367,27 @@ def _relative(value, base: Path) -> Path:
     return base / p
 
 
-MAX_TEMPLATE_XML = 4 * 2**20  # the XML python-docx parses: a real template has well under 1 MiB; 4 MiB parse in ~2 s
-MAX_TEMPLATE_BYTES = 128 * 2**20  # everything, images and embedded fonts included
-_TEMPLATE_BLOBS = ("word/media/", "word/embeddings/", "word/fonts/")
-
-
-def _word_template(value, base: Path, r: Report):
-    """The Word template as an absolute path, checked to be a .docx (a zip) file."""
-    import zipfile
-
+def _word_template(value, base: Path, style: Rec, r: Report):
+    """The Word template, rebuilt from what a template is for (resolve/word_template.py) and
+    checked to leave room for tables; what was left out is named in a warning."""
     p = _relative(value, base)
     try:
-        if not stat.S_ISREG(os.stat(p).st_mode):
-            r.error(value.pos, f"Word template '{value}' is not a regular file", f"looked for {p}")
-            return None
-        with zipfile.ZipFile(p) as z:
-            # python-docx parses every XML part: a small zip of a huge document.xml would take
-            # minutes and gigabytes. Declared sizes bound what zipfile will ever decompress.
-            infos = z.infolist()
-            xml = sum(i.file_size for i in infos if not i.filename.startswith(_TEMPLATE_BLOBS))
-            if xml > MAX_TEMPLATE_XML or sum(i.file_size for i in infos) > MAX_TEMPLATE_BYTES:
-                r.error(value.pos, f"the Word template '{value}' expands to "
-                        f"{max(xml, sum(i.file_size for i in infos)) / 2**20:.0f} MiB; the limit is "
-                        f"{MAX_TEMPLATE_XML // 2**20} MiB of text and {MAX_TEMPLATE_BYTES // 2**20} MiB in all",
-                        "use a template that holds styles and page setup, not a whole document")
-                return None
-            types = z.read("[Content_Types].xml")
-    except OSError as e:
-        r.error(value.pos, f"cannot read the Word template '{value}': {e.strerror}", f"looked for {p}")
+        t = word_template.read(p)
+    except word_template.TemplateError as e:
+        r.error(value.pos, f"the Word template '{_short(value)}' {e.message}", e.hint or f"looked for {p}")
         return None
-    except (zipfile.BadZipFile, KeyError):
-        types = b""
-    if b"wordprocessingml.document.main" not in types:
-        r.error(value.pos, f"'{value}' is not a Word file (a .docx document)",
-                "save the template from Word as a .docx document (not .doc or .dotx)")
+    tw, th = (x / 20 for x in t.text_area)
+    if min(tw, th) < MIN_TEXT_AREA:
+        r.error(value.pos, f"the Word template '{_short(value)}' leaves a text area of {max(tw, 0) / 72:.2f} × "
+                f"{max(th, 0) / 72:.2f} in on its {t.page[0] / 1440:.2f} × {t.page[1] / 1440:.2f} in page; "
+                f"tables need at least {MIN_TEXT_AREA / 72:.0f} × {MIN_TEXT_AREA / 72:.0f} in",
+                "reduce the template's margins or enlarge its page (Layout > Margins, Size)")
         return None
+    if t.dropped:
+        shown = ", ".join(t.dropped[:20]) + (f" and {len(t.dropped) - 20} more" if len(t.dropped) > 20 else "")
+        r.warning(value.pos, f"left out of the Word template '{_short(value)}': {shown}",
+                  "a template gives only styles, numbering, page setup, theme fonts and header and footer layout")
+    style.template = t
     return str(p)
 
 
@@ -399,7 +404,7 @@ def _plain(value, obj: Obj | None = None):
         out = {}
         for k in keys:
             v = value.get(k)
-            if v is None or k in ("pos", "name", "fonts", "warnings"):
+            if v is None or k in ("pos", "name", "fonts", "warnings", "template", "files"):
                 continue
             f = obj.fields.get(k) if obj is not None else None
             if f is not None and f.type is LENGTH:

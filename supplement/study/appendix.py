@@ -11,6 +11,8 @@ def items(sup: Supplement) -> dict:
     if sup.participants is not None:
         out["participants"] = sup.participants
     out["themes"] = sup.themes
+    if sup.coverage_table is not None:
+        out["coverage"] = sup.coverage_table
     for it in (*sup.sections, *sup.tables, *sup.checklists):
         if it.id is not None and it.id not in out:
             out[it.id] = it

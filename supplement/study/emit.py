@@ -21,6 +21,7 @@ from supplement.study.model import (
     DEFAULT_THEME_CAPTION,
     SCHEMA_VERSION,
     Cite,
+    CoverageTableSettings,
     Finding,
     Participants,
     Quote,
@@ -136,6 +137,8 @@ def emit(sup: Supplement) -> str:
     out.lines.append("themes:")
     for t in sup.themes:
         _block(out, t, 2)
+    if sup.coverage_table is not None:
+        _coverage_table(out, sup.coverage_table)
     _whole(out, sup)
     if sup.checks:
         out.lines.append("checks:")
@@ -260,6 +263,14 @@ def _theme_table(out: _Out, t: ThemeTableSettings) -> None:
     out.texts(2, "notes", t.notes)
     if out.lines[-1] == "theme_table:":
         out.lines[-1] = "theme_table: {}"
+
+
+def _coverage_table(out: _Out, t: CoverageTableSettings) -> None:
+    out.comment(t, 0)
+    out.lines.append("coverage_table:")
+    out.key(2, "by", t.by)
+    if t.caption != CoverageTableSettings.caption:
+        out.key(2, "caption", t.caption)
 
 
 def _block(out: _Out, b: Theme | Subtheme, indent: int) -> None:

@@ -164,6 +164,14 @@ class Author(Node):
 
 
 @dataclass(frozen=True)
+class CoverageTableSettings(Node):
+    """The optional appendix item counting quotes per theme and participant (or source)."""
+
+    by: str = "participant"  # participant | source
+    caption: str = "Number of supporting quotes per theme and {by}."
+
+
+@dataclass(frozen=True)
 class Study(Node):
     title: str
     short_title: Optional[str] = None
@@ -217,7 +225,7 @@ class Checklist(Node):
 
 
 # What an appendix: list may name besides the ids of sections, tables and checklists.
-BUILT_IN_ITEMS = ("participants", "themes")
+BUILT_IN_ITEMS = ("participants", "themes", "coverage")
 
 
 @dataclass(frozen=True)
@@ -231,6 +239,7 @@ class Supplement(Node):
     participants: Optional[Participants] = None
     theme_table: Optional[ThemeTableSettings] = None
     checks: tuple[tuple[str, str], ...] = ()  # (check name, severity) as the source sets them
+    coverage_table: Optional[CoverageTableSettings] = None
     schema: int = SCHEMA_VERSION
     sections: tuple[Section, ...] = ()
     tables: tuple[Table, ...] = ()

@@ -52,6 +52,11 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            default=True, items=ITEM_TYPES),
     Format("pdf", "pdf", "supplement.writers.pdf", "PDF with embedded fonts, bookmarks and continued labels",
            preflight=("font-coverage",), default=True, items=ITEM_TYPES),
+    Format("html", "html", "supplement.writers.html", "one self-contained web page: captions, header cells, contents, "
+           "print style sheet"),
+    Format("md", "md", "supplement.writers.markdown", "pandoc Markdown: captions above pipe tables, one row per quote"),
+    Format("xlsx", "xlsx", "supplement.writers.xlsx", "Excel workbook: a sheet per item, one row per quote with its "
+           "source, page and speaker"),
 )}
 
 

@@ -1,8 +1,9 @@
 """Word writer: a resolved Document as the bytes of a .docx file.
 
 Package and styles
-    python-docx supplies the package: the user's ``word_template`` (its styles
-    and page setup) or python-docx's default template. Every paragraph role of
+    python-docx supplies the package: the user's ``word_template``, rebuilt from
+    its styles, numbering, theme, layout settings and page setup alone
+    (``resolve/word_template.py``), or python-docx's default template. Every paragraph role of
     the model is a named paragraph style ("Supplement Quote", "Supplement
     Theme", ... see PARA_STYLES), every run role a character style
     ("Supplement Citation", "Supplement Label", ...), and the tables use the
@@ -108,6 +109,7 @@ from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
 from supplement.resolve.document import Document, Paragraph, ParticipantTable, TextSection, ThemeTable
+from supplement.resolve import word_template
 from supplement.resolve.style import page_size
 
 W = nsdecls("w")
@@ -276,7 +278,7 @@ def _install_styles(document, st, from_template: bool, warn, text: bool = False)
             continue
         found = existing.get(name.casefold())
         if found and found[0] == kind:
-            out[name] = found[1]
+            out[name] = _attr(found[1])  # every id goes into an attribute: escaped, whatever it holds
             continue
         if from_template:
             if found:
@@ -525,7 +527,11 @@ def render(doc: Document, warn=lambda message: None) -> bytes:
     """The .docx file for ``doc``, as bytes (the caller writes them)."""
     st = doc.style
     template = st.word_template
-    document = _docx.Document(str(template)) if template else _docx.Document()
+    if template:  # the template rebuilt from its styles, numbering, theme and page setup alone
+        rebuilt = st.get("template") or word_template.read(template)
+        document = _docx.Document(io.BytesIO(rebuilt.package))
+    else:
+        document = _docx.Document()
     body = document.element.body
     for child in list(body):  # a template's content is not ours; its final sectPr (page setup) is
         if child.tag != qn("w:sectPr"):

@@ -1,0 +1,112 @@
+"""The spreadsheet writer, read back with openpyxl: one sheet per item, one row per quote
+with its parts in columns, header frozen, filters on, identical bytes on rebuild."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from formats_util import HOSTILE, checked_example, example_doc, hostile_source, quote_rows, squash
+from supplement.pipeline import load_document
+from supplement.writers.xlsx import render
+
+COLUMNS = ["Theme", "Subtheme", "Finding", "Quote", "Citation", "Source", "Page", "Speaker", "Note"]
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return checked_example()
+
+
+@pytest.fixture(scope="module")
+def data(doc):
+    return render(doc)
+
+
+@pytest.fixture(scope="module")
+def book(data):
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def values(ws, first_row: int = 3):
+    return [["" if v is None else v for v in row] for row in ws.iter_rows(min_row=first_row, values_only=True)]
+
+
+def test_one_sheet_per_item_caption_heads_frozen_filtered(doc, book):
+    assert book.sheetnames == ["Appendix 1", "Appendix 2"]
+    people, themes = book["Appendix 1"], book["Appendix 2"]
+    assert people["A1"].value == doc.items[0].caption[0].text
+    assert [c.value for c in people[2]] == [h.text for h in doc.items[0].headers]
+    assert [c.value for c in themes[2]] == COLUMNS
+    for ws, rows in ((people, 14), (themes, 122)):
+        assert ws.freeze_panes == "A3"
+        assert ws.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(ws.max_column)}{rows + 2}"
+        assert all(ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width >= 7
+                   for c in range(1, ws.max_column + 1))
+    assert themes.column_dimensions["D"].width > themes.column_dimensions["G"].width
+
+
+def test_participant_rows_and_note(doc, book):
+    rows = values(book["Appendix 1"])
+    assert rows[:14] == [[c.text for c in row] for row in doc.items[0].rows]
+    assert rows[2] == ["3.", "Orthopaedic Surgery*", "Assistant Professor", "Pennsylvania", "Canada"]
+    assert rows[15][0] == "* denotes international training"  # after an empty row, outside the filter
+
+
+def test_one_row_per_quote_with_its_parts(doc, book):
+    rows = values(book["Appendix 2"])
+    assert len(rows) == 122
+    want = []
+    for headings, finding, quote, cite, whole in quote_rows(doc):
+        note = whole[len(quote) + len(cite) + 2:]
+        want.append([headings[0], headings[1] if len(headings) > 1 else "", finding, quote, cite])
+        assert rows[len(want) - 1][8] == note
+    assert [r[:5] for r in rows] == want
+    assert rows[0][3:8] == ["“Second to that is…extent of disease. If you have single-level disease, it’s certainly "
+                            "a much different decision-making process and surgical plan than somebody who has every "
+                            "level involved with multiple sites.”", "[6]", "focus group", 6, ""]
+    by_cite = {r[4]: r for r in rows}
+    assert by_cite["[8-9]"][5:7] == ["focus group", "8-9"]
+    assert by_cite["[Non-Op 1, 2]"][5:7] == ["Non-Op 1", 2]
+    assert [r[8] for r in rows if r[8]] == ["[re: familiarity of team members]",
+                                            "[when asked how physicians can be more helpful to patients in making treatment decisions]"]
+    assert {r[1] for r in rows if r[0] == "III. Care Team Dynamics"} == {
+        "A. Multidisciplinary Care", "B. Knowledge of Team Member Preferences", "C. Communication Among Team Members"}
+
+
+def test_speaker_column_from_the_style(tmp_path):
+    from conftest import trimmed_data, write_source
+
+    data = trimmed_data(1)
+    data["themes"][0]["findings"][0]["quotes"][0]["speaker"] = "p06"
+    doc = load_document(write_source(tmp_path, data), "plos")
+    rows = values(openpyxl.load_workbook(io.BytesIO(render(doc)))[doc.items[1].label])
+    q = doc.items[1].blocks[0].findings[0].quotes[0]
+    assert q.speaker and rows[0][7] == q.speaker
+    assert rows[0][4] == q.runs[2].text and q.speaker in rows[0][4]
+
+
+def test_hostile_text_stays_text_never_a_formula(tmp_path):
+    doc = load_document(hostile_source(tmp_path))
+    book = openpyxl.load_workbook(io.BytesIO(render(doc)))
+    rows = values(book[book.sheetnames[1]])
+    hostile = squash(HOSTILE)
+    assert rows[0][0] == "I. Theme " + hostile and rows[0][2] == "Finding " + hostile
+    assert rows[0][3] == f"“Quote {hostile}”"
+    assert book.properties.title == "Title " + hostile
+    formula = dataclasses.replace(doc, items=(dataclasses.replace(doc.items[0], caption=(
+        dataclasses.replace(doc.items[0].caption[0], runs=(doc.items[0].caption[0].runs[0].__class__("=1+1"),)),)),))
+    cell = openpyxl.load_workbook(io.BytesIO(render(formula))).worksheets[0]["A1"]
+    assert cell.value == "=1+1" and cell.data_type == "s"
+
+
+def test_properties_and_byte_identical_rebuild(doc, data, book):
+    assert render(example_doc()) == data
+    assert book.properties.title == doc.meta.title
+    assert book.properties.created.year == doc.meta.date.year
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert len({i.date_time for i in z.infolist()}) == 1
