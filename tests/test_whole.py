@@ -168,3 +168,20 @@ def test_libreoffice_lays_out_the_guide_and_the_checklist(tmp_path):
         found = flat.find(s, at)
         assert found >= 0, (s, flat[at:at + 300])
         at = found + len(s)
+
+
+@pytest.mark.parametrize("fmt", ["html", "md", "xlsx"])
+def test_html_markdown_and_xlsx_show_the_tables_and_say_they_leave_out_the_text_section(whole, fmt):
+    said = []
+    data = FORMATS[fmt].render(whole, said.append)
+    assert said == [f"Appendix 1 (TextSection) is left out of the {fmt} file, which cannot show it yet; "
+                    "it is in the docx and pdf files"]
+    if fmt == "xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        assert wb.sheetnames == ["Appendix 2", "Appendix 3", "Appendix 4", "Appendix 5"]
+        text = " ".join(str(c.value) for c in wb["Appendix 5"].iter_cols(min_row=1) for c in c)
+    else:
+        text = data.decode("utf-8")
+    assert "Clarity of minor themes" in text and "Tell me about the place where you work" not in text

@@ -15,6 +15,10 @@ from dataclasses import dataclass
 
 from supplement.resolve.document import ITEM_TYPES
 
+# The writers that render a ParticipantTable render a DataTable too (a generic table or a
+# checklist has its shape); text sections they do not render yet.
+TABLE_ITEMS = ("ParticipantTable", "ThemeTable", "DataTable")
+
 
 @dataclass(frozen=True)
 class Format:
@@ -53,10 +57,11 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("pdf", "pdf", "supplement.writers.pdf", "PDF with embedded fonts, bookmarks and continued labels",
            preflight=("font-coverage",), default=True, items=ITEM_TYPES),
     Format("html", "html", "supplement.writers.html", "one self-contained web page: captions, header cells, contents, "
-           "print style sheet"),
-    Format("md", "md", "supplement.writers.markdown", "pandoc Markdown: captions above pipe tables, one row per quote"),
+           "print style sheet", items=TABLE_ITEMS),
+    Format("md", "md", "supplement.writers.markdown", "pandoc Markdown: captions above pipe tables, one row per quote",
+           items=TABLE_ITEMS),
     Format("xlsx", "xlsx", "supplement.writers.xlsx", "Excel workbook: a sheet per item, one row per quote with its "
-           "source, page and speaker"),
+           "source, page and speaker", items=TABLE_ITEMS),
 )}
 
 
