@@ -12,6 +12,7 @@ as its own process and several times (the median is reported):
     docx, pdf    supplement build SOURCE --format docx | pdf
     html, md, xlsx  supplement build SOURCE --format html | md | xlsx
     both         supplement build SOURCE (both formats: the second one is rendered in a forked process)
+    diff         supplement diff SOURCE RECODED --format json (RECODED: bench/recode.py's recoding round)
     floor-docx   bench/floor_docx.py: the same tables as raw WordprocessingML into a zip, fastest YAML parser
     pandoc       pandoc converting the same table from a Markdown grid table (made beforehand) to .docx
     floor-pdf    bench/floor_pdf.py: the same text as bare reportlab Paragraphs in small plain Tables
@@ -46,10 +47,11 @@ sys.path.insert(0, str(HERE))
 
 import gen  # noqa: E402
 import gen_qdpx  # noqa: E402
+import recode  # noqa: E402
 import to_markdown  # noqa: E402
 from content import load  # noqa: E402
 
-TASKS = ("check", "docx", "pdf", "both", "floor-docx", "pandoc", "floor-pdf", "html", "md", "xlsx", "import")
+TASKS = ("check", "docx", "pdf", "both", "floor-docx", "pandoc", "floor-pdf", "html", "md", "xlsx", "import", "diff")
 OURS = ("check", "docx", "pdf", "both", "html", "md", "xlsx")
 NEW_FORMATS = ("html", "md", "xlsx")  # each: linear, and no slower than the Word writer
 DEFAULT_SIZES = "example,1000,2500,5000,10000"
@@ -64,6 +66,7 @@ PDF_FLOOR_MAX = 1.5
 EXAMPLE_BOTH_MAX = 2.0  # seconds
 CONCURRENT_MAX = 1.2  # both / max(docx, pdf)
 MEMORY_MAX_MB = 1024
+DIFF_MAX = 2.0  # seconds: supplement diff of two 10,000-quote versions
 IMPORT_MAX = 3.0  # seconds, `supplement import` of 10,000 coded selections
 QDPX: dict = {}  # source -> the generated REFI-QDA project with as many coded selections
 
@@ -83,6 +86,7 @@ def command(task: str, src: Path, md: Path, out: Path) -> list[str]:
         "docx": s + ["build", str(src), "--out", str(out), "--format", "docx", "-q"],
         "pdf": s + ["build", str(src), "--out", str(out), "--format", "pdf", "-q"],
         "both": s + ["build", str(src), "--out", str(out), "--format", "docx,pdf", "-q"],
+        "diff": s + ["diff", str(src), str(recoded_path(src, md)), "--format", "json"],
         "floor-docx": [sys.executable, str(HERE / "floor_docx.py"), str(src), str(out / "floor.docx")],
         "pandoc": ["pandoc", "-f", "markdown-smart", "-t", "docx", str(md), "-o", str(out / "pandoc.docx")],
         "floor-pdf": [sys.executable, str(HERE / "floor_pdf.py"), str(src), str(out / "floor.pdf")],
@@ -233,9 +237,17 @@ def prepare(size: str, seed: int, work: Path) -> tuple[str, int, Path, Path]:
     n = sum(len(f[1]) for b in content["themes"][2] for f in b[2])
     md = work / (src.stem + ".md")
     md.write_text(to_markdown.markdown(content), encoding="utf-8")
+    recoded = recoded_path(src, md)
+    if not recoded.exists():
+        recoded.write_text(recode.recode(src.read_text(encoding="utf-8"), seed), encoding="utf-8")
     label = f"{n} (example)" if size == "example" else str(n)
     QDPX[src] = gen_qdpx.generate(n, work / f"coded-{n}-seed{seed}.qdpx", seed)
     return label, n, src, md
+
+
+def recoded_path(src: Path, md: Path) -> Path:
+    """Where prepare() put the recoded version of ``src`` (beside the Markdown, in the work folder)."""
+    return md.with_name(src.stem + "-recoded.yaml")
 
 
 def check_source(src: Path) -> None:
@@ -418,6 +430,10 @@ def report(results: dict, sizes: list, runs: int, info: dict, cmdline: str) -> t
                         "build together"))
     else:
         targets.append(("targets at 10,000 quotes", None, "not measured"))
+    if big:
+        dt_ = m(big, "diff")
+        targets.append((f"diff of two 10,000-quote versions (a recoding round, bench/recode.py) < {DIFF_MAX} s",
+                        None if dt_ is None else dt_ < DIFF_MAX, f"{fmt(dt_)} s"))
     ex = next((label for label, n in sizes if label.endswith("(example)")), None)
     if ex:
         b = m(ex, "both")
@@ -469,7 +485,10 @@ def report(results: dict, sizes: list, runs: int, info: dict, cmdline: str) -> t
         time_table,
         "",
         "- **check**: `supplement check`; **docx**, **pdf**, **html**, **md**, **xlsx**: `supplement build --format …`;",
-        "  **both**: `supplement build` (both formats, the second in a forked process).",
+        "  **both**: `supplement build` (both formats, the second in a forked process);",
+        "  **diff**: `supplement diff SOURCE RECODED --format json`, RECODED being the study after",
+        "  `bench/recode.py`'s recoding round (themes moved, renamed, merged and split; 1% of the",
+        "  quotes edited, re-cited, moved, removed and added; participants re-sorted).",
         "- **floor-docx**: `bench/floor_docx.py`, the same rows, columns and text as raw",
         "  WordprocessingML written straight into a zip, read with the fastest YAML parser",
         "  installed (PyYAML's libyaml `CSafeLoader`).",
@@ -563,7 +582,7 @@ def main(argv=None) -> int:
                 out.mkdir()
                 settle(a.settle)
                 r = measure(command(t, src, md, out), sample=(t == "both"))
-                if r["code"] != 0:
+                if r["code"] != (1 if t == "diff" else 0):  # diff: 1 = changes found
                     print(f"FAILED {t} at {label} quotes (exit {r['code']}):\n{r['stderr']}", file=sys.stderr)
                     return 1
                 if t in ("docx", "pdf", "both") + NEW_FORMATS:

@@ -99,7 +99,10 @@ def main():
 @click.option("--style", default=None, help="Style preset or style file; overrides the source's 'style:'.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
-def build(files, out, formats, style, strict, quiet):
+@click.option("--pdf-engine", type=click.Choice(["reportlab", "libreoffice"]), default="reportlab", show_default=True,
+              help="libreoffice: convert the .docx with LibreOffice into a tagged, accessible PDF "
+                   "(PDF/A-2b, PDF/UA flags); needs LibreOffice installed.")
+def build(files, out, formats, style, strict, quiet, pdf_engine):
     """Render sources into Word, PDF, HTML, Markdown and Excel files.
 
     \b
@@ -107,6 +110,7 @@ def build(files, out, formats, style, strict, quiet):
       supplement build                                  every source/*.yaml -> output/
       supplement build study.yaml --out dist --format pdf
       supplement build study.yaml --style plos          reformat for another journal
+      supplement build --pdf-engine libreoffice         accessible (tagged) PDF via LibreOffice
 
     A build with --style other than the source's own 'style:' writes NAME.STYLE.docx,
     so the source's own outputs are not replaced. Earlier outputs stay untouched when a
@@ -124,11 +128,12 @@ def build(files, out, formats, style, strict, quiet):
         sys.exit(1)
     failed = False
     for path in sources:
-        failed = _build_one(path, Path(out), fmts, style, strict, quiet)[0] or failed
+        failed = _build_one(path, Path(out), fmts, style, strict, quiet, pdf_engine)[0] or failed
     sys.exit(1 if failed else 0)
 
 
-def _build_one(path: Path, out: Path, fmts: list[str], style, strict: bool, quiet: bool):
+def _build_one(path: Path, out: Path, fmts: list[str], style, strict: bool, quiet: bool,
+               pdf_engine: str = "reportlab"):
     """Build one source and say how it went: (failed, the Document or None, its report)."""
     from supplement.build.pool import Cancel
     from supplement.build.run import OutputError, WriterFailed
@@ -144,7 +149,8 @@ def _build_one(path: Path, out: Path, fmts: list[str], style, strict: bool, quie
     try:
         if not quiet:
             _err(f"building {path} …")
-        result = run(path, out, fmts, style, strict=strict, progress=progress, cancel=_CANCEL)
+        result = run(path, out, fmts, style, strict=strict, progress=progress, cancel=_CANCEL,
+                     pdf_engine=pdf_engine)
     except OutputError as e:
         _err(f"error: {e}")
         return True, None, Report()
@@ -492,6 +498,88 @@ def report(files, fmt, share):
     from supplement.integrity.commands import run_report
 
     sys.exit(run_report(_sources(files), fmt, click.echo, share))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Add the starter files to a folder that is not empty (existing files are kept).")
+@click.option("--name", default=None, help="File name of the source (default: the folder's name).")
+@click.option("--title", default=None, help="The article's title, for the starter source and README.")
+def init(directory, force, name, title):
+    """Start a new project folder that checks and builds straight away.
+
+    \b
+    Example:
+      supplement init my-study && cd my-study && supplement build
+
+    \b
+    Writes source/NAME.yaml (a commented starter source whose first line points
+    YAML editors at source/supplement.schema.json, written beside it), a
+    .gitignore for output/ and a README of the next steps. Exit status: 0 done,
+    1 the folder is not empty (without --force) or cannot be written.
+    """
+    from supplement.scaffold import InitError
+    from supplement.scaffold import init as run
+
+    try:
+        made = run(directory, force=force, name=name, title=title)
+    except InitError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    for path in made.written:
+        click.echo(f"  wrote {path}", err=True)
+    for path in made.kept:
+        click.echo(f"  kept  {path} (already there)", err=True)
+    import shlex
+
+    click.echo(f"next: cd {shlex.quote(str(made.root))} && supplement check && supplement build  (see README.md)", err=True)
+
+
+@main.command(name="diff")
+@click.argument("args", nargs=-1, required=True, metavar="OLD NEW | REV [REV2] [FILE]")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="markdown: for a response to reviewers or a pull request; json: for tools.")
+@click.option("--style", default=None, help="Label both versions in this style instead of their own.")
+def diff_command(args, fmt, style):
+    """What changed between two versions of a source, and which labels were renumbered.
+
+    \b
+    Examples:
+      supplement diff old.yaml new.yaml            two files
+      supplement diff HEAD                         the project's source at HEAD vs. now
+      supplement diff HEAD~3 study.yaml            that file three commits ago vs. now
+      supplement diff v1 v2 study.yaml             between two revisions (git show; no checkout)
+      supplement diff v1 v2 study.yaml --format markdown > changes.md
+
+    \b
+    Themes, findings, quotes and participants are matched by id, and by their text
+    where ids are missing or changed (with a similarity score). Kinds: theme-added,
+    -removed, -renamed, -moved, -merged, -split; finding-added, -removed, -edited,
+    -moved; quote-added, -removed, -moved, -edited, -recited; participant-added,
+    -removed, -renumbered, -edited; item-renumbered; caption-changed; columns-changed.
+    The renumbering map lists every printed label that changed ("III.B" -> "III.A",
+    "Participant 3" -> "Participant 6"): what the manuscript must follow.
+
+    Exit status as diff(1): 0 no changes, 1 changes, 2 trouble.
+    """
+    from supplement.diagnostics import SourceError
+    from supplement.recoding import diff_versions
+    from supplement.recoding.render import RENDERERS
+    from supplement.recoding.versions import VersionError, versions
+
+    try:
+        old, new = versions(list(args))
+        result = diff_versions(old, new, style)
+    except VersionError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    except SourceError as e:
+        _print_report(e.report)
+        click.echo("error: a version has errors, so it cannot be compared; fix them (supplement check) first",
+                   err=True)
+        sys.exit(2)
+    click.echo(RENDERERS[fmt](result))
+    sys.exit(0 if result.empty else 1)
 
 
 class _Terminated(BaseException):

@@ -28,14 +28,15 @@ def _no_gc_pauses():
             gc.enable()
 
 
-def check_source(path: str | Path) -> tuple[Supplement | None, Index | None, Report]:
-    """Read a source and run the whole-file checks; model and index are None when there are errors."""
+def check_source(path: str | Path, text: str | None = None) -> tuple[Supplement | None, Index | None, Report]:
+    """Read a source (or ``text`` as if it were that file) and run the whole-file checks;
+    model and index are None when there are errors."""
     with _no_gc_pauses():
-        return _check_source(path)
+        return _check_source(path, text)
 
 
-def _check_source(path):
-    sup, r = read_source(path)
+def _check_source(path, text=None):
+    sup, r = read_source(path, text)
     if sup is None:
         return None, None, r
     checker = Checker(r, settings_of(sup.checks, r))

@@ -75,17 +75,24 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel) -> dict[str, tuple[float, l
     workers = min(len(jobs), os.cpu_count() or 1)
     if workers <= 1 or len(jobs) == 1 or not hasattr(os, "fork"):
         return {fmt.name: render_into(doc, fmt, tmp, cancel) for fmt, tmp in jobs}
-    pending = list(jobs)
+    # A format rendered by another program (LibreOffice) is rendered here, while the workers run:
+    # that program is the second process, and this one can stop it (a killed worker could not).
+    local = [(fmt, tmp) for fmt, tmp in jobs if fmt.external]
+    pending = [(fmt, tmp) for fmt, tmp in jobs if not fmt.external]
     running: dict[int, tuple] = {}  # read fd -> (pid, format, bytes so far)
     results = {}
     sel = selectors.DefaultSelector()
     try:
-        while pending or running:
+        while pending or running or local:
             while pending and len(running) < workers:
                 fmt, tmp = pending.pop(0)
                 pid, rfd = _fork(doc, fmt, tmp, cancel)
                 running[rfd] = (pid, fmt, [])
                 sel.register(rfd, selectors.EVENT_READ)
+            if local:
+                fmt, tmp = local.pop(0)
+                results[fmt.name] = render_into(doc, fmt, tmp, cancel)
+                continue
             for key, _ in sel.select():
                 rfd = key.fd
                 chunk = os.read(rfd, 65536)

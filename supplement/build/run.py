@@ -13,7 +13,7 @@ from supplement.checks.registry import CHECKS, Checker
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.pipeline import compile_document
 from supplement.resolve.document import Document
-from supplement.writers import FORMATS
+from supplement.writers import FORMATS, format_for
 
 __all__ = ["OutputError", "Result", "WriterFailed", "build", "outputs", "preflight"]
 
@@ -74,10 +74,11 @@ def outputs(sources: list[Path], out: Path, formats: list[str]) -> dict[Path, li
     return plan
 
 
-def preflight(doc: Document, formats: list[str], report: Report) -> None:
+def preflight(doc: Document, formats: list[str], report: Report, engines: dict[str, str] | None = None) -> None:
     """Each format's pre-flight checks on the resolved document, once each, at the source's severities."""
     checker = Checker(report, dict(doc.checks))
-    names = dict.fromkeys(name for fmt in formats for name in FORMATS[fmt].preflight)
+    engines = engines or {}
+    names = dict.fromkeys(name for fmt in formats for name in format_for(fmt, engines.get(fmt)).preflight)
     for name in names:
         check = CHECKS.get(name) or _load_check(name)
         if checker.enabled(check):
@@ -91,17 +92,25 @@ def _load_check(name: str):
 
 
 def build(path: Path, out: Path, formats: list[str], style: str | None = None, strict: bool = False,
-          progress=lambda message: None, cancel: Cancel | None = None) -> Result:
+          progress=lambda message: None, cancel: Cancel | None = None, pdf_engine: str = "reportlab") -> Result:
     """Compile ``path`` and write one file per format into ``out``; nothing is written on errors
     (with ``strict``, on warnings either). ``progress`` hears what a long build is doing;
-    ``cancel`` is how the caller stops it (set from a signal handler)."""
+    ``cancel`` is how the caller stops it (set from a signal handler). ``pdf_engine``
+    'libreoffice' converts the .docx into an accessible PDF (needs LibreOffice)."""
     cancel = cancel or Cancel()
     start = time.perf_counter()
+    engines = {"pdf": pdf_engine} if "pdf" in formats and pdf_engine != "reportlab" else {}
+    if engines.get("pdf") == "libreoffice":  # before any work: a missing LibreOffice is a plain error
+        from supplement.writers.libreoffice_pdf import LibreOfficeMissing, soffice
+        try:
+            soffice()
+        except LibreOfficeMissing as e:
+            raise OutputError(str(e)) from None
     doc, report = compile_document(path, style)
     result = Result(report, doc=doc)
     if doc is None:
         return result
-    preflight(doc, formats, report)
+    preflight(doc, formats, report, engines)
     if strict and report.warnings:
         return result
     progress(f"{len(doc.items)} items, {doc.quote_count:,} quotes, style '{doc.style.name}': read and checked "
@@ -109,14 +118,15 @@ def build(path: Path, out: Path, formats: list[str], style: str | None = None, s
     output_stem(path)
     prepare_out_dir(out)
     try:
-        _write_all(doc, path, out, doc.name, formats, result, cancel)
+        _write_all(doc, path, out, doc.name, formats, result, cancel, engines)
     except SourceError as e:
         report.extend(e.report)
     return result
 
 
 def _write_all(doc: Document, path: Path, out: Path, stem: str, formats: list[str], result: Result,
-               cancel: Cancel) -> None:
+               cancel: Cancel, engines: dict[str, str] | None = None) -> None:
+    engines = engines or {}
     report = result.report
     targets = {fmt: out / f"{stem}.{FORMATS[fmt].extension}" for fmt in formats}
     for target in targets.values():  # found now, not after one output was already replaced
@@ -129,7 +139,7 @@ def _write_all(doc: Document, path: Path, out: Path, stem: str, formats: list[st
         # are complete, so a failed build leaves every earlier output as it was.
         for fmt in formats:
             tmps[fmt] = temp_beside(targets[fmt])
-        timings = run_jobs(doc, [(FORMATS[fmt], tmps[fmt]) for fmt in formats], cancel)
+        timings = run_jobs(doc, [(format_for(fmt, engines.get(fmt)), tmps[fmt]) for fmt in formats], cancel)
         for fmt in formats:
             for w in timings[fmt][1]:
                 report.warning(Pos(str(path)), w)

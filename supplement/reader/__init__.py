@@ -8,12 +8,15 @@ from supplement.diagnostics import Pos, Report, SourceError
 from supplement.study.model import Supplement
 
 
-def read_source(path: str | Path) -> tuple[Supplement | None, Report]:
+def read_source(path: str | Path, text: str | None = None) -> tuple[Supplement | None, Report]:
     """Read a source file into the typed model, with every problem found on the way.
 
     The model is None when the file cannot be read at all; it may be present but
     incomplete (``bad`` keys) when the report has errors: the whole-file checks
-    still run on it so that every independent problem is reported at once."""
+    still run on it so that every independent problem is reported at once.
+
+    ``text``, when given, is read instead of the file (a version from git); ``path`` then
+    names it in messages and places it, for a style file named relative to it."""
     from supplement.reader.declare import Rec
     from supplement.reader.format_v1 import SOURCE_FILE
     from supplement.reader.located_yaml import parse, read_text
@@ -23,7 +26,7 @@ def read_source(path: str | Path) -> tuple[Supplement | None, Report]:
     path = str(path)
     r = Report()
     try:
-        tree = parse(read_text(path), path)
+        tree = parse(read_text(path) if text is None else text, path)
     except SourceError as e:
         return None, e.report
     if tree is None:

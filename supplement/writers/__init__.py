@@ -29,6 +29,7 @@ class Format:
     preflight: tuple[str, ...] = ()
     default: bool = False  # built when --format is not given
     items: tuple[str, ...] = ("ParticipantTable", "ThemeTable")  # the item types it renders
+    external: bool = False  # runs another program: rendered in the build's own process, which can stop it
 
     def render(self, doc, warn=lambda message: None) -> bytes:
         return importlib.import_module(self.module).render(self.renderable(doc, warn), warn)
@@ -63,6 +64,23 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("xlsx", "xlsx", "supplement.writers.xlsx", "Excel workbook: a sheet per item, one row per quote with its "
            "source, page and speaker", items=TABLE_ITEMS),
 )}
+
+
+# Other ways to render a format, chosen with --pdf-engine: {format: {engine: Format}}; the one in
+# FORMATS is the default engine.
+ENGINES: dict[str, dict[str, Format]] = {"pdf": {
+    "reportlab": FORMATS["pdf"],
+    "libreoffice": Format("pdf", "pdf", "supplement.writers.libreoffice_pdf",
+                          "tagged PDF/A-2b with PDF/UA flags, the .docx converted by LibreOffice", external=True,
+                          items=ITEM_TYPES),  # the Word file, converted: every item
+}}
+
+
+def format_for(name: str, engine: str | None = None) -> Format:
+    """The format ``name`` as rendered by ``engine`` (None: the default engine)."""
+    if engine is None:
+        return FORMATS[name]
+    return ENGINES.get(name, {}).get(engine) or FORMATS[name]
 
 
 def default_formats() -> list[str]:
