@@ -60,9 +60,21 @@ def _print_report(report: Report, fmt: str = "text", err: bool = True) -> None:
         click.echo(report.text(), err=err)
 
 
-def _summary(report: Report, path: Path) -> str:
-    e, w = len(report.errors), len(report.warnings)
-    return f"{path}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+def _summary(report: Report, path: Path, suffix: str = "") -> str:
+    """'FILE: N errors, M warnings', and a line of its own for each other file with problems (a
+    style file the source names): its errors are not the source's."""
+    own = str(path)
+    files = {own: []}
+    for d in report.items:
+        f = d.pos.file
+        files.setdefault(f if f != own and Path(f).is_file() else own, []).append(d)
+    lines = []
+    for f, ds in files.items():
+        e = sum(d.severity == "error" for d in ds)
+        w = len(ds) - e
+        lines.append(f"{f}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}")
+    lines[0] += suffix  # the source's line: "; nothing written"
+    return "\n".join(lines)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -149,7 +161,7 @@ def _build_one(path: Path, out: Path, fmts: list[str], style, strict: bool, quie
         _CANCEL = None
     _print_report(result.report)
     if result.report.errors or (strict and result.report.warnings):
-        _err(_summary(result.report, path) + "; nothing written")
+        _err(_summary(result.report, path, "; nothing written"))
         return True, result.doc, result.report
     if not quiet:
         for target, secs in result.written:
@@ -170,8 +182,9 @@ def check(files, list_checks, strict, style, fmt):
 
     \b
     Example:
-      supplement check source/spinal-metastases.yaml
-      source/spinal-metastases.yaml:239:19: warning: this quote also appears at line 213
+      supplement check study.yaml
+      study.yaml:239:19: warning: this quote also appears at line 213
+          hint: if the repeat is intended, add 'repeat: true' to this quote; otherwise remove one
       supplement check --list          every named check; a source's checks: map sets their severity
 
     Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.
@@ -290,7 +303,7 @@ def preview(file, port, style):
         doc, report = pv.rebuild()
         _print_report(report)
         state = "errors shown in the page" if report.errors else "page updated"
-        _err(f"  {_summary(report, path)}; {state}")
+        _err("  " + _summary(report, path, f"; {state}"))
         return doc, report
 
     _err(f"serving {path} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")

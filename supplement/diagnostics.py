@@ -39,13 +39,16 @@ class Diagnostic:
         return out + (f"\n    hint: {_visible(self.hint)}" if self.hint else "")
 
     def as_dict(self) -> dict:
+        """The JSON form; ``hint`` is left out when there is none."""
         d = asdict(self)
         d.update(d.pop("pos"))
+        if not d["hint"]:
+            del d["hint"]
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "Diagnostic":
-        return cls(d["severity"], Pos(d["file"], d["line"], d["col"]), d["message"], d["hint"])
+        return cls(d["severity"], Pos(d["file"], d["line"], d["col"]), d["message"], d.get("hint", ""))
 
 
 @dataclass

@@ -6,7 +6,7 @@ import gc
 from contextlib import contextmanager
 from pathlib import Path
 
-from supplement.checks import crossref
+from supplement.checks import authoring, crossref, whole
 from supplement.checks.registry import Checker, settings_of
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.reader import read_source
@@ -41,6 +41,8 @@ def _check_source(path, text=None):
         return None, None, r
     checker = Checker(r, settings_of(sup.checks, r))
     index = crossref.check(sup, checker)
+    authoring.check(sup, checker)
+    whole.check(sup, checker)
     if r.errors:
         return None, None, r
     return sup, index, r

@@ -73,10 +73,8 @@ def test_check_clean_file(clean):
 def test_check_the_example_has_no_errors():
     r = cli("check", EXAMPLE)
     assert r.exit_code == 0, r.stdout + r.stderr
-    found = LOCATED.findall(r.stdout)
-    assert found and all(sev == "warning" for _, _, _, sev, _ in found)
-    assert all(msg.startswith("this quote also appears at line ") for *_, msg in found)  # the seed repeats them
-    assert r.stdout.rstrip().endswith(f"{EXAMPLE}: 0 errors, {len(found)} warnings")
+    assert LOCATED.findall(r.stdout) == []  # its four repeated quotes say 'repeat: true'
+    assert r.stdout.rstrip() == f"{EXAMPLE}: 0 errors, 0 warnings"
 
 
 def test_check_errors_exit_1_with_every_problem_located(broken):
@@ -101,8 +99,12 @@ def test_strict_on_a_clean_file_exits_0(clean):
     assert cli("check", "--strict", clean).exit_code == 0
 
 
-def test_strict_on_the_example_exits_1_for_its_repeated_quotes():
-    assert cli("check", "--strict", EXAMPLE).exit_code == 1
+def test_strict_on_the_example_passes():
+    assert cli("check", "--strict", EXAMPLE).exit_code == 0
+
+
+def test_strict_exits_1_on_a_warning(warned):
+    assert cli("check", "--strict", warned).exit_code == 1
 
 
 def test_several_files_are_all_checked(clean, broken, warned):
@@ -158,20 +160,20 @@ def test_json_output_is_parseable_with_every_field(broken):
     data = json.loads(r.stdout)
     assert data == [
         {"severity": "error", "file": str(broken), "line": 4, "col": 9,
-         "message": "expected a whole number, found 'soon'", "hint": ""},
+         "message": "expected a whole number, found 'soon'"},  # no hint: no "hint" key
         {"severity": "error", "file": str(broken), "line": 31, "col": 19,
          "message": "unknown source 'Non-Op 3'; known: FG, Non-Op 1", "hint": "did you mean 'Non-Op 1'?"},
     ]
 
 
-def test_json_output_for_the_example():
-    r = cli("check", "--format", "json", EXAMPLE)
+def test_json_output_for_a_warning(warned):
+    r = cli("check", "--format", "json", warned)
     assert r.exit_code == 0
     data = json.loads(r.stdout)
     assert data and {d["severity"] for d in data} == {"warning"}
     for d in data:
         assert set(d) == {"severity", "file", "line", "col", "message", "hint"}
-        assert d["file"] == str(EXAMPLE) and d["line"] > 0 and d["col"] > 0
+        assert d["file"] == str(warned) and d["line"] > 0 and d["col"] > 0 and d["hint"]
 
 
 def test_json_output_for_a_clean_file_is_an_empty_list(clean):
@@ -233,6 +235,10 @@ def test_schema_is_valid_json_schema_and_accepts_the_example(source_schema):
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     assert [e.message for e in validator.iter_errors(data)] == []
     assert [e.message for e in validator.iter_errors(yaml.safe_load(BASE))] == []
+    whole = yaml.safe_load((EXAMPLE.parent.parent / "docs" / "examples" / "whole-supplement.yaml").read_text(
+        encoding="utf-8"))
+    whole["study"]["date"] = str(whole["study"]["date"])  # PyYAML reads it as a date; editors see the text
+    assert [e.message for e in validator.iter_errors(whole)] == []
 
 
 @pytest.mark.parametrize("mutate", [

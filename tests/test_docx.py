@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 
 from supplement.resolve.document import Finding, Paragraph, Run, ThemeBlock
 from supplement.pipeline import load_document
-from supplement.writers.docx import CHAR_STYLES, PARA_STYLES, TABLE_STYLE, render
+from supplement.writers.docx import CHAR_STYLES, PARA_STYLES, TABLE_STYLE, TEXT_STYLES, render
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "source" / "spinal-metastases.yaml"
 
@@ -220,6 +220,9 @@ def test_every_role_has_a_named_style_and_the_body_uses_only_them(example, reope
     from docx.enum.style import WD_STYLE_TYPE
 
     for name in PARA_STYLES.values():
+        if name in TEXT_STYLES:  # added only to a document with a text section (tests/test_whole.py)
+            assert name not in by_name
+            continue
         assert by_name[name].type == WD_STYLE_TYPE.PARAGRAPH, name
     for name in CHAR_STYLES.values():
         assert by_name[name].type == WD_STYLE_TYPE.CHARACTER, name
@@ -571,11 +574,15 @@ def validation(example_file, tmp_path_factory) -> dict[str, list]:
     variant, horizontal = folder / "variant.docx", folder / "horizontal.docx"
     variant.write_bytes(render(_hostile(_with_style("jama", table__header_shading="D9D9D9"))))
     horizontal.write_bytes(render(_with_style("jama", table__header_shading="D9D9D9")))
-    results = _validate_all([example_file, variant, horizontal])
-    return {"example": results[example_file], "variant": results[variant], "horizontal": results[horizontal]}
+    whole = folder / "whole.docx"  # a text section, a generic table and a checklist (issue 12)
+    whole.write_bytes(render(load_document(EXAMPLE.parent.parent / "docs" / "examples" / "whole-supplement.yaml",
+                                           "jama")))
+    results = _validate_all([example_file, variant, horizontal, whole])
+    return {"example": results[example_file], "variant": results[variant], "horizontal": results[horizontal],
+            "whole": results[whole]}
 
 
-@pytest.mark.parametrize("name", ["example", "variant", "horizontal"])
+@pytest.mark.parametrize("name", ["example", "variant", "horizontal", "whole"])
 def test_open_xml_sdk_validator_accepts_the_file(name, validation):
     assert validation[name] == []
 

@@ -12,6 +12,11 @@ from supplement.reader import read_source
 from supplement.reader.declare import BAD_CHARS
 from supplement.study.emit import emit, scalar
 from supplement.study.model import (
+    Author,
+    Checklist,
+    Section,
+    Table,
+    TextBlock,
     Cite,
     Column,
     CoverageTableSettings,
@@ -49,7 +54,8 @@ def cites(draw):
 
 
 QUOTE = st.builds(Quote, text=TEXT, cite=cites(), note=st.one_of(st.none(), TEXT),
-                  speaker=st.one_of(st.none(), ID), id=st.one_of(st.none(), ID))
+                  speaker=st.one_of(st.none(), ID), id=st.one_of(st.none(), ID),
+                  repeat=st.booleans())
 FINDING = st.builds(Finding, text=TEXT, quotes=st.lists(QUOTE, max_size=3).map(tuple), id=st.one_of(st.none(), ID))
 FINDINGS = st.lists(FINDING, max_size=2).map(tuple)
 
@@ -81,7 +87,7 @@ def supplements(draw):
                            tuple(draw(st.lists(ID, max_size=2))), draw(st.one_of(st.none(), TEXT)))
                     for sid in draw(st.lists(ID, min_size=1, max_size=3, unique=True)))
     study = Study(draw(TEXT), short_title=draw(st.one_of(st.none(), TEXT)),
-                  authors=tuple(draw(st.lists(TEXT, max_size=3))), year=draw(st.one_of(st.none(), st.integers(1000, 9999))),
+                  authors=tuple(draw(st.lists(st.one_of(TEXT, st.builds(Author, family=TEXT, given=st.one_of(st.none(), TEXT))), max_size=3))), year=draw(st.one_of(st.none(), st.integers(1000, 9999))),
                   journal=draw(st.one_of(st.none(), TEXT)), keywords=tuple(draw(st.lists(TEXT, max_size=2))),
                   language=draw(st.sampled_from(["en-US", "fr", "de-CH"])),
                   date=draw(st.one_of(st.none(), st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}")
@@ -89,8 +95,29 @@ def supplements(draw):
     table = draw(st.one_of(st.none(), st.builds(
         ThemeTableSettings, caption=TEXT.filter(lambda s: "{" not in s and "}" not in s),
         headers=st.one_of(st.none(), st.builds(Headers, TEXT, TEXT, TEXT)), notes=st.lists(TEXT, max_size=2).map(tuple))))
+    ids = draw(st.lists(ID.filter(lambda k: k not in ("participants", "themes")), max_size=3, unique=True))
+    sections, tables, checklists = [], [], []
+    for i, iid in enumerate(ids):
+        if i % 3 == 0:
+            blocks = draw(st.lists(st.one_of(
+                st.builds(TextBlock, kind=st.sampled_from(["heading", "paragraph"]), text=TEXT),
+                st.builds(TextBlock, kind=st.sampled_from(["numbered", "bulleted"]),
+                          items=st.lists(TEXT, min_size=1, max_size=2).map(tuple))), min_size=1, max_size=3))
+            sections.append(Section(iid, draw(TEXT), tuple(blocks)))
+        elif i % 3 == 1:
+            keys = draw(st.lists(ID, min_size=1, max_size=2, unique=True))
+            rows = draw(st.lists(st.lists(st.tuples(st.sampled_from(keys), TEXT), max_size=2,
+                                          unique_by=lambda t: t[0]).map(tuple), max_size=2))
+            tables.append(Table(iid, draw(TEXT), tuple(Column(k, draw(TEXT)) for k in keys), tuple(rows),
+                                tuple(draw(st.lists(TEXT, max_size=1)))))
+        else:
+            answers = draw(st.lists(st.tuples(st.sampled_from([str(n) for n in range(1, 33)]), TEXT), max_size=3,
+                                    unique_by=lambda t: t[0]))
+            checklists.append(Checklist(iid, "coreq", tuple(answers), draw(st.one_of(st.none(), TEXT))))
+    appendix = tuple(draw(st.permutations(["themes"] + ids))) if draw(st.booleans()) else ()
     return Supplement(study, sources, tuple(themes), style=draw(st.sampled_from(["default", "jama", "my style.yaml"])),
                       participants=draw(st.one_of(st.none(), participants())), theme_table=table,
+                      sections=tuple(sections), tables=tuple(tables), checklists=tuple(checklists), appendix=appendix,
                       coverage_table=draw(st.one_of(st.none(), st.builds(
                           CoverageTableSettings, by=st.sampled_from(["participant", "source"]),
                           caption=st.one_of(st.just(CoverageTableSettings.caption),
@@ -115,6 +142,13 @@ def test_load_of_emit_is_the_model(tmp_path, sup):
     assert report.errors == [], report.text() + "\n" + text
     assert back == sup, text
     assert emit(back) == text  # deterministic
+
+
+def test_the_whole_supplement_example_round_trips(tmp_path):
+    sup, report = read_source(EXAMPLE.parent.parent / "docs" / "examples" / "whole-supplement.yaml")
+    assert sup is not None and report.errors == [] and sup.sections and sup.tables and sup.checklists
+    back, report = _reload(tmp_path, emit(sup))
+    assert report.errors == [] and back == sup
 
 
 def test_the_example_round_trips(tmp_path):

@@ -65,16 +65,16 @@ def test_no_errors(report):
     assert report.errors == [], report.text()
 
 
-def test_the_only_warnings_are_quotes_the_seed_repeats(src, report):
-    assert report.warnings, "the seed repeats four quotes; the source keeps them"
-    by_line = {q.at("text").line: q for q in quotes(src)}
-    for w in report.warnings:
-        m = re.fullmatch(r"this quote also appears at line (\d+)", w.message)
-        assert m, w.message
-        first, again = by_line[int(m.group(1))], by_line[w.pos.line]
-        assert " ".join(first.text.split()).casefold() == " ".join(again.text.split()).casefold()
-        assert first is not again
-    assert len(report.warnings) == 4
+def test_passes_strict_and_marks_the_four_repeats_the_seed_makes(src, report):
+    assert report.items == [], report.text()  # supplement check --strict passes
+    seen, repeats = {}, []
+    for q in quotes(src):
+        key = " ".join(q.text.split()).casefold()
+        assert q.repeat == (key in seen), q.at("text")  # repeat: true exactly on the later copies
+        if q.repeat:
+            repeats.append((seen[key].at("text").line, q.at("text").line))
+        seen.setdefault(key, q)
+    assert len(repeats) == 4
 
 
 def test_counts_match_the_seed(src):

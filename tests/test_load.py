@@ -73,7 +73,8 @@ def test_colon_space_in_a_plain_value(tmp_path):
     d = only(tmp_path, edit(BASE, "text: Hello there", "text: He said: hello"))
     assert (d.pos.line, d.pos.col) == (27, 26)
     assert d.message == "invalid YAML: mapping values are not allowed in this context"
-    assert d.hint == "a value containing ': ' must be quoted, e.g. text: 'He said: yes'"
+    assert d.hint == ("a value containing ': ' must be quoted, e.g. text: 'He said: yes'; "
+                      "reading stops at a YAML syntax error: problems after it show once it is fixed")
 
 
 def test_unknown_escape_in_double_quotes(tmp_path):
@@ -91,7 +92,16 @@ def test_tab_indentation(tmp_path, old, new, line):
     d = only(tmp_path, edit(BASE, old, new))
     assert d.pos.line == line
     assert d.message == "invalid YAML: a tab character cannot indent YAML"
-    assert d.hint == "indent with spaces"
+    assert d.hint == "indent with spaces; reading stops at a YAML syntax error: problems after it show once it is fixed"
+
+
+def test_every_indenting_tab_is_reported_at_once(tmp_path):
+    text = edit(edit(BASE, "  title: A study", "\ttitle: A study"), "    title: First theme", "  \t  title: First theme")
+    _, report = load(tmp_path, text)
+    assert [(d.pos.line, d.pos.col, d.message, d.hint) for d in report.sorted()] == [
+        (3, 1, "invalid YAML: a tab character cannot indent YAML",
+         "indent with spaces; reading stops at a YAML syntax error: problems after it show once it is fixed"),
+        (23, 3, "invalid YAML: a tab character cannot indent YAML", "indent with spaces")]
 
 
 def test_a_tab_inside_a_value_is_fine(tmp_path):

@@ -219,7 +219,7 @@ def test_repeated_quote(tmp_path):
     d = only(tmp_path, edit(BASE, "text: Third words", "text: '  hello   THERE '"))
     assert (d.severity, d.pos.line, d.pos.col) == ("warning", 36, 19)
     assert d.message == "this quote also appears at line 27"
-    assert d.hint == "allowed (the same words can support two findings); check it is intended"
+    assert d.hint == "if the repeat is intended, add 'repeat: true' to this quote; otherwise remove one"
 
 
 def test_warnings_do_not_stop_the_build(tmp_path):

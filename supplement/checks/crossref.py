@@ -9,12 +9,15 @@ checks read the typed model in one walk and never change it. What they work out
 from __future__ import annotations
 
 import difflib
+import re
+import string
 
 from supplement.checks.registry import Checker, register
 from supplement.reader.cite import source_key
 from supplement.resolve import placeholders
 from supplement.study.index import Index
 from supplement.study.model import Quote, Subtheme, Supplement, Theme, walk
+from supplement.study.repeats import quote_key
 
 DUPLICATE_ID = register(
     "duplicate-id", "error", "Two themes, subthemes, sources or participants share an id; ids must be unique.",
@@ -33,7 +36,9 @@ CAPTION_PLACEHOLDER = register(
     locked=True)
 DUPLICATE_QUOTE = register(
     "duplicate-quote", "warning", "The same words are quoted twice. Allowed (the same words can support two "
-    "findings); set it to off, or check that each repeat is intended.")
+    "findings): write 'repeat: true' on the later quote when the repeat is intended.")
+REPEAT_UNMATCHED = register(
+    "repeat-unmatched", "warning", "A quote says 'repeat: true' but its words are not quoted earlier in the file.")
 EMPTY_THEME = register("empty-theme", "warning", "A theme has no quotes, in its findings or its subthemes.")
 EMPTY_SUBTHEME = register("empty-subtheme", "warning", "A subtheme has no quotes.")
 UNUSED_SOURCE = register("unused-source", "warning", "A declared source is never cited.")
@@ -138,27 +143,36 @@ def check(sup: Supplement, report: Checker) -> Index:
                 spoken.add(q.speaker)
                 if q.speaker not in people and people_whole:
                     _unknown_participant(q.speaker, people, report)
-            key = " ".join((q.text or "").split()).casefold()
+            key = quote_key(q.text)
             if not key:
                 pass
             elif key in seen_quotes:
                 first = seen_quotes[key]
-                report(DUPLICATE_QUOTE, q.at("text"), f"this quote also appears at line {first.at('text').line}",
-                       "allowed (the same words can support two findings); check it is intended")
+                if not q.repeat:
+                    report(DUPLICATE_QUOTE, q.at("text"), f"this quote also appears at line {first.at('text').line}",
+                           "if the repeat is intended, add 'repeat: true' to this quote; otherwise remove one")
             else:
                 seen_quotes[key] = q
+                if q.repeat:
+                    report(REPEAT_UNMATCHED, q.at("repeat"), "'repeat: true' but these words are not quoted earlier",
+                           "remove 'repeat: true', or mark the later of the two quotes instead")
     _empty(sub, n_sub, EMPTY_SUBTHEME, "subtheme", report)
     _empty(theme, n_theme, EMPTY_THEME, "theme", report)
 
     used_sources = {s.id for s in cited.values()}
     for s in sources.values():
         if s.id not in used_sources and not report.report.errors:
-            report(UNUSED_SOURCE, s.at("id"), f"source '{s.id}' is never cited")
+            report(UNUSED_SOURCE, s.at("id"), f"source '{s.id}' is never cited",
+                   f"cite it as '{s.label or s.id}, PAGE', or remove it from sources "
+                   "(or set unused-source: off under checks:)")
     linked = spoken | {pid for s in sources.values() for pid in s.participants}
     if linked:  # only meaningful once the study links quotes or sources to participants
         for pid, row in people.items():
             if pid not in linked:
-                report(UNUSED_PARTICIPANT, row.at("id"), f"participant '{pid}' is not a speaker and not in any source")
+                report(UNUSED_PARTICIPANT, row.at("id"), f"participant '{pid}' is not a speaker and not in any source",
+                       f"once one quote names a speaker or one source lists participants, every participant is "
+                       f"expected to be linked: write 'speaker: {pid}' on their quotes or list {pid} in a source's "
+                       "participants (or set unused-participant: off under checks:)")
     if p and p.caption is not None:
         check_caption(p.caption, CAPTION_FIELDS["participants"], report)
     if sup.theme_table is not None:
@@ -172,7 +186,8 @@ def check(sup: Supplement, report: Checker) -> Index:
 def _empty(block, quotes: int, check, what: str, report: Checker) -> None:
     """At the end of a theme or subtheme: say when it had no quotes."""
     if block is not None and quotes == 0:
-        report(check, block.at("title"), f"{what} '{block.title or block.id}' has no quotes")
+        report(check, block.at("title"), f"{what} '{block.title or block.id}' has no quotes",
+               f"add a finding with quotes under it, or remove the {what}")
 
 
 def _unknown_participant(pid, people, report: Checker) -> None:
@@ -199,6 +214,9 @@ def _resolve_cite(q: Quote, by_name: dict, unlabeled: list, sources: dict, repor
         return found[0]
     known = [s.label or s.id for s in sources.values()]
     near = difflib.get_close_matches(cite.source, known + list(sources), 1)
-    report(UNKNOWN_SOURCE, pos, f"unknown source '{cite.source}'; known: " + (", ".join(known) or "none"),
-           f"did you mean '{near[0]}'?" if near else "declare it under sources, or correct the citation")
+    hint = f"did you mean '{near[0]}'?" if near else "declare it under sources, or correct the citation"
+    page = re.fullmatch(r"(?P<src>.*\S)\s+(?P<page>\d+(?:\s*[-–—]\s*\d+)?)", str(cite.source))
+    if page and by_name.get(source_key(page["src"])):  # 'Interview Éloïse 10' for 'Interview Éloïse, 10'
+        hint = f"a comma separates the source from the page: '{page['src']}, {page['page']}'"
+    report(UNKNOWN_SOURCE, pos, f"unknown source '{cite.source}'; known: " + (", ".join(known) or "none"), hint)
     return None

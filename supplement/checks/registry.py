@@ -50,8 +50,10 @@ def register(name: str, severity: str, doc: str, family: str = "source", locked:
 
 def all_checks() -> list[Check]:
     """Every registered check (importing the modules that declare them), by family and name."""
+    import supplement.checks.authoring  # noqa: F401
     import supplement.checks.crossref  # noqa: F401
     import supplement.checks.fonts  # noqa: F401
+    import supplement.checks.whole  # noqa: F401
     try:  # the integrity checks, where that package is installed with this version
         import supplement.integrity  # noqa: F401
     except ImportError:

@@ -25,6 +25,7 @@ from supplement.diagnostics import Pos, Report
 from supplement.reader.cite import parse_shorthand, source_key
 from supplement.study.model import (Cite, Column, Finding, Headers, Mark, Pages, Participant, Participants,
                                     Quote, Source, Study, Subtheme, Supplement, Theme, ThemeTableSettings)
+from supplement.study.repeats import mark_repeats
 
 from .outline import Ids, clean, document_kind
 from .safety import SafeZip, fail
@@ -461,9 +462,10 @@ class _Reader:
         if self.uncited:
             sources.append(Source(id=ids.make("uncited"), kind="transcript", label="Uncited",
                                   comment="quotes that had no citation in the Word file cite this source"))
-        return Supplement(study=study, sources=tuple(sources), themes=tuple(themes),
-                          participants=self.participants, theme_table=tt,
-                          comment=f"imported by `supplement import` from {self.path}")
+        # a quote the appendix prints twice is repeated on purpose: repeat: true on the later copy
+        return mark_repeats(Supplement(study=study, sources=tuple(sources), themes=tuple(themes),
+                                       participants=self.participants, theme_table=tt,
+                                       comment=f"imported by `supplement import` from {self.path}"))
 
 
 def _quote_paragraphs(paragraphs) -> list[str]:

@@ -32,6 +32,15 @@ def read_source(path: str | Path, text: str | None = None) -> tuple[Supplement |
     if tree is None:
         r.error(Pos(path, 1, 1), "the file is empty", "a source starts with 'schema: 1'; see docs/format.md")
         return None, r
+    from supplement.reader.located_yaml import YMap
+
+    style_keys = {"extends", "page", "font", "labels", "numbering", "citations", "cover"}
+    if isinstance(tree, YMap) and "schema" not in tree and "study" not in tree and style_keys & set(tree):
+        r.error(Pos(path, 1, 1), "this looks like a style file (it has "
+                + ", ".join(f"'{k}'" for k in sorted(style_keys & set(tree))) + "), not a source",
+                "check the source that names it (style: this-file.yaml); supplement check reports the style's "
+                "problems at its own lines")
+        return None, r
     tree = upgrade(tree, r)
     if tree is None:
         return None, r

@@ -9,7 +9,9 @@ from supplement.study.model import Pages
 
 # Linear patterns only: a citation is matched against stripped text, never with two
 # adjacent \s* or a lazy .*? that could backtrack (100,000 spaces took 20 s).
-_PAGES = re.compile(r"(?:pp?\.\s*)?(\d+)(?:\s*[-–—]\s*(\d+))?")
+# A page may be written with a word before it: "p. 9", "pp. 8-9", "pg 9", "pg. 9", "page 9", "pages 8-9".
+PAGE_WORD = r"(?:pages?\s+|pp?\.\s*|pgs?(?:\.\s*|\s+))"
+_PAGES = re.compile(rf"{PAGE_WORD}?(\d+)(?:\s*[-–—]\s*(\d+))?", re.IGNORECASE)
 _PAGES_AT_END = re.compile(r"\d\s*[-–—]\s*\d+$")
 _PAGES_ONLY = re.compile(r"[\d\s\-–—]+")
 MAX_CITE = 200  # characters: a source's name and its pages

@@ -215,6 +215,9 @@ class Enum(Type):
     def check(self, node, r, pos):
         if isinstance(node, YStr) and node in self.choices:
             return str(node)
+        folded = [c for c in self.choices if isinstance(node, YStr) and c.casefold() == node.casefold()]
+        if len(folded) == 1:  # size: A4 means a4
+            return folded[0]
         if isinstance(node, YStr):
             near = difflib.get_close_matches(node, self.choices, 1)
             r.error(node.pos, f"'{_short(node)}' is not one of: {', '.join(self.choices)}",
@@ -278,7 +281,7 @@ class ListOf(Type):
         return "a list"
 
     def check(self, node, r, pos):
-        if isinstance(node, YStr) and not is_null(node) and isinstance(self.item, (Text, Custom, Enum)):
+        if isinstance(node, YStr) and not is_null(node) and isinstance(self.item, (Text, Custom, Enum, AnyOf)):
             node_list = YList(node.pos)  # a single value where a list is expected: accept it as one item
             node_list.append(node)
             node = node_list
@@ -334,6 +337,7 @@ class Field:
     required: bool = False
     default: Any = None
     doc: str = ""
+    missing_hint: Callable[[Any], str] | None = None  # (the mapping) -> how to add the key when it is missing
 
 
 @dataclass
@@ -344,15 +348,22 @@ class Obj(Type):
     fields: dict[str, Field] = field(default_factory=dict)
     extra: Type | None = None
     extra_doc: str = ""
+    example: str = ""  # the mapping form, shown when a plain value is written instead; VALUE: that value
 
     def expected(self):
         return f"a mapping ({self.name})" if self.name else "a mapping"
 
     def check(self, node, r, pos):
         if not isinstance(node, YMap):
+            if self.example and isinstance(node, YStr) and not node.is_null:
+                value = "'" + _short(node, 30).replace("'", "''") + "'"
+                r.error(node.pos, f"expected {self.expected()}, found {describe(node)}",
+                        "write it as a mapping: " + self.example.replace("VALUE", value))
+                return INVALID
             return self.wrong(node, r, pos)
         rec = Rec(node.pos)
         suggested = set()  # a misspelt key already reported; its field is not also "missing"
+        prev = None  # the key before, for a value cut at a comma
         for key, value in node.items():
             f = self.fields.get(key)
             kpos = node.kpos[key]
@@ -363,8 +374,13 @@ class Obj(Type):
                 hint = f"did you mean '{near[0]}'?" if near else "known keys: " + ", ".join(self.fields)
                 if key.strip().isdigit():
                     hint = "inside { } a comma separates keys: quote a value that holds one, e.g. cite: 'Non-Op 1, 2'"
+                elif is_null(value) and len(key.split()) > 1 and prev is not None:  # {text: a, b c, cite: 6}
+                    hint = (f"inside {{ }} a comma ends a value: put the value of '{prev}' in quotes, "
+                            f"e.g. {prev}: '…, {_short(key, 24)}'")
                 r.error(kpos, f"unknown key '{_short(key)}' in {self.name or 'mapping'}", hint)
+                prev = key
                 continue
+            prev = key
             t = f.type if f else self.extra
             if is_null(value) and (f is None or not f.required):
                 if f is None:  # kept as None: only the whole-file checks know what an extra key means
@@ -386,7 +402,8 @@ class Obj(Type):
                 if f.required:
                     rec._bad.add(key)
                 if f.required and key not in node and key not in suggested:
-                    r.error(node.pos, f"{self.name or 'mapping'} is missing '{key}'" + (f" ({f.doc})" if f.doc else ""))
+                    r.error(node.pos, f"{self.name or 'mapping'} is missing '{key}'" + (f" ({f.doc})" if f.doc else ""),
+                            f.missing_hint(node) if f.missing_hint else "")
                 setattr(rec, key, f.default() if callable(f.default) else f.default)
         return rec
 

@@ -6,13 +6,16 @@ import re
 from datetime import datetime
 
 from supplement.reader.cite import parse_pages, parse_shorthand
-from supplement.reader.declare import AnyOf, Custom, Enum, Field, Int, ListOf, Obj, Scalar, Text, _short
+from supplement.reader.declare import AnyOf, Bool, Custom, Enum, Field, Int, ListOf, Obj, Scalar, Text, _short
 
 ID = Text(pattern=r"[A-Za-z][A-Za-z0-9_.-]{0,63}",
           pattern_hint="an id starts with a letter and holds letters, digits, '-', '_' or '.' (e.g. p03)")
 
 PAGES = Custom(convert=parse_pages, what="a page or page range such as 3 or 3-4",
-               schema={"type": ["integer", "string"], "pattern": r"^\d+(\s*[-–]\s*\d+)?$", "minimum": 1})
+               schema={"type": ["integer", "string"], "minimum": 1,
+                       # a page word may come first: p. 9, pp. 8-9, pg 9, page 9 (reader.cite.PAGE_WORD)
+                       "pattern": r"^\s*(?:[Pp][Aa][Gg][Ee][Ss]?\s+|[Pp][Pp]?\.\s*|[Pp][Gg][Ss]?(?:\.\s*|\s+))?"
+                                  r"\d+(\s*[-–—]\s*\d+)?\s*$"})
 
 CITE = AnyOf(what="a citation: 6, 8-9, 'Non-Op 1, 2' or {source: NonOp1, pages: 3-4}", options=(
     Custom(convert=parse_shorthand, what="a citation",
@@ -23,13 +26,23 @@ CITE = AnyOf(what="a citation: 6, 8-9, 'Non-Op 1, 2' or {source: NonOp1, pages: 
     }),
 ))
 
+def _id_from_title(node) -> str:
+    from supplement.study.edit import _slug
+
+    title = node.get("title")
+    made = f"add 'id: {_slug(str(title))}' (made from its title), or " if isinstance(title, str) and title.strip() else "add one, or "
+    return made + "run 'supplement ids FILE' to give every theme and subtheme without an id one"
+
+
 QUOTE = Obj("quote", {
     "text": Field(Text(), True, doc="the speaker's words, verbatim, without surrounding quotation marks"),
     "cite": Field(CITE, True, doc="source and page(s): 6, 8-9, 'Non-Op 1, 2', {source: NonOp1, pages: 3-4}"),
     "note": Field(Text(), doc="editorial remark printed after the citation, without brackets"),
     "speaker": Field(ID, doc="participant id of the speaker"),
     "id": Field(ID, doc="stable id, never shown (supplement ids adds them)"),
-})
+    "repeat": Field(Bool(), default=False,
+                    doc="true: these words are quoted earlier too, on purpose (no duplicate-quote warning)"),
+}, example="{text: VALUE, cite: 6}")
 
 FINDING = Obj("finding", {
     "text": Field(Text(), True, doc="the finding"),
@@ -38,13 +51,13 @@ FINDING = Obj("finding", {
 })
 
 SUBTHEME = Obj("subtheme", {
-    "id": Field(ID, True, doc="stable id, never shown"),
+    "id": Field(ID, True, doc="stable id, never shown", missing_hint=_id_from_title),
     "title": Field(Text(), True, doc="title without its number"),
     "findings": Field(ListOf(FINDING), default=list),
 })
 
 THEME = Obj("theme", {
-    "id": Field(ID, True, doc="stable id, never shown"),
+    "id": Field(ID, True, doc="stable id, never shown", missing_hint=_id_from_title),
     "title": Field(Text(), True, doc="title without its numeral"),
     "findings": Field(ListOf(FINDING), default=list),
     "subthemes": Field(ListOf(SUBTHEME), default=list),
@@ -118,7 +131,12 @@ COVERAGE_TABLE = Obj("coverage_table", {
 STUDY = Obj("study", {
     "title": Field(Text(), True, doc="article title"),
     "short_title": Field(Text(), doc="running header; defaults to the title"),
-    "authors": Field(ListOf(Text()), default=list),
+    "authors": Field(ListOf(AnyOf(what="an author: a name as written, or {family: Müller, given: Zoë}", options=(
+        Text(), Obj("author", {"family": Field(Text(), True, doc="family name"),
+                               "given": Field(Text(), doc="given names; the style may print their initials"),
+                               })))), default=list,
+        doc="names as written ('Z. Müller'), or structured ({family: Müller, given: Zoë}) so that each style "
+            "prints them in its own form"),
     "year": Field(Int(1000, 9999)),
     "journal": Field(Text()),
     "doi": Field(Text()),
@@ -130,6 +148,38 @@ STUDY = Obj("study", {
                          schema={"type": "string", "minLength": 1, "pattern": r"^\d{4}-\d\d-\d\d$"}),
                   doc="date written into the files' properties (keeps rebuilds identical)"),
 })
+
+TEXT_BLOCK = Obj("text block", {
+    "heading": Field(Text(), doc="a heading inside the section"),
+    "paragraph": Field(Text(), doc="a paragraph"),
+    "numbered": Field(ListOf(Text(), 1), doc="a numbered list (1., 2. …)"),
+    "bulleted": Field(ListOf(Text(), 1), doc="a bulleted list"),
+}, example="{paragraph: VALUE}")
+
+SECTION = Obj("section", {
+    "id": Field(ID, True, doc="the id an appendix: list uses"),
+    "title": Field(Text(), True, doc="printed after the item's label, e.g. 'Interview guide'"),
+    "content": Field(ListOf(TEXT_BLOCK, 1), True,
+                     doc="headings, paragraphs and lists, each one key: {heading: …}, {paragraph: …}, "
+                         "{numbered: [...]}, {bulleted: [...]}"),
+})
+
+TABLE = Obj("table", {
+    "id": Field(ID, True, doc="the id an appendix: list uses"),
+    "caption": Field(Text(), True),
+    "columns": Field(ListOf(COLUMN, 1), True),
+    "rows": Field(ListOf(Obj("row", {}, extra=Scalar(), extra_doc="cell values by column key")), default=list),
+    "notes": Field(ListOf(Text()), default=list),
+})
+
+CHECKLIST = Obj("checklist", {
+    "id": Field(ID, True, doc="the id an appendix: list uses"),
+    "checklist": Field(Enum(choices=("coreq", "srqr")), True, doc="COREQ (32 items) or SRQR (21 items)"),
+    "caption": Field(Text(), doc="omitted: the checklist's name"),
+    "answers": Field(Obj("answers", {}, extra=Scalar(), extra_doc="item number: where it is reported (page or section)"),
+                     doc="where the article reports each item, by item number: {1: 'Methods, p. 4', …}"),
+})
+
 
 def _version(text: str):
     if text.strip() == "1":
@@ -146,6 +196,11 @@ SOURCE_FILE = Obj("source file", {
     "sources": Field(ListOf(SOURCE, 1), True),
     "theme_table": Field(THEME_TABLE, default=None),
     "themes": Field(ListOf(THEME, 1), True),
+    "sections": Field(ListOf(SECTION), default=list, doc="text items: an interview guide, methods"),
+    "tables": Field(ListOf(TABLE), default=list, doc="further tables of any columns"),
+    "checklists": Field(ListOf(CHECKLIST), default=list, doc="reporting checklists (COREQ, SRQR)"),
+    "appendix": Field(ListOf(ID), default=list,
+                      doc="the items in print order: participants, themes and ids of sections, tables, checklists"),
     "coverage_table": Field(COVERAGE_TABLE, default=None,
                             doc="an extra appendix item: a theme × participant (or × source) matrix of quote counts"),
     "checks": Field(Obj("checks", {}, extra=Enum(choices=("error", "warning", "off")),

@@ -140,6 +140,21 @@ def _char_at(text: str, mark) -> str:
     return line[mark.column] if mark.column < len(line) else ""
 
 
+STOPPED = "reading stops at a YAML syntax error: problems after it show once it is fixed"
+
+
+def _indenting_tabs(text: str) -> list[tuple[int, int]]:
+    """(line, column) of each tab in a line's indentation, 1-based, at most MAX_REPORTED."""
+    out = []
+    for n, line in enumerate(text.split("\n"), 1):
+        indent = line[:len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent and line.strip():
+            out.append((n, indent.index("\t") + 1))
+            if len(out) >= MAX_REPORTED:
+                break
+    return out
+
+
 def parse(text: str, file: str):
     """Parse one YAML document into YMap/YList/YStr; None for an empty file."""
     report = Report()
@@ -162,7 +177,13 @@ def parse(text: str, file: str):
             problem += f" ({e.context} that starts at line {ctx.line + 1}, column {ctx.column + 1})"
             if "flow" in e.context:
                 hint = "a '[' or '{' opened there is not closed, or items are not separated by commas"
-        report.error(_pos(file, mark) if mark else Pos(file, 1, 1), f"invalid YAML: {problem}", hint)
+        at = _pos(file, mark) if mark else Pos(file, 1, 1)
+        if problem == "a tab character cannot indent YAML":  # every other indenting tab at once
+            for line, col in _indenting_tabs(text):
+                if (line, col) != (at.line, at.col):
+                    report.error(Pos(file, line, col), f"invalid YAML: {problem}", hint)
+        hint = (hint + "; " if hint else "") + STOPPED
+        report.error(at, f"invalid YAML: {problem}", hint)
     except yaml.reader.ReaderError as e:  # normally caught by decode() first
         report.error(Pos(file, 1, 1), f"invalid YAML: {e.reason}")
     except yaml.YAMLError as e:

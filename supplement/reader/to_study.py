@@ -17,6 +17,11 @@ from supplement.reader.cite import CiteText
 from supplement.reader.declare import Bool, Rec
 from supplement.reader.located_yaml import YStr
 from supplement.study.model import (
+    Author,
+    Checklist,
+    Section,
+    Table,
+    TextBlock,
     Cite,
     Column,
     CoverageTableSettings,
@@ -54,14 +59,54 @@ def build(rec: Rec, r: Report) -> Supplement:
         checks=tuple((YStr(k, rec.checks.at(k), True), v) for k, v in rec.checks.extra.items() if v is not None)
         if rec.checks is not None else (),
         schema=rec.schema,
+        sections=tuple(_section(x, r) for x in rec.sections or ()),
+        tables=tuple(_table(x) for x in rec.tables or ()),
+        checklists=tuple(_checklist(x) for x in rec.checklists or ()),
+        appendix=tuple(rec.appendix or ()),
         coverage_table=CoverageTableSettings(by=rec.coverage_table.by, caption=rec.coverage_table.caption,
                                              **_node(rec.coverage_table)) if rec.coverage_table is not None else None,
         **_node(rec),
     )
 
 
+BLOCK_KINDS = ("heading", "paragraph", "numbered", "bulleted")
+
+
+def _section(x: Rec, r: Report) -> Section:
+    blocks = []
+    for b in x.content or ():
+        given = [k for k in BLOCK_KINDS if getattr(b, k) is not None]
+        if len(given) != 1:
+            if not b._bad:
+                r.error(b.pos, "a text block holds one of heading, paragraph, numbered or bulleted" +
+                        (f"; this one holds {' and '.join(given)}" if given else ""),
+                        "write each as its own list item: - {heading: …} - {paragraph: …}")
+            continue
+        k = given[0]
+        v = getattr(b, k)
+        blocks.append(TextBlock(kind=k, text=v if isinstance(v, str) else "",
+                                items=tuple(v) if isinstance(v, list) else (), **_node(b)))
+    return Section(id=x.id, title=x.title, blocks=tuple(blocks), **_node(x))
+
+
+def _table(x: Rec) -> Table:
+    return Table(id=x.id, caption=x.caption,
+                 columns=tuple(Column(key=c.key, label=c.label, **_node(c)) for c in x.columns or ()),
+                 rows=tuple(tuple((YStr(k, row.at(k), True), v) for k, v in row.extra.items() if v is not None)
+                            for row in x.rows or ()),
+                 notes=tuple(x.notes), **_node(x))
+
+
+def _checklist(x: Rec) -> Checklist:
+    answers = tuple((YStr(k, x.answers.at(k), True), v) for k, v in x.answers.extra.items() if v is not None) \
+        if x.answers is not None else ()
+    return Checklist(id=x.id, checklist=x.checklist, caption=x.caption, answers=answers, **_node(x))
+
+
 def _study(s: Rec) -> Study:
-    return Study(title=s.title, short_title=s.short_title, authors=tuple(s.authors), year=s.year,
+    authors = tuple(Author(family=a.family, given=a.given, **_node(a)) if isinstance(a, Rec) else a
+                    for a in s.authors if not isinstance(a, Rec) or a.family is not None)
+    return Study(title=s.title, short_title=s.short_title, authors=authors, year=s.year,
                  journal=s.journal, doi=s.doi, citation=s.citation, keywords=tuple(s.keywords),
                  language=s.language, date=s.date, **_node(s))
 
@@ -83,6 +128,7 @@ def _finding(f: Rec) -> Finding:
 
 def _quote(q: Rec) -> Quote:
     return Quote(text=q.text, cite=_cite(q.cite, q.at("cite")), note=q.note, speaker=q.speaker, id=q.id,
+                 repeat=bool(q.repeat),
                  **_node(q))
 
 

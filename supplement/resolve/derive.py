@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 
 from supplement.resolve.document import (
     Cover,
+    DataTable,
+    TextSection,
     Document,
     Finding,
     Meta,
@@ -26,8 +28,14 @@ from supplement.resolve import placeholders
 from supplement.resolve.numbering import format_number
 from supplement.reader.declare import Rec
 from supplement.study.index import Index
+from supplement.study.quotemarks import strip_outer_marks
+from supplement.study.appendix import items as appendix_items, order as appendix_order
+from supplement.study.checklists import CHECKLISTS, item_key
 from supplement.study.model import (
     DEFAULT_THEME_CAPTION,
+    Checklist,
+    Section,
+    Table,
     Finding as SourceFinding,
     Headers,
     Participants,
@@ -59,13 +67,33 @@ def fill(template: str, **values) -> str:
 def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
     """``style`` is the loaded style (``style.load_style``); ``index`` is what the checks resolved."""
     s = style
+    counts: dict[str, int] = {}  # items are numbered in order, each label template on its own
+
+    def label(template: str) -> str:
+        counts[template] = counts.get(template, 0) + 1
+        return fill(template, n=counts[template])
+
+    known = appendix_items(sup)
     items = []
-    if sup.participants:
-        items.append(_participants(sup.participants, s, fill(s.labels.item, n=1), "item-1"))
-    n = len(items) + 1  # items are numbered in order
-    items.append(_themes(sup, index, s, fill(s.labels.item, n=n), f"item-{n}"))
-    if sup.coverage_table is not None:
-        items.append(_coverage(sup, index, s, items[-1], fill(s.labels.item, n=n + 1), f"item-{n + 1}"))
+    keys = appendix_order(sup)
+    anchors = {key: f"item-{i}" for i, key in enumerate(keys, 1)}
+    labels = {key: label(s.labels.text_item or s.labels.item if isinstance(known[key], Section) else s.labels.item)
+              for key in keys}
+    themes = _themes(sup, index, s, labels["themes"], anchors["themes"])  # the coverage table reads its headings
+    for key in keys:
+        it, lab, anchor = known[key], labels[key], anchors[key]
+        if key == "participants":
+            items.append(_participants(it, s, lab, anchor))
+        elif key == "themes":
+            items.append(themes)
+        elif key == "coverage":
+            items.append(_coverage(sup, index, s, themes, lab, anchor))
+        elif isinstance(it, Section):
+            items.append(_section(it, s, lab, anchor))
+        elif isinstance(it, Table):
+            items.append(_table(it, s, lab, anchor))
+        else:
+            items.append(_checklist(it, s, lab, anchor))
     meta = _meta(sup.study, s)
     return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items),
                     checks=tuple((str(k), v) for k, v in sup.checks),
@@ -110,7 +138,7 @@ def _participants(p: Participants, s: Rec, label: str, anchor: str) -> Participa
                     for t in [p.number_header] + [c.label for c in p.columns])
     rows = []
     for n, row in enumerate(p.rows, 1):
-        cells = [Paragraph("table-text", (Run(fill(s.table.number_format, n=n)),), row.pos)]
+        cells = [Paragraph("table-text", (Run(_number(row, n, s)),), row.pos)]
         for c in p.columns:
             runs = [Run(clean(row.cell(c.key)))]
             runs += [Run(symbols[k], role="mark", superscript=sup) for k in row.marks if attach[k] == c.key]
@@ -123,6 +151,52 @@ def _participants(p: Participants, s: Rec, label: str, anchor: str) -> Participa
     return ParticipantTable(anchor, label, _caption(label, caption, s, p.at("caption")), headers, tuple(rows),
                             _widths(headers, rows), tuple(notes),
                             outline=_outline(label, caption, s))
+
+
+def _number(row, n: int, s: Rec) -> str:
+    """What the number column shows: the participant's own code (P07) when the source gives one,
+    else the position in the table, in the style's number format."""
+    return clean(row.code) if row.code else fill(s.table.number_format, n=n)
+
+
+def _section(sec: Section, s: Rec, label: str, anchor: str) -> TextSection:
+    body = []
+    for b in sec.blocks:
+        if b.kind == "heading":
+            body.append(Paragraph("section-heading", (Run(clean(b.text)),), b.pos))
+        elif b.kind == "paragraph":
+            body.append(Paragraph("section-text", (Run(clean(b.text)),), b.pos))
+        else:
+            for i, text in enumerate(b.items, 1):
+                marker = f"{i}. " if b.kind == "numbered" else "\u2022 "
+                body.append(Paragraph("list-item", (Run(marker), Run(clean(text))),
+                                      getattr(text, "pos", b.pos)))
+    title = clean(sec.title)
+    return TextSection(anchor, label, _caption(label, title, s, sec.at("title")), tuple(body),
+                       outline=_outline(label, title, s))
+
+
+def _grid(anchor, label, caption, pos, headers, rows, notes, s: Rec, kind: str) -> DataTable:
+    heads = tuple(Paragraph("table-header", (Run(clean(h)),), getattr(h, "pos", None)) for h in headers)
+    body = tuple(tuple(Paragraph("table-text", (Run(clean(v)),), getattr(v, "pos", None)) for v in row) for row in rows)
+    return DataTable(anchor, label, _caption(label, caption, s, pos), heads, body, _widths(heads, body, True),
+                     tuple(Paragraph("table-note", (Run(clean(t)),), getattr(t, "pos", None)) for t in notes),
+                     outline=_outline(label, caption, s), kind=kind)
+
+
+def _table(t: Table, s: Rec, label: str, anchor: str) -> DataTable:
+    rows = [[dict(row).get(c.key, "") for c in t.columns] for row in t.rows]
+    return _grid(anchor, label, t.caption, t.at("caption"), [c.label for c in t.columns], rows, t.notes, s, "table")
+
+
+def _checklist(c: Checklist, s: Rec, label: str, anchor: str) -> DataTable:
+    d = CHECKLISTS[c.checklist]
+    answers = {item_key(n): w for n, w in c.answers}
+    rows, domain = [], None
+    for number, dom, topic, question in d.items:
+        rows.append([dom if dom != domain else "", number, topic, question, answers.get(item_key(number), "")])
+        domain = dom
+    return _grid(anchor, label, c.caption or d.title, c.at("caption"), d.columns, rows, (), s, "checklist")
 
 
 def _coverage(sup: Supplement, index: Index, s: Rec, themes: ThemeTable, label: str, anchor: str) -> ParticipantTable:
@@ -141,12 +215,16 @@ def _coverage(sup: Supplement, index: Index, s: Rec, themes: ThemeTable, label: 
                             _widths(headers, rows), (), outline=_outline(label, caption, s))
 
 
-def _widths(headers, rows) -> tuple[float, ...]:
-    """Column fractions from content length: long columns get room, short ones don't waste it."""
+def _widths(headers, rows, whole_headers: bool = False) -> tuple[float, ...]:
+    """Column fractions from content length: long columns get room, short ones don't waste it.
+    ``whole_headers``: a short header ('No.') gets room to stay on one line."""
     def need(cell: Paragraph) -> float:
         words = cell.text.split() or [""]
         return max(max(len(w) for w in words) * 1.6, min(len(cell.text), 40))
-    raw = [max([need(headers[i])] + [need(r[i]) for r in rows]) for i in range(len(headers))]
+
+    def head(cell: Paragraph) -> float:
+        return max(need(cell), len(cell.text) * 1.6 if whole_headers and len(cell.text) <= 6 else 0)
+    raw = [max([head(headers[i])] + [need(r[i]) for r in rows]) for i in range(len(headers))]
     total = sum(raw) or 1
     return tuple(x / total for x in raw)
 
@@ -167,7 +245,8 @@ def _citation(q: Quote, source, s: Rec, people: dict) -> tuple[str, dict]:
         parts["pages"] = (c.pages_prefix if pages.is_range else c.page_prefix) + bare
     if q.speaker is not None and q.speaker in people:
         number, row = people[q.speaker]
-        values = {**{k: clean(v) for k, v in row.cells}, "number": number, "id": row.id}
+        values = {**{k: clean(v) for k, v in row.cells}, "number": clean(row.code) if row.code else number,
+                  "id": row.id}
         # a column this participant lacks leaves no stray ', '
         parts["speaker"] = _REPEATED.sub(r"\1", clean(fill(c.speaker, **values))).strip(" ,;:")
     body = c.separator.join(parts[k] for k in c.order if parts[k])
@@ -177,7 +256,9 @@ def _citation(q: Quote, source, s: Rec, people: dict) -> tuple[str, dict]:
 
 
 def _quote(q: Quote, source, s: Rec, people: dict) -> QuoteParagraph:
-    runs = [Run(s.quotes.open + clean(q.text) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
+    # typed outer quotation marks give way to the style's (a style that prints none keeps them)
+    text = strip_outer_marks(q.text) if s.quotes.open or s.quotes.close else q.text
+    runs = [Run(s.quotes.open + clean(text) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
     cite, data = _citation(q, source, s, people)
     tail = [Run(cite, role="citation")] if cite else []
     if q.note:
@@ -247,25 +328,45 @@ def _themes(sup: Supplement, index: Index, s: Rec, label: str, anchor: str) -> T
                       outline=_outline(label, caption, s))
 
 
-def _study_vars(st: Study) -> dict:
+def author_name(a, form: str = "given-family") -> str:
+    """An author as the style prints it: a plain name as written; a structured one as 'Zoë Müller'
+    (given-family) or 'Müller Z' (family-initials: AMA, Vancouver; 'Jean-Paul' gives 'J-P')."""
+    if isinstance(a, str):
+        return clean(a)
+    family, given = clean(a.family), clean(a.given or "")
+    if not given:
+        return family
+    if form == "family-initials":
+        initials = "".join("-".join(p[:1].upper() for p in word.split("-") if p) for word in given.split())
+        return f"{family} {initials}"
+    return f"{given} {family}"
+
+
+def _authors(st: Study, s: Rec) -> str:
+    return ", ".join(author_name(a, s.author_names) for a in st.authors)
+
+
+def _study_vars(st: Study, s: Rec) -> dict:
     return {"title": clean(st.title), "short_title": clean(st.short_title or st.title),
-            "authors": ", ".join(clean(a) for a in st.authors), "journal": clean(st.journal or ""),
-            "year": st.year or "", "doi": clean(st.doi or ""), "citation": clean(st.citation or _citation_of(st))}
+            "authors": _authors(st, s), "journal": clean(st.journal or ""),
+            "year": st.year or "", "doi": clean(st.doi or ""), "citation": clean(st.citation or _citation_of(st, s))}
 
 
-def _citation_of(st: Study) -> str:
-    """An article citation built from the study fields when none is given."""
-    parts = [", ".join(st.authors), clean(st.title).rstrip(".") + ".",
+def _citation_of(st: Study, s: Rec) -> str:
+    """An article citation built from the study fields when none is given: 'Müller Z, Peña J. Title.
+    Journal. 2025. doi:…' (the authors end with a period, so they never run into the title)."""
+    authors = _authors(st, s)
+    parts = [authors + ("" if authors.endswith(".") else ".") if authors else "", clean(st.title).rstrip(".") + ".",
              (clean(st.journal) + "." if st.journal else ""), (f"{st.year}." if st.year else ""),
              (f"doi:{st.doi}" if st.doi else "")]
     return " ".join(p for p in parts if p)
 
 
 def _meta(st: Study, s: Rec) -> Meta:
-    v = _study_vars(st)
+    v = _study_vars(st, s)
     footer = tuple((kind, text) for kind, text in _footer_parts(s.footer))
     return Meta(
-        title=v["title"], short_title=v["short_title"], authors=tuple(clean(a) for a in st.authors),
+        title=v["title"], short_title=v["short_title"], authors=tuple(author_name(a) for a in st.authors),
         subject=f"Supplementary appendix to: {v['citation']}", keywords=tuple(clean(k) for k in st.keywords),
         language=st.language, date=_date(st), header=clean(fill(s.header, **v)), footer=footer)
 
@@ -289,7 +390,7 @@ def _cover(st: Study, s: Rec, items) -> Cover | None:
     c = s.cover
     if not c.enabled:
         return None
-    v = _study_vars(st)
+    v = _study_vars(st, s)
     paragraphs = tuple(Paragraph("cover-text", (Run(clean(fill(t, **v))),)) for t in c.paragraphs)
     contents, heading = (), None
     if c.contents:

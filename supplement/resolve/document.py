@@ -20,6 +20,7 @@ ROLES = (
     "cover-heading", "cover-text", "contents-item",
     "caption", "table-header", "table-text", "theme", "subtheme",
     "finding", "quote", "table-note", "header", "footer",
+    "section-heading", "section-text", "list-item",  # text sections (TextSection)
 )
 # Character roles within paragraphs.
 RUN_ROLES = ("", "label", "quote-text", "citation", "note", "mark")
@@ -110,7 +111,36 @@ class ThemeTable:
         return [x for i, x in enumerate(b) if x.findings or i + 1 == len(b) or b[i + 1].level == 0]
 
 
-Item = Union[ParticipantTable, ThemeTable]
+@dataclass(frozen=True)
+class DataTable(ParticipantTable):
+    """Any other table of rows and columns: a source's own table, or a reporting checklist.
+
+    It has the participant table's shape, so a writer that renders ParticipantTable renders
+    this too (as a plain table); ``kind`` says which it is."""
+
+    kind: str = "table"  # table | checklist
+
+
+@dataclass(frozen=True)
+class TextSection:
+    """A titled text item (an interview guide): headings, paragraphs and list items in order.
+
+    List items carry their number or bullet as the first run ("1. ", "• "): resolve decides
+    them, writers print them with a hanging indent."""
+
+    anchor: str
+    label: str
+    caption: tuple[Paragraph, ...]
+    body: tuple[Paragraph, ...]  # roles section-heading, section-text, list-item
+    outline: str = ""
+    headers: tuple[Paragraph, ...] = ()  # none: for code that reads every item's headers
+    notes: tuple[Paragraph, ...] = ()
+
+
+Item = Union[ParticipantTable, ThemeTable, DataTable, TextSection]
+# Which writers render which item types: docx and pdf all four; a writer that declares
+# fewer (``writers.Format.items``) leaves the others out with a warning.
+ITEM_TYPES = ("ParticipantTable", "ThemeTable", "DataTable", "TextSection")
 
 
 @dataclass(frozen=True)
@@ -166,6 +196,8 @@ class Document:
             if isinstance(item, ParticipantTable):
                 for row in item.rows:
                     yield from row
+            elif isinstance(item, TextSection):
+                yield from item.body
             else:
                 for b in item.blocks:
                     yield b.heading

@@ -31,6 +31,8 @@ def check(doc: Document, style) -> list[Diagnostic]:
     widths = text_widths(style)
     fmt, width = min(widths.items(), key=lambda kv: kv[1])
     for item in doc.items:
+        if not getattr(item, "widths", ()):  # a text section has no columns
+            continue
         narrowest = min(range(len(item.widths)), key=lambda i: item.widths[i])
         points = item.widths[narrowest] * width
         if points >= MIN_COLUMN:

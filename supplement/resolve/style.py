@@ -91,6 +91,8 @@ STYLE = Obj("style", {
     }),
     "labels": _sub("labels", {
         "item": Field(template("n"), default="Appendix {n}", doc="label of the n-th item: 'eTable {n}', 'S{n} Table'"),
+        "text_item": Field(template("n"), default="", doc="label of a text item (an interview guide), counted on its "
+                           "own: 'eAppendix {n}', 'S{n} Text'; empty: labelled and counted like the tables"),
         "separator": Field(T, default=". ", doc="between label and caption"),
         "caption_bold": Field(Enum(choices=("none", "first-sentence", "all")), default="none"),
         "caption_position": Field(Enum(choices=("inline", "below-label")), default="inline",
@@ -132,6 +134,9 @@ STYLE = Obj("style", {
         "superscript": Field(Bool(), default=False),
         "sequence": Field(ListOf(Text(), 1), default=lambda: ["*", "†", "‡", "§", "‖", "¶", "#"]),
     }),
+    "author_names": Field(Enum(choices=("given-family", "family-initials")), default="given-family",
+                          doc="how structured author names print in {authors} and {citation}: 'Zoë Müller' or "
+                              "'Müller Z' (AMA, Vancouver); names written as plain text print as written"),
     "header": Field(template(*STUDY_FIELDS), default="{short_title}", doc="running header; may use study fields"),
     "footer": Field(template("page", "pages"), default="Page {page} of {pages}"),
     "cover": _sub("cover", {

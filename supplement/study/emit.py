@@ -17,6 +17,7 @@ import re
 import yaml
 
 from supplement.study.model import (
+    Author,
     DEFAULT_THEME_CAPTION,
     SCHEMA_VERSION,
     Cite,
@@ -111,12 +112,13 @@ class _Out:
         """A list of short texts: one line when it fits, else one item a line."""
         if not values:
             return
-        flow = f"{' ' * indent}{key}: [" + ", ".join(scalar(v, flow=True) for v in values) + "]"
+        flow = f"{' ' * indent}{key}: [" + ", ".join(_flow_item(v) for v in values) + "]"
         if len(flow) <= FLOW_WIDTH:
             self.lines.append(flow)
         else:
             self.lines.append(f"{' ' * indent}{key}:")
-            self.lines.extend(f"{' ' * indent}  - {scalar(v)}" for v in values)
+            self.lines.extend(f"{' ' * indent}  - {scalar(v) if isinstance(v, str) else _flow_item(v)}"
+                              for v in values)
 
     def record(self, indent: int, node, pairs) -> None:
         """A list item: ``- {a: 1, b: 2}`` when it fits on a line, else a block mapping."""
@@ -149,11 +151,67 @@ def emit(sup: Supplement) -> str:
         _block(out, t, 2)
     if sup.coverage_table is not None:
         _coverage_table(out, sup.coverage_table)
+    _whole(out, sup)
     if sup.checks:
         out.lines.append("checks:")
         for name, level in sup.checks:
             out.key(2, str(name), level)
     return "\n".join(out.lines) + "\n"
+
+
+def _whole(out: _Out, sup: Supplement) -> None:
+    """The items of a whole supplement: sections, tables, checklists and the appendix order."""
+    if sup.sections:
+        out.lines.append("sections:")
+        for sec in sup.sections:
+            out.comment(sec, 2)
+            out.lines.append(f"  - id: {scalar(sec.id)}")
+            out.key(4, "title", sec.title)
+            out.lines.append("    content:")
+            for b in sec.blocks:
+                out.comment(b, 6)
+                if b.kind in ("heading", "paragraph"):
+                    out.lines.append(f"      - {b.kind}: {scalar(b.text)}")
+                else:
+                    out.lines.append(f"      - {b.kind}:")
+                    out.lines.extend(f"          - {scalar(item)}" for item in b.items)
+    if sup.tables:
+        out.lines.append("tables:")
+        for t in sup.tables:
+            out.comment(t, 2)
+            out.lines.append(f"  - id: {scalar(t.id)}")
+            out.key(4, "caption", t.caption)
+            out.lines.append("    columns:")
+            for c in t.columns:
+                out.record(6, c, [("key", c.key, False), ("label", c.label, False)])
+            if t.rows:
+                out.lines.append("    rows:")
+                for row in t.rows:
+                    if row:
+                        out.record(6, None, [(str(k), v, False) for k, v in row])
+                    else:
+                        out.lines.append("      - {}")
+            out.texts(4, "notes", t.notes)
+    if sup.checklists:
+        out.lines.append("checklists:")
+        for c in sup.checklists:
+            out.comment(c, 2)
+            out.lines.append(f"  - id: {scalar(c.id)}")
+            out.key(4, "checklist", c.checklist)
+            out.key(4, "caption", c.caption)
+            if c.answers:
+                out.lines.append("    answers:")
+                for n, where in c.answers:
+                    out.key(6, scalar(str(n), number=True), where)
+    out.texts(0, "appendix", sup.appendix)
+
+
+def _flow_item(v) -> str:
+    """A short text, or a structured author as {family: …, given: …}."""
+    if isinstance(v, Author):
+        parts = [f"family: {scalar(v.family, flow=True)}"] + ([f"given: {scalar(v.given, flow=True)}"] if v.given is not None else [])
+        return "{" + ", ".join(parts) + "}"
+    return scalar(v, flow=True)
 
 
 def _study(out: _Out, s: Study) -> None:
@@ -275,3 +333,5 @@ def _quote(out: _Out, q: Quote, indent: int) -> None:
             out.lines.append(f"{pad}  cite: {{{', '.join(parts)}}}")
     out.key(indent + 2, "note", q.note)
     out.key(indent + 2, "speaker", q.speaker)
+    if q.repeat:
+        out.lines.append(f"{pad}  repeat: true")

@@ -66,6 +66,7 @@ class Quote(Node):
     note: Optional[str] = None
     speaker: Optional[str] = None  # participant id
     id: Optional[str] = None
+    repeat: bool = False  # the same words appear earlier on purpose (silences duplicate-quote)
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,14 @@ class ThemeTableSettings(Node):
 
 
 @dataclass(frozen=True)
+class Author(Node):
+    """A structured author name; the style decides how it prints (AMA: 'Müller Z')."""
+
+    family: str
+    given: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class CoverageTableSettings(Node):
     """The optional appendix item counting quotes per theme and participant (or source)."""
 
@@ -166,7 +175,7 @@ class CoverageTableSettings(Node):
 class Study(Node):
     title: str
     short_title: Optional[str] = None
-    authors: tuple[str, ...] = ()
+    authors: tuple[Union[str, Author], ...] = ()  # a name as written, or structured
     year: Optional[int] = None
     journal: Optional[str] = None
     doi: Optional[str] = None
@@ -174,6 +183,49 @@ class Study(Node):
     keywords: tuple[str, ...] = ()
     language: str = "en-US"
     date: Optional[str] = None  # YYYY-MM-DD
+
+
+@dataclass(frozen=True)
+class TextBlock(Node):
+    """One block of a text section: a heading, a paragraph, or a numbered or bulleted list."""
+
+    kind: str  # heading | paragraph | numbered | bulleted
+    text: str = ""  # heading and paragraph
+    items: tuple[str, ...] = ()  # numbered and bulleted
+
+
+@dataclass(frozen=True)
+class Section(Node):
+    """A titled text item, e.g. the interview guide."""
+
+    id: str
+    title: str
+    blocks: tuple[TextBlock, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table(Node):
+    """A table of any columns and rows, with caption and notes."""
+
+    id: str
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[tuple[str, str], ...], ...] = ()  # each row: (column key, value), in the order written
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Checklist(Node):
+    """A reporting checklist (COREQ, SRQR) with where the article reports each item."""
+
+    id: str
+    checklist: str  # coreq | srqr
+    answers: tuple[tuple[str, str], ...] = ()  # (item number as written, where it is reported)
+    caption: Optional[str] = None  # None: the checklist's own
+
+
+# What an appendix: list may name besides the ids of sections, tables and checklists.
+BUILT_IN_ITEMS = ("participants", "themes", "coverage")
 
 
 @dataclass(frozen=True)
@@ -189,6 +241,10 @@ class Supplement(Node):
     checks: tuple[tuple[str, str], ...] = ()  # (check name, severity) as the source sets them
     coverage_table: Optional[CoverageTableSettings] = None
     schema: int = SCHEMA_VERSION
+    sections: tuple[Section, ...] = ()
+    tables: tuple[Table, ...] = ()
+    checklists: tuple[Checklist, ...] = ()
+    appendix: tuple[str, ...] = ()  # the items in print order; empty: participants, themes, then the rest as written
 
 
 # ---------------------------------------------------------------------------- the one walk

@@ -2,13 +2,22 @@
 
 A writer is a module with ``render(doc, warn) -> bytes``; it is imported only when its
 format is built. ``preflight`` names checks (``checks.registry``) run on the resolved
-document before that format is rendered.
+document before that format is rendered. ``items`` names the item types of the resolved
+document (``resolve.document.ITEM_TYPES``) the writer renders: the others are left out of
+that format, and out of its contents list, with a warning that names them, never dropped
+silently. Word and PDF render all of them.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+
+from supplement.resolve.document import ITEM_TYPES
+
+# The writers that render a ParticipantTable render a DataTable too (a generic table or a
+# checklist has its shape); text sections they do not render yet.
+TABLE_ITEMS = ("ParticipantTable", "ThemeTable", "DataTable")
 
 
 @dataclass(frozen=True)
@@ -19,22 +28,41 @@ class Format:
     description: str
     preflight: tuple[str, ...] = ()
     default: bool = False  # built when --format is not given
+    items: tuple[str, ...] = ("ParticipantTable", "ThemeTable")  # the item types it renders
     external: bool = False  # runs another program: rendered in the build's own process, which can stop it
 
     def render(self, doc, warn=lambda message: None) -> bytes:
-        return importlib.import_module(self.module).render(doc, warn)
+        return importlib.import_module(self.module).render(self.renderable(doc, warn), warn)
+
+    def renderable(self, doc, warn=lambda message: None):
+        """``doc`` without the items this format cannot render (each named in a warning)."""
+        keep = [type(it).__name__ in self.items for it in doc.items]
+        if all(keep):
+            return doc
+        import dataclasses
+
+        for it, k in zip(doc.items, keep):
+            if not k:
+                warn(f"{it.label} ({type(it).__name__}) is left out of the {self.name} file, which cannot show "
+                     f"it yet; it is in the " + " and ".join(f.name for f in FORMATS.values()
+                                                            if type(it).__name__ in f.items) + " files")
+        cover = doc.cover
+        if cover is not None and cover.contents:
+            cover = dataclasses.replace(cover, contents=tuple(p for p, k in zip(cover.contents, keep) if k))
+        return dataclasses.replace(doc, items=tuple(it for it, k in zip(doc.items, keep) if k), cover=cover)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("docx", "docx", "supplement.writers.docx", "Word document: named styles, header rows that repeat",
-           default=True),
+           default=True, items=ITEM_TYPES),
     Format("pdf", "pdf", "supplement.writers.pdf", "PDF with embedded fonts, bookmarks and continued labels",
-           preflight=("font-coverage",), default=True),
+           preflight=("font-coverage",), default=True, items=ITEM_TYPES),
     Format("html", "html", "supplement.writers.html", "one self-contained web page: captions, header cells, contents, "
-           "print style sheet"),
-    Format("md", "md", "supplement.writers.markdown", "pandoc Markdown: captions above pipe tables, one row per quote"),
+           "print style sheet", items=TABLE_ITEMS),
+    Format("md", "md", "supplement.writers.markdown", "pandoc Markdown: captions above pipe tables, one row per quote",
+           items=TABLE_ITEMS),
     Format("xlsx", "xlsx", "supplement.writers.xlsx", "Excel workbook: a sheet per item, one row per quote with its "
-           "source, page and speaker"),
+           "source, page and speaker", items=TABLE_ITEMS),
 )}
 
 
@@ -43,7 +71,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 ENGINES: dict[str, dict[str, Format]] = {"pdf": {
     "reportlab": FORMATS["pdf"],
     "libreoffice": Format("pdf", "pdf", "supplement.writers.libreoffice_pdf",
-                          "tagged PDF/A-2b with PDF/UA flags, the .docx converted by LibreOffice", external=True),
+                          "tagged PDF/A-2b with PDF/UA flags, the .docx converted by LibreOffice", external=True,
+                          items=ITEM_TYPES),  # the Word file, converted: every item
 }}
 
 

@@ -108,7 +108,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
-from supplement.resolve.document import Document, Paragraph, ParticipantTable, ThemeTable
+from supplement.resolve.document import Document, Paragraph, ParticipantTable, TextSection, ThemeTable
 from supplement.resolve import word_template
 from supplement.resolve.style import page_size
 
@@ -131,7 +131,13 @@ PARA_STYLES = {
     "table-note": "Supplement Table Note",
     "header": "Supplement Header",
     "footer": "Supplement Footer",
+    "section-heading": "Supplement Section Heading",
+    "section-text": "Supplement Section Text",
+    "list-item": "Supplement List Item",
 }
+# Styles only a document with text sections needs (added only then, so that other documents
+# keep their bytes).
+TEXT_STYLES = ("Supplement Section Heading", "Supplement Section Text", "Supplement List Item")
 # Model run role -> Word character style name.
 CHAR_STYLES = {
     "label": "Supplement Label",
@@ -213,6 +219,10 @@ def _style_defs(st) -> dict[str, tuple[str, str]]:
         "Supplement Table Note": para(max(5.0, tsize - 1), before=tsize * 0.5),
         "Supplement Header": para(small),
         "Supplement Footer": para(small, jc="center"),
+        "Supplement Section Heading": para(body, True, bold, before=body * 0.8, after=body * 0.4),
+        "Supplement Section Text": para(body, after=body * 0.6, line=1.2),
+        "Supplement List Item": para(body, after=body * 0.3, line=1.2,
+                                     ind=f'<w:ind w:left="{_tw(body * 1.8)}" w:hanging="{_tw(body * 1.8)}"/>'),
     }
 
     def char(rpr=""):
@@ -250,7 +260,7 @@ def _style_defs(st) -> dict[str, tuple[str, str]]:
     return defs
 
 
-def _install_styles(document, st, from_template: bool, warn) -> dict[str, str]:
+def _install_styles(document, st, from_template: bool, warn, text: bool = False) -> dict[str, str]:
     """Style name -> style id. A style the document lacks is added (with a warning if the
     document is the user's template)."""
     styles = document.styles.element
@@ -264,6 +274,8 @@ def _install_styles(document, st, from_template: bool, warn) -> dict[str, str]:
             existing.setdefault(name.get(qn("w:val")).casefold(), (s.get(qn("w:type")), sid))
     out = {}
     for name, (kind, xml) in _style_defs(st).items():
+        if name in TEXT_STYLES and not text:
+            continue
         found = existing.get(name.casefold())
         if found and found[0] == kind:
             out[name] = _attr(found[1])  # every id goes into an attribute: escaped, whatever it holds
@@ -496,7 +508,10 @@ class _Body:
                                    inner=lambda runs: f'{mark}{runs}<w:bookmarkEnd w:id="{bid}"/>'))
             else:
                 o.append(self.para(p))
-        if isinstance(item, ParticipantTable):
+        if isinstance(item, TextSection):
+            o.extend(self.para(p) for p in item.body)
+            return
+        if isinstance(item, ParticipantTable):  # and DataTable, a table of the same shape
             self.participant_table(item)
         else:
             self.theme_table(item)
@@ -522,7 +537,8 @@ def render(doc: Document, warn=lambda message: None) -> bytes:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     _drop_parts(document)
-    sid = _install_styles(document, st, bool(template), warn)
+    sid = _install_styles(document, st, bool(template), warn,
+                          text=any(isinstance(i, TextSection) for i in doc.items))
     _defaults(document, st, doc.meta.language, own=not template)
 
     section = document.sections[0]

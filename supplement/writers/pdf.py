@@ -55,7 +55,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, Page
 from reportlab.platypus import Paragraph as RLParagraph
 
 from supplement.diagnostics import Pos, Report, SourceError
-from supplement.resolve.document import Document, Paragraph, ParticipantTable, Run, ThemeTable
+from supplement.resolve.document import Document, Paragraph, ParticipantTable, Run, TextSection, ThemeTable
 from supplement.resolve.style import page_size
 
 VARIANTS = ("regular", "bold", "italic", "bold_italic")
@@ -64,6 +64,7 @@ _BIG = 1e9
 # Role -> (bold, italic) of the role's own font; runs may add bold/italic on top.
 _ROLE_FACE = {
     "cover-heading": (True, False),
+    "section-heading": (True, False),
     "theme": (True, False),
     "subtheme": (False, True),
 }
@@ -150,6 +151,11 @@ def _styles(style, fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
         "table-note": ps("table-note", max(5.0, tsize - 1), spaceBefore=tsize * 0.5),
         "header": ps("header", small),
         "footer": ps("footer", small),
+        "section-heading": ps("section-heading", body, 1.25, spaceBefore=body * 0.8, spaceAfter=body * 0.4,
+                              keepWithNext=1),
+        "section-text": ps("section-text", body, 1.3, spaceAfter=body * 0.6),
+        "list-item": ps("list-item", body, 1.3, leftIndent=body * 1.8, firstLineIndent=-body * 1.8,
+                        spaceAfter=body * 0.3),
     }
 
 
@@ -686,7 +692,11 @@ def _story(ctx: _Ctx) -> list:
             story.append(PageBreak())
         story.append(_Mark(item.anchor, item.outline or item.label, 0))
         story.extend(ctx.para(p) for p in item.caption)
-        spec = _participant_spec(ctx, item) if isinstance(item, ParticipantTable) else _theme_spec(ctx, item)
+        if isinstance(item, TextSection):
+            story.extend(ctx.para(p) for p in item.body)
+            continue
+        spec = (_participant_spec(ctx, item) if isinstance(item, ParticipantTable)  # and DataTable
+                else _theme_spec(ctx, item))
         story.append(_Grid(spec))
         story.extend(ctx.para(p) for p in item.notes)
     return story
