@@ -16,7 +16,7 @@ from supplement.study.model import Supplement
 
 
 @contextmanager
-def _no_gc_pauses():
+def no_gc_pauses():
     """Reading builds hundreds of thousands of small objects and no reference cycles: the cycle
     collector would only walk them again and again (a fifth of the reading time at 10,000 quotes)."""
     was = gc.isenabled()
@@ -31,7 +31,7 @@ def _no_gc_pauses():
 def check_source(path: str | Path, text: str | None = None) -> tuple[Supplement | None, Index | None, Report]:
     """Read a source (or ``text`` as if it were that file) and run the whole-file checks;
     model and index are None when there are errors."""
-    with _no_gc_pauses():
+    with no_gc_pauses():
         return _check_source(path, text)
 
 
@@ -48,28 +48,37 @@ def _check_source(path, text=None):
     return sup, index, r
 
 
-def compile_document(path: str | Path, style: str | None = None) -> tuple[Document | None, Report]:
-    """Source file (and optional style override) -> resolved Document plus every diagnostic."""
-    with _no_gc_pauses():
-        sup, index, r = _check_source(path)
-        if sup is None:
-            return None, r
-        return _resolve(sup, index, r, path, style)
-
-
-def _resolve(sup, index, r, path, style):
-    from supplement.resolve import limits
+def compile_source(path: str | Path, style: str | None = None, text: str | None = None,
+                   folder: Path | None = None) -> tuple[Supplement | None, Index | None, Document | None, Report]:
+    """Read, check and resolve: the typed model, its index and the resolved Document (None on
+    errors), plus every diagnostic. ``text`` is read as if it were the file (a git revision);
+    a relative style path is found from ``folder`` (default: the file's folder)."""
     from supplement.resolve.derive import resolve
     from supplement.resolve.style import load_style
 
-    ref, pos, base = (style, Pos("--style"), Path.cwd()) if style else (sup.style, sup.at("style"), Path(path).parent)
-    try:
-        st = load_style(ref, pos, base)
-    except SourceError as e:
-        r.extend(e.report)
-        return None, r
-    r.items.extend(st.warnings)
-    doc = limits.checked(resolve(sup, index, st, output_name(path, style, sup.style)), st, r)
+    with no_gc_pauses():
+        sup, index, r = _check_source(path, text)
+        if sup is None:
+            return None, None, None, r
+        ref, pos, base = ((style, Pos("--style"), Path.cwd()) if style else
+                          (sup.style, sup.at("style"), folder or Path(path).parent))
+        try:
+            st = load_style(ref, pos, base)
+        except SourceError as e:
+            r.extend(e.report)
+            return sup, index, None, r
+        r.items.extend(st.warnings)
+        return sup, index, resolve(sup, index, st, output_name(path, style, sup.style)), r
+
+
+def compile_document(path: str | Path, style: str | None = None) -> tuple[Document | None, Report]:
+    """Source file (and optional style override) -> the Document the writers render (layout
+    limits checked, pseudonyms applied), plus every diagnostic."""
+    from supplement.resolve import limits
+
+    _, _, doc, r = compile_source(path, style)
+    if doc is not None:
+        doc = limits.checked(doc, doc.style, r)
     if doc is None:
         return None, r
     try:  # pseudonyms from FILE.identifiers.yaml, in every writer's output

@@ -20,7 +20,7 @@ from typing import Optional
 
 from supplement.reader.located_yaml import YList, YMap, YStr, parse
 from supplement.study import emit as E
-from supplement.study.edit import Edit, Lines, apply, scalar_spans
+from supplement.study.edit import Edit, Lines, apply, id_edit, scalar_spans
 from supplement.study.model import Supplement
 
 from .merge import Merged, _B, _F, _theme
@@ -88,21 +88,6 @@ class _Text:
         return m.pos.col - 1
 
 
-def _render(fn, *args) -> str:
-    out = E._Out()
-    fn(out, *args)
-    return "\n".join(out.lines) + "\n"
-
-
-def _shift(text: str, delta: int) -> str:
-    if delta == 0:
-        return text
-    lines = text.split("\n")
-    if delta > 0:
-        return "\n".join((" " * delta + ln) if ln else ln for ln in lines)
-    return "\n".join(ln[-delta:] if ln[:-delta].strip() == "" else ln for ln in lines)
-
-
 def edits_for(text: str, path: str, old: Supplement, m: Merged) -> Optional[str]:
     """The author's text with the merge applied in place; None when this layout is not handled."""
     t = _Text(text, path)
@@ -124,21 +109,21 @@ def edits_for(text: str, path: str, old: Supplement, m: Merged) -> Optional[str]
                 span = t.spans[(oq.at("text").line, oq.at("text").col)]
                 edits.append(Edit(span[0], span[1], E.scalar(new_q.text)))
             if new_q.id and new_q.id != oq.id:
-                _id_line(t, t.ymap(oq), new_q.id, edits)
+                edits.append(id_edit(t.text, t.lines, t.spans, t.ymap(oq), new_q.id))
         added = [q for q in f.quotes if id(q) not in f.was and all(q is not o for o in originals)]
-        append(fm, "quotes", originals, E._quote, added)
+        append(fm, "quotes", originals, added)
 
-    def append(parent: YMap, key: str, olds: list, writer, items: list, after: Optional[int] = None) -> None:
+    def append(parent: YMap, key: str, olds: list, items: list, after: Optional[int] = None) -> None:
         """``items`` at the end of ``parent[key]``, indented like its last item; or the key made."""
         if not items:
             return
         if olds:
             last = t.ymap(olds[-1])
-            insert_at(t.extent(last)[1], "".join(_render(writer, x, t.item_indent(last)) for x in items))
+            insert_at(t.extent(last)[1], "".join(E.item(x, t.item_indent(last)) for x in items))
         else:
             k = t.key_indent(parent)
             at = after if after is not None else t.extent(parent)[1]
-            insert_at(at, " " * k + f"{key}:\n" + "".join(_render(writer, x, k + 2) for x in items))
+            insert_at(at, " " * k + f"{key}:\n" + "".join(E.item(x, k + 2) for x in items))
 
     def block_edits(b: _B) -> None:
         bm = t.ymap(b.node)
@@ -146,13 +131,13 @@ def edits_for(text: str, path: str, old: Supplement, m: Merged) -> Optional[str]
         for f in old_findings:
             quotes_edits(f, t.ymap(f.node))
         title = bm.get("title")
-        append(bm, "findings", [f.node for f in old_findings], E._finding,
+        append(bm, "findings", [f.node for f in old_findings],
                [replace(f.node, quotes=tuple(f.quotes)) for f in b.findings if f.new],
                after=t.line_end(t._last_end(title)) if title is not None else None)
         old_subs = [s for s in b.subs if not s.new]
         for s in old_subs:
             block_edits(s)
-        append(bm, "subthemes", [s.node for s in old_subs], E._block, [_theme(s) for s in b.subs if s.new])
+        append(bm, "subthemes", [s.node for s in old_subs], [_theme(s) for s in b.subs if s.new])
 
     old_blocks = [b for b in m.blocks if not b.new]
     for b in old_blocks:
@@ -160,37 +145,22 @@ def edits_for(text: str, path: str, old: Supplement, m: Merged) -> Optional[str]
     fresh = [_theme(b) for b in m.blocks if b.new]
     if fresh and not old_blocks:
         return None
-    append(t.tree, "themes", [b.node for b in old_blocks], E._block, fresh)
+    append(t.tree, "themes", [b.node for b in old_blocks], fresh)
     # new sources and participants, at the end of their lists, indented like their neighbours
     new_sources = [s for s in m.sup.sources if all(s is not o for o in old.sources)]
     if new_sources:
         last = t.ymap(old.sources[-1])
-        chunk = "".join(_render(E._source, s) for s in new_sources)
-        insert_at(t.extent(last)[1], _shift(chunk, t.item_indent(last) - 2))
+        insert_at(t.extent(last)[1], "".join(E.item(s, t.item_indent(last)) for s in new_sources))
     if (m.sup.participants is None) != (old.participants is None):
         return None
     if m.sup.participants is not None:
         rows = [r for r in m.sup.participants.rows if all(r is not o for o in old.participants.rows)]
         if rows:
             last = t.ymap(old.participants.rows[-1])
-            out = E._Out()
-            for row in rows:
-                out.record(4, row, [("id", row.id, False), ("code", row.code, False)]
-                           + [(k, v, False) for k, v in row.cells] + [(k, True, False) for k in row.marks])
-            insert_at(t.extent(last)[1], _shift("\n".join(out.lines) + "\n", t.item_indent(last) - 4))
+            insert_at(t.extent(last)[1], "".join(E.item(row, t.item_indent(last)) for row in rows))
     try:
         return apply(text, edits)
     except ValueError:  # overlapping edits: a layout not handled here
         return None
 
 
-def _id_line(t: _Text, m: YMap, new_id: str, edits: list[Edit]) -> None:
-    """An ``id:`` for the item ``m`` without changing any of its lines (as ``supplement ids`` does)."""
-    at = t.lines.offset(m.pos)
-    if t.text.startswith("{", at):
-        edits.append(Edit(at + 1, at + 1, f"id: {new_id}, "))
-        return
-    first = next(iter(m.values()))
-    span = t.spans.get((first.pos.line, first.pos.col)) if isinstance(first, YStr) else None
-    end = t.line_end(span[1]) if span else t.line_end(at)
-    edits.append(Edit(end, end, f"{' ' * (m.pos.col - 1)}id: {new_id}\n"))

@@ -124,15 +124,9 @@ def versions(args: list[str]) -> tuple[Version, Version]:
 
 def compile_version(version: Version, style: str | None = None):
     """The version's typed model, its index and the resolved Document; SourceError on errors."""
-    from supplement.pipeline import check_source
-    from supplement.resolve.derive import resolve
-    from supplement.resolve.style import load_style
+    from supplement.pipeline import compile_source
 
-    sup, index, r = check_source(version.display, version.read())
-    if sup is None:
+    sup, index, doc, r = compile_source(version.display, style, version.read(), version.path.parent)
+    if doc is None:
         raise SourceError(r)
-    if style:
-        st = load_style(style, Pos("--style"), Path.cwd())
-    else:
-        st = load_style(sup.style, sup.at("style"), version.path.parent)
-    return sup, index, resolve(sup, index, st, version.path.stem)
+    return sup, index, doc

@@ -106,9 +106,10 @@ class ThemeTable:
 
     def row_blocks(self) -> list[ThemeBlock]:
         """The blocks that have rows of their own: all but a theme whose findings are all in
-        its subthemes, whose heading heads each of theirs instead (``ThemeBlock.headings``)."""
+        its subthemes, whose heading heads each of theirs instead (``ThemeBlock.headings``).
+        A subtheme always has its row, findings or not: nothing else shows its heading."""
         b = self.blocks
-        return [x for i, x in enumerate(b) if x.findings or i + 1 == len(b) or b[i + 1].level == 0]
+        return [x for i, x in enumerate(b) if x.findings or x.level or i + 1 == len(b) or b[i + 1].level == 0]
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,30 @@ def _tree_nodes(tree):
             yield from findings(s)
 
 
+def id_edit(text: str, lines: Lines, spans: dict, m: YMap, new_id: str, newline: str = "\n") -> Edit:
+    """The edit that gives the mapping ``m`` an ``id``, changing none of the file's lines: inside
+    ``{ }`` an ``id: …,`` first; else a line of its own, above the first key when that key starts
+    its line, or after the first value when it follows ``- `` (``spans``: ``scalar_spans(text)``)."""
+    at = lines.offset(m.pos)
+    line_start = lines.starts[m.pos.line - 1]
+    own_line = f"{' ' * (m.pos.col - 1)}id: {new_id}{newline}"
+    if text.startswith("{", at):  # flow mapping: {id: q-…, text: …}
+        return Edit(at + 1, at + 1, f"id: {new_id}" + ("" if text[at + 1:].lstrip().startswith("}") else ", "))
+    if not text[line_start:at].strip():  # the first key starts its line: a line above it
+        return Edit(line_start, line_start, own_line)
+    first = next(iter(m.values()), None)
+    span = spans.get((first.pos.line, first.pos.col)) if isinstance(first, YStr) else None
+    if span is None:  # the first value is a list or mapping: the id goes before its key
+        return Edit(at, at, f"id: {new_id}{newline}{' ' * (m.pos.col - 1)}")
+    end = span[1]
+    if not text[end - 1:end] == "\n":  # a block scalar ends at the next line's start already
+        nl = text.find("\n", end)
+        end = len(text) if nl < 0 else nl + 1
+    if end == len(text) and not text.endswith("\n"):
+        own_line = newline + own_line.rstrip("\r\n")
+    return Edit(end, end, own_line)
+
+
 def add_ids(path: str | Path) -> tuple[int, Report]:
     """Give every theme, subtheme, finding and quote without an id one; returns (how many, report).
 
@@ -172,35 +196,13 @@ def add_ids(path: str | Path) -> tuple[int, Report]:
     nodes = list(_tree_nodes(tree))
     taken = {str(m["id"]) for _, m in nodes if isinstance(m.get("id"), YStr)}
     lines = Lines(text)
-    spans = None
+    spans = scalar_spans(text)
     edits = []
     for kind, m in nodes:
-        if "id" in m:
-            continue
-        basis = m.get("title" if kind in ("theme", "subtheme") else "text")
-        new = _new_id(kind, str(basis) if isinstance(basis, YStr) else kind, taken)
-        at = lines.offset(m.pos)
-        line_start = lines.starts[m.pos.line - 1]
-        own_line = f"{' ' * (m.pos.col - 1)}id: {new}{newline}"
-        if text.startswith("{", at):  # flow mapping: {id: q-…, text: …}
-            edits.append(Edit(at + 1, at + 1, f"id: {new}" + ("" if text[at + 1:].lstrip().startswith("}") else ", ")))
-        elif not text[line_start:at].strip():  # the first key starts its line: a line above it
-            edits.append(Edit(line_start, line_start, own_line))
-        else:  # '- text: …': a line after the first key's value, so that no line of the file changes
-            first = next(iter(m.values()), None)
-            if spans is None:
-                spans = scalar_spans(text)
-            span = spans.get((first.pos.line, first.pos.col)) if isinstance(first, YStr) else None
-            if span is None:  # the first value is a list or mapping: the id goes before its key
-                edits.append(Edit(at, at, f"id: {new}{newline}{' ' * (m.pos.col - 1)}"))
-                continue
-            end = span[1]
-            if not text[end - 1:end] == "\n":  # a block scalar ends at the next line's start already
-                nl = text.find("\n", end)
-                end = len(text) if nl < 0 else nl + 1
-            if end == len(text) and not text.endswith("\n"):
-                own_line = newline + own_line.rstrip("\r\n")
-            edits.append(Edit(end, end, own_line))
+        if "id" not in m:
+            basis = m.get("title" if kind in ("theme", "subtheme") else "text")
+            edits.append(id_edit(text, lines, spans, m, _new_id(kind, str(basis) if isinstance(basis, YStr) else kind,
+                                                                taken), newline))
     report = Report()
     if edits:
         new_text = apply(text, edits)

@@ -23,6 +23,7 @@ from supplement.study.model import (
     Cite,
     CoverageTableSettings,
     Finding,
+    Participant,
     Participants,
     Quote,
     Source,
@@ -214,6 +215,17 @@ def _flow_item(v) -> str:
     return scalar(v, flow=True)
 
 
+def item(node, indent: int) -> str:
+    """One list item (a theme, subtheme, finding, quote, source or participant row) as a source
+    writes it, its ``- `` at ``indent``: what an importer inserts into a file the author edits."""
+    out = _Out()
+    if isinstance(node, (Theme, Subtheme)):
+        _block(out, node, indent)
+    else:
+        {Finding: _finding, Quote: _quote, Source: _source, Participant: _row}[type(node)](out, node, indent)
+    return "\n".join(out.lines) + "\n"
+
+
 def _study(out: _Out, s: Study) -> None:
     out.comment(s, 0)
     out.lines.append("study:")
@@ -246,20 +258,24 @@ def _participants(out: _Out, p: Participants) -> None:
     out.texts(2, "notes", p.notes)
     out.lines.append("  rows:")
     for row in p.rows:
-        out.record(4, row, [("id", row.id, False), ("code", row.code, False)]
-                   + [(k, v, False) for k, v in row.cells] + [(k, True, False) for k in row.marks])
+        _row(out, row)
 
 
-def _source(out: _Out, s: Source) -> None:
+def _row(out: _Out, row: Participant, indent: int = 4) -> None:
+    out.record(indent, row, [("id", row.id, False), ("code", row.code, False)]
+               + [(k, v, False) for k, v in row.cells] + [(k, True, False) for k in row.marks])
+
+
+def _source(out: _Out, s: Source, indent: int = 2) -> None:
     pairs = [("id", s.id, False), ("label", s.label, False), ("kind", s.kind, False),
              ("transcript", s.transcript, False)]
     if not s.participants:
-        out.record(2, s, pairs)
+        out.record(indent, s, pairs)
         return
-    out.comment(s, 2)
+    out.comment(s, indent)
     for i, (k, v, _) in enumerate(p for p in pairs if p[1] is not None):
-        out.lines.append(("  - " if i == 0 else "    ") + f"{k}: {scalar(v)}")
-    out.texts(4, "participants", s.participants)
+        out.lines.append(" " * indent + ("- " if i == 0 else "  ") + f"{k}: {scalar(v)}")
+    out.texts(indent + 2, "participants", s.participants)
 
 
 def _theme_table(out: _Out, t: ThemeTableSettings) -> None:

@@ -423,12 +423,10 @@ class _Body:
 
     @staticmethod
     def block_labels(item: ThemeTable):
-        """(block, label paragraphs) for each block that gets a table of its own, labelled by
-        its headings (a subtheme's: its theme's and its own). A theme with no findings that has
-        subthemes gets no table: its heading labels its subthemes' tables."""
-        blocks = item.blocks
-        return [(b, b.headings) for i, b in enumerate(blocks)
-                if b.findings or b.level or i + 1 == len(blocks) or blocks[i + 1].level == 0]
+        """(block, label paragraphs) for each block that gets a table of its own
+        (``ThemeTable.row_blocks``), labelled by its headings: a subtheme's are its theme's and
+        its own, so a theme whose findings are all in its subthemes labels their tables."""
+        return [(b, b.headings) for b in item.row_blocks()]
 
     def theme_table(self, item: ThemeTable) -> None:
         cols = self.columns(item.widths)
