@@ -389,7 +389,8 @@ def test_injected_style_ids_are_escaped_even_when_the_writer_gets_them(tmp_path)
     d = docx.Document()
 
     d.styles.add_style("Supplement Citation", WD_STYLE_TYPE.CHARACTER).element.set(f"{{{W_NS}}}styleId", INJECTED)
-    sid = _install_styles(d, load_document(write_source(tmp_path, trimmed_data(1))).style, True, lambda m: None)
+    doc = load_document(write_source(tmp_path, trimmed_data(1)))
+    sid = _install_styles(d, doc.style, doc.typography, True, lambda m: None)
     assert sid["Supplement Citation"] == INJECTED.replace("&", "&amp;").replace('"', "&quot;").replace(
         "<", "&lt;").replace(">", "&gt;")
 

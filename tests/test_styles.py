@@ -20,6 +20,7 @@ from conftest import EXAMPLE, ROOT, invoke, trimmed_data, write_source
 from supplement.diagnostics import Pos
 from supplement.pipeline import compile_document, load_document
 from supplement.resolve.style import describe_style, load_style, preset_names
+from supplement.resolve.typography import typography
 
 LAB = ROOT / "docs" / "examples" / "lab-style.yaml"
 PRESETS = ("default", "jama", "bmj", "lancet", "nejm", "plos", "bmc", "elsevier", "lww", "wiley")
@@ -542,7 +543,7 @@ def test_built_note_marks(name, built):
     page = next(i for i, t in enumerate(b.pdf_pages) if "denotes international training" in t)
     chunks = []
     b.pdf.pages[page].extract_text(visitor_text=lambda text, cm, tm, font, size: chunks.append((text.strip(), size)))
-    size = float(load_style(name, Pos("t")).font.table_size)
+    size = typography(load_style(name, Pos("t"))).role("table-text").size
     small = [c for c in chunks if c[0] == symbol and c[1] < size]
     if sup:
         assert len(small) == 4, chunks

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
+from supplement.resolve.typography import typography
 from supplement.resolve.document import (
     Cover,
     DataTable,
@@ -95,7 +96,7 @@ def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
         else:
             items.append(_checklist(it, s, lab, anchor))
     meta = _meta(sup.study, s)
-    return Document(name=name, meta=meta, style=style, cover=_cover(sup.study, s, items), items=tuple(items),
+    return Document(name=name, meta=meta, style=style, typography=typography(style), cover=_cover(sup.study, s, items), items=tuple(items),
                     checks=tuple((str(k), v) for k, v in sup.checks),
                     transcripts=tuple(src.transcript for src in sup.sources if src.transcript))
 
@@ -269,6 +270,19 @@ def _quote(q: Quote, source, s: Rec, people: dict) -> QuoteParagraph:
     return QuoteParagraph("quote", tuple(runs), q.at("text"), q.id, **data)
 
 
+CONTINUED_WORDS = 6  # of a finding, shown on a page that continues its quotes
+
+
+def _finding_continued(text: Paragraph, s: Rec) -> Paragraph:
+    """What a page that continues a finding's quotes shows in the findings column: its first
+    words and the style's "(continued)"."""
+    words = text.text.split()
+    head = " ".join(words[:CONTINUED_WORDS]).rstrip(",;:.")
+    if len(words) > CONTINUED_WORDS:
+        head += "…"
+    return Paragraph("finding", (Run(f"{head} {s.table.continued}".strip()),), text.pos)
+
+
 def _themes(sup: Supplement, index: Index, s: Rec, label: str, anchor: str) -> ThemeTable:
     n = s.numbering
     people = index.people
@@ -281,7 +295,8 @@ def _themes(sup: Supplement, index: Index, s: Rec, label: str, anchor: str) -> T
 
     def close() -> None:
         if block:
-            findings = tuple(Finding(text, tuple(qs), fid) for text, qs, fid in block.pop("findings"))
+            findings = tuple(Finding(text, tuple(qs), fid, _finding_continued(text, s))
+                             for text, qs, fid in block.pop("findings"))
             blocks.append(ThemeBlock(findings=findings, **block))
             counts["findings"] += len(findings)
             block.clear()

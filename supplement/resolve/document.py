@@ -74,6 +74,9 @@ class Finding:
     text: Paragraph
     quotes: tuple[QuoteParagraph, ...]
     id: str | None = None  # the finding's stable id from the source (never printed)
+    # What a page that continues this finding's quotes shows in its place: its first words
+    # and the style's "(continued)", e.g. "Disease characteristics serve as the basis… (continued)".
+    continued: Paragraph | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,7 @@ class Document:
     name: str  # output file stem
     meta: Meta
     style: Any  # the resolved style (supplement.resolve.style.STYLE): page, font, table look
+    typography: Any  # supplement.resolve.typography.Typography: every size, space, padding and rule
     cover: Cover | None
     items: tuple[Item, ...]
     checks: tuple[tuple[str, str], ...] = ()  # the source's check severities, for the formats' pre-flight checks

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.resolve import placeholders, word_template
+from supplement.resolve.typography import ROLE_KEYS
 from supplement.reader.declare import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text, _short
 from supplement.reader.located_yaml import YMap, parse, read_text
 
@@ -41,6 +42,19 @@ def _color(text: str):
 LENGTH = Custom(convert=_length, what="a length such as 1in or 25mm",
                 schema={"type": "string", "pattern": r"^\d+(\.\d+)?\s*(pt|in|cm|mm)$"})
 COLOR = Custom(convert=_color, what="a colour such as D9D9D9", schema={"type": "string", "pattern": "^[0-9A-Fa-f]{6}$"})
+
+
+def _bounded(max_points: float) -> Custom:
+    """A length of at most ``max_points``: a style may set it, not make a page of it."""
+    def convert(text: str):
+        v, err = _length(text)
+        if v is not None and v > max_points:
+            return None, f"'{_short(text)}' is more than {max_points:g}pt"
+        return v, err
+    return Custom(convert=convert, what=f"a length up to {max_points:g}pt, such as 4pt or 1.5mm",
+                  schema=LENGTH.schema)
+
+
 NUMBER_FORMAT = Enum(choices=("upper-roman", "lower-roman", "upper-alpha", "lower-alpha", "decimal"))
 T = Text(nonempty=False)
 
@@ -77,17 +91,18 @@ STYLE = Obj("style", {
             "italic": Field(Text(), True), "bold_italic": Field(Text(), True),
         }),
         "size": Field(Number(5, 24), default=10.0, doc="body text size in points"),
-        "table_size": Field(Number(5, 24), default=10.0, doc="table text size in points"),
+        "table_size": Field(Number(5, 24), doc="table text size in points; omitted: the body size"),
     }),
     "table": _sub("table", {
-        "rules": Field(Enum(choices=("grid", "horizontal")), default="grid",
-                       doc="grid: all borders; horizontal: rules above and below the header and below the last row"),
+        "rules": Field(Enum(choices=("grid", "horizontal", "none")), default="grid",
+                       doc="grid: all borders; horizontal: rules above and below the header and below the last "
+                           "row; none: no rules"),
         "header_shading": Field(COLOR, doc="header row fill, e.g. D9D9D9; omitted: none"),
         "header_bold": Field(Bool(), default=True),
         "theme_widths": Field(ListOf(Number(0.05, 1), 3, 3), default=lambda: [0.18, 0.3, 0.52],
                               doc="fractions of the text width for the theme, findings and quotes columns"),
         "number_format": Field(template("n"), default="{n}.", doc="participant number, e.g. '{n}.' or 'P{n}'"),
-        "continued": Field(T, default="(continued)", doc="added to a theme carried onto a new PDF page (the Word file repeats the theme's label row instead)"),
+        "continued": Field(T, default="(continued)", doc="added to a theme, subtheme or finding carried onto a new page"),
     }),
     "labels": _sub("labels", {
         "item": Field(template("n"), default="Appendix {n}", doc="label of the n-th item: 'eTable {n}', 'S{n} Table'"),
@@ -148,6 +163,26 @@ STYLE = Obj("style", {
                                   doc="line above the list of items; may be empty"),
         "closing": Field(ListOf(template(*STUDY_FIELDS)), default=list,
                          doc="paragraphs after the list of items, e.g. that the authors provided the material"),
+    }),
+    "typography": _sub("typography", {
+        "cell_padding_top": Field(_bounded(36), doc="space inside a table cell above its text (default 3pt)"),
+        "cell_padding_bottom": Field(_bounded(36), doc="space inside a table cell below its text (default 4pt)"),
+        "cell_padding_x": Field(_bounded(36), doc="space inside a table cell left and right of its text (default 4pt)"),
+        "rule": Field(_bounded(6), doc="width of the rules inside a table, and around it with grid rules "
+                                       "(default 0.5pt)"),
+        "outer_rule": Field(_bounded(6), doc="width of the rules above and below a table with horizontal rules "
+                                             "(default 0.8pt)"),
+        "quote_gap": Field(_bounded(72), doc="space between two quotes in one cell (default three quarters of "
+                                             "the quote's leading)"),
+        "group_gap": Field(_bounded(72), doc="space above each theme or participant row when rows are not ruled "
+                                             "(default 3pt; 0 with grid rules)"),
+        "roles": _sub("roles", {key: _sub(key, {
+            "size": Field(Number(5, 48), doc="points"),
+            "leading": Field(Number(1, 3), doc="baseline to baseline, as a multiple of the size"),
+            "space_before": Field(_bounded(72)), "space_after": Field(_bounded(72)),
+            "indent": Field(_bounded(144)), "hanging": Field(_bounded(144)),
+            "align": Field(Enum(choices=("left", "center", "right"))),
+        }) for key in ROLE_KEYS}),
     }),
     "word_template": Field(Text(), doc="a .docx whose styles and page setup the Word file uses; a path is read "
                                         "relative to the style file that names it"),
@@ -407,7 +442,7 @@ def _plain(value, obj: Obj | None = None):
             if v is None or k in ("pos", "name", "fonts", "warnings", "template", "files"):
                 continue
             f = obj.fields.get(k) if obj is not None else None
-            if f is not None and f.type is LENGTH:
+            if f is not None and isinstance(f.type, Custom) and f.type.schema == LENGTH.schema:
                 out[k] = f"{round(v, 2):g}pt"  # as a style file would write it
                 continue
             out[k] = _plain(v, f.type if f is not None and isinstance(f.type, Obj) else None)

@@ -150,7 +150,6 @@ TABLE_STYLE = "Supplement Table"
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _MARKER = "supplement-body-5f0c2b"
-CELL_MARGIN_TB, CELL_MARGIN_LR = 2.0, 4.3  # points
 _RELS_DROPPED = (
     "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
     "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
@@ -186,44 +185,28 @@ def _bookmark(anchor: str) -> str:
 # ---------------------------------------------------------------- styles
 
 
-def _style_defs(st) -> dict[str, tuple[str, str]]:
-    """Style name -> (type, XML after <w:name>) for every style the writer uses."""
+def _style_defs(st, typo) -> dict[str, tuple[str, str]]:
+    """Style name -> (type, XML after <w:name>) for every style the writer uses, from the
+    document's typography (leading as an "at least" line spacing, as the PDF's leading)."""
     family = _attr(st.font.family)
-    body = float(st.font.size)
-    tsize = float(st.font.table_size)
-    small = max(5.0, min(body - 1.5, 9.0))
+    bold, italic = "<w:b/><w:bCs/>", "<w:i/><w:iCs/>"
 
-    def para(size, keep_next=False, face="", before=0.0, after=0.0, line=1.0, ind="", jc=""):
-        hs = int(round(size * 2))
-        ppr = (("<w:keepNext/>" if keep_next else "")
-               + f'<w:spacing w:before="{_tw(before)}" w:after="{_tw(after)}" w:line="{int(round(240 * line))}" '
-               'w:lineRule="auto"/>' + ind + (f'<w:jc w:val="{jc}"/>' if jc else ""))
+    def para(role):
+        t = typo.roles[role]
+        hs = int(round(t.size * 2))
+        ind = ""
+        if t.indent or t.hanging:
+            ind = f'<w:ind w:left="{_tw(t.indent)}"' + (f' w:hanging="{_tw(t.hanging)}"' if t.hanging else "") + "/>"
+        ppr = (("<w:keepNext/>" if t.keep_with_next else "")
+               + f'<w:spacing w:before="{_tw(t.space_before)}" w:after="{_tw(t.space_after)}" '
+               f'w:line="{_tw(t.leading)}" w:lineRule="atLeast"/>' + ind
+               + (f'<w:jc w:val="{t.align}"/>' if t.align != "left" else ""))
+        face = (bold if t.bold else "") + (italic if t.italic else "")
         rpr = (f'<w:rFonts w:ascii="{family}" w:hAnsi="{family}" w:cs="{family}" w:eastAsia="{family}"/>'
                f'{face}<w:sz w:val="{hs}"/><w:szCs w:val="{hs}"/>')
         return ("paragraph", f"<w:qFormat/><w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr>")
 
-    bold, italic = "<w:b/><w:bCs/>", "<w:i/><w:iCs/>"
-    sub_indent = f'<w:ind w:left="{_tw(tsize * 0.8)}"/>'
-    defs = {
-        "Supplement Cover Heading": para(body + 6, True, bold, after=body * 1.6),
-        "Supplement Cover Text": para(body, after=body * 0.8, line=1.3),
-        "Supplement Contents Item": para(body, after=body * 0.4, line=1.3, ind=f'<w:ind w:left="{_tw(body * 1.8)}"/>'),
-        "Supplement Caption": para(body, True, after=body * 0.8, line=1.1),
-        "Supplement Table Header": para(tsize, True, bold if st.table.header_bold else ""),
-        "Supplement Table Text": para(tsize),
-        # theme and subtheme label a block's table in a header row: kept with the row below
-        "Supplement Theme": para(tsize, True, bold),
-        "Supplement Subtheme": para(tsize, True, italic, ind=sub_indent),
-        "Supplement Finding": para(tsize),
-        "Supplement Quote": para(tsize, after=tsize * 0.4),
-        "Supplement Table Note": para(max(5.0, tsize - 1), before=tsize * 0.5),
-        "Supplement Header": para(small),
-        "Supplement Footer": para(small, jc="center"),
-        "Supplement Section Heading": para(body, True, bold, before=body * 0.8, after=body * 0.4),
-        "Supplement Section Text": para(body, after=body * 0.6, line=1.2),
-        "Supplement List Item": para(body, after=body * 0.3, line=1.2,
-                                     ind=f'<w:ind w:left="{_tw(body * 1.8)}" w:hanging="{_tw(body * 1.8)}"/>'),
-    }
+    defs = {name: para(role) for role, name in PARA_STYLES.items()}
 
     def char(rpr=""):
         return ("character", f"<w:qFormat/><w:rPr>{rpr}</w:rPr>")
@@ -234,33 +217,36 @@ def _style_defs(st) -> dict[str, tuple[str, str]]:
     defs["Supplement Note"] = char()
     defs["Supplement Mark"] = char('<w:vertAlign w:val="superscript"/>' if st.notes.superscript else "")
 
-    def line(eighths):
-        return f'w:val="single" w:sz="{eighths}" w:space="0" w:color="000000"'
+    def line(points):
+        return f'w:val="single" w:sz="{max(2, min(96, int(round(points * 8))))}" w:space="0" w:color="000000"'
 
     nil = 'w:val="nil"'
-    if st.table.rules == "grid":
-        borders = "".join(f"<w:{e} {line(4)}/>" for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    if typo.rules == "grid":
+        borders = "".join(f"<w:{e} {line(typo.rule)}/>" for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
         header_rule = ""
-    else:  # rules above and below the header row and below the last row only
-        borders = (f"<w:top {line(8)}/><w:left {nil}/><w:bottom {line(8)}/><w:right {nil}/>"
+    elif typo.rules == "horizontal":  # rules above and below the header row and below the last row only
+        borders = (f"<w:top {line(typo.outer_rule)}/><w:left {nil}/><w:bottom {line(typo.outer_rule)}/><w:right {nil}/>"
                    f"<w:insideH {nil}/><w:insideV {nil}/>")
-        header_rule = f"<w:tcBorders><w:bottom {line(4)}/></w:tcBorders>"
+        header_rule = f"<w:tcBorders><w:bottom {line(typo.rule)}/></w:tcBorders>"
+    else:  # none
+        borders = "".join(f"<w:{e} {nil}/>" for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        header_rule = ""
     fill = st.table.header_shading
     shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{_attr(fill)}"/>' if fill else ""
     first_row = (f'<w:tblStylePr w:type="firstRow"><w:tblPr/><w:tcPr>{header_rule}{shd}</w:tcPr></w:tblStylePr>'
                  if header_rule or shd else "")
-    m_tb, m_lr = _tw(CELL_MARGIN_TB), _tw(CELL_MARGIN_LR)
+    m_top, m_bottom, m_x = _tw(typo.pad_top), _tw(typo.pad_bottom), _tw(typo.pad_x)
     defs[TABLE_STYLE] = (
         "table",
         '<w:uiPriority w:val="99"/><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
         f"<w:tblPr><w:tblBorders>{borders}</w:tblBorders>"
-        f'<w:tblCellMar><w:top w:w="{m_tb}" w:type="dxa"/><w:left w:w="{m_lr}" w:type="dxa"/>'
-        f'<w:bottom w:w="{m_tb}" w:type="dxa"/><w:right w:w="{m_lr}" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+        f'<w:tblCellMar><w:top w:w="{m_top}" w:type="dxa"/><w:left w:w="{m_x}" w:type="dxa"/>'
+        f'<w:bottom w:w="{m_bottom}" w:type="dxa"/><w:right w:w="{m_x}" w:type="dxa"/></w:tblCellMar></w:tblPr>'
         + first_row)
     return defs
 
 
-def _install_styles(document, st, from_template: bool, warn, text: bool = False) -> dict[str, str]:
+def _install_styles(document, st, typo, from_template: bool, warn, text: bool = False) -> dict[str, str]:
     """Style name -> style id. A style the document lacks is added (with a warning if the
     document is the user's template)."""
     styles = document.styles.element
@@ -273,7 +259,7 @@ def _install_styles(document, st, from_template: bool, warn, text: bool = False)
         if name is not None and name.get(qn("w:val")):
             existing.setdefault(name.get(qn("w:val")).casefold(), (s.get(qn("w:type")), sid))
     out = {}
-    for name, (kind, xml) in _style_defs(st).items():
+    for name, (kind, xml) in _style_defs(st, typo).items():
         if name in TEXT_STYLES and not text:
             continue
         found = existing.get(name.casefold())
@@ -535,7 +521,7 @@ def render(doc: Document, warn=lambda message: None) -> bytes:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     _drop_parts(document)
-    sid = _install_styles(document, st, bool(template), warn,
+    sid = _install_styles(document, st, doc.typography, bool(template), warn,
                           text=any(isinstance(i, TextSection) for i in doc.items))
     _defaults(document, st, doc.meta.language, own=not template)
 

@@ -81,14 +81,15 @@ def _css(doc: Document) -> str:
     generic = _FALLBACK[st.font.pdf][-1]
     family = ", ".join([css_string(st.font.family)] + [css_string(f) for f in _FALLBACK[st.font.pdf][:-1]
                                                        if f.casefold() != st.font.family.casefold()] + [generic])
-    body, tsize = float(st.font.size), float(st.font.table_size)
+    t = doc.typography
+    body, tsize = t.role("cover-text").size, t.role("table-text").size
     w, h = page_size(st.page)
     margin = float(st.page.margin)
-    grid = st.table.rules == "grid"
-    rule = "0.5pt solid #000"
+    grid, ruled = t.rules == "grid", t.rules == "horizontal"
+    rule = f"{t.rule}pt solid #000"
     cell_border = f"border: {rule};" if grid else "border: 0;"
-    table_border = "" if grid else "border-top: 0.8pt solid #000; border-bottom: 0.8pt solid #000;"
-    head_rule = "" if grid else f"border-bottom: {rule};"
+    table_border = f"border-top: {t.outer_rule}pt solid #000; border-bottom: {t.outer_rule}pt solid #000;" if ruled else ""
+    head_rule = f"border-bottom: {rule};" if ruled else ""
     shade = f"background: #{st.table.header_shading};" if st.table.header_shading else "background: #fff;"
     weight = "bold" if st.table.header_bold else "normal"
     footer = " ".join(css_string(t) if kind == "text" else f"counter({kind})" for kind, t in doc.meta.footer) or '""'
@@ -104,7 +105,7 @@ a {{ color: #0645ad; }}
 section.item {{ margin: 3em 0 0; }}
 table {{ border-collapse: collapse; width: 100%; font-size: {tsize}pt; line-height: 1.2; {table_border} }}
 caption {{ caption-side: top; text-align: left; font-size: {body}pt; padding-bottom: .8em; }}
-th, td {{ {cell_border} padding: 2pt 4.3pt 4pt; text-align: left; vertical-align: top; }}
+th, td {{ {cell_border} padding: {t.pad_top}pt {t.pad_x}pt {t.pad_bottom}pt; text-align: left; vertical-align: top; }}
 thead th {{ {shade} font-weight: {weight}; {head_rule} position: sticky; top: 0; z-index: 2; }}
 tbody th {{ font-weight: normal; }}
 th.block > div {{ position: sticky; top: 2.5em; }}

@@ -47,6 +47,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.lib.colors import HexColor, black
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -56,19 +57,11 @@ from reportlab.platypus import Paragraph as RLParagraph
 
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.resolve.document import Document, Paragraph, ParticipantTable, Run, TextSection, ThemeTable
+from supplement.resolve import typography
 from supplement.resolve.style import page_size
 
 VARIANTS = ("regular", "bold", "italic", "bold_italic")
 _BIG = 1e9
-
-# Role -> (bold, italic) of the role's own font; runs may add bold/italic on top.
-_ROLE_FACE = {
-    "cover-heading": (True, False),
-    "section-heading": (True, False),
-    "theme": (True, False),
-    "subtheme": (False, True),
-}
-
 
 # ---------------------------------------------------------------- fonts
 
@@ -107,9 +100,7 @@ def register_fonts(fonts: dict) -> dict[str, str]:
 
 def role_face(role: str, style) -> tuple[bool, bool]:
     """(bold, italic) of a role's paragraph style."""
-    if role == "table-header":
-        return (bool(style.table.header_bold), False)
-    return _ROLE_FACE.get(role, (False, False))
+    return typography.role_face(role, style.table.header_bold)
 
 
 def run_variant(role: str, run: Run, style) -> str:
@@ -124,39 +115,19 @@ def run_variant(role: str, run: Run, style) -> str:
 # ---------------------------------------------------------------- styles and markup
 
 
-def _styles(style, fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
-    body = float(style.font.size)
-    tsize = float(style.font.table_size)
-    small = max(5.0, min(body - 1.5, 9.0))
-
-    def ps(role, size, leading=1.2, **kw):
-        bold, italic = role_face(role, style)
+def _styles(typo, fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
+    """One reportlab paragraph style per role, from the document's typography."""
+    out = {}
+    for role, t in typo.roles.items():
         face = {(False, False): "regular", (True, False): "bold",
-                (False, True): "italic", (True, True): "bold_italic"}[(bold, italic)]
-        return ParagraphStyle(role, fontName=fonts[face], fontSize=size, leading=round(size * leading, 2),
-                              bulletFontName=fonts["regular"], allowWidows=0, allowOrphans=0,
-                              splitLongWords=1, **kw)
-
-    return {
-        "cover-heading": ps("cover-heading", body + 6, spaceAfter=body * 1.6),
-        "cover-text": ps("cover-text", body, 1.3, spaceAfter=body * 0.8),
-        "contents-item": ps("contents-item", body, 1.3, leftIndent=body * 1.8, spaceAfter=body * 0.4),
-        "caption": ps("caption", body, 1.25, spaceAfter=body * 0.8),
-        "table-header": ps("table-header", tsize),
-        "table-text": ps("table-text", tsize),
-        "theme": ps("theme", tsize),
-        "subtheme": ps("subtheme", tsize, leftIndent=tsize * 0.8),
-        "finding": ps("finding", tsize),
-        "quote": ps("quote", tsize),
-        "table-note": ps("table-note", max(5.0, tsize - 1), spaceBefore=tsize * 0.5),
-        "header": ps("header", small),
-        "footer": ps("footer", small),
-        "section-heading": ps("section-heading", body, 1.25, spaceBefore=body * 0.8, spaceAfter=body * 0.4,
-                              keepWithNext=1),
-        "section-text": ps("section-text", body, 1.3, spaceAfter=body * 0.6),
-        "list-item": ps("list-item", body, 1.3, leftIndent=body * 1.8, firstLineIndent=-body * 1.8,
-                        spaceAfter=body * 0.3),
-    }
+                (False, True): "italic", (True, True): "bold_italic"}[(t.bold, t.italic)]
+        out[role] = ParagraphStyle(
+            role, fontName=fonts[face], fontSize=t.size, leading=t.leading,
+            spaceBefore=t.space_before, spaceAfter=t.space_after,
+            leftIndent=t.indent, firstLineIndent=-t.hanging, keepWithNext=int(t.keep_with_next),
+            alignment={"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}[t.align],
+            bulletFontName=fonts["regular"], allowWidows=0, allowOrphans=0, splitLongWords=1)
+    return out
 
 
 def markup(p: Paragraph, nbsp: bool = True) -> str:
@@ -190,8 +161,9 @@ class _Ctx:
         self.frame_width = self.pagesize[0] - 2 * self.margin
         self.frame_height = self.pagesize[1] - 2 * self.margin
         self.fonts = register_fonts(st.fonts)
-        self.styles = _styles(st, self.fonts)
-        self.rules = st.table.rules
+        self.styles = _styles(doc.typography, self.fonts)
+        self.typo = doc.typography
+        self.rules = self.typo.rules
         shading = st.table.header_shading
         self.shading = HexColor("#" + shading) if shading else None
         self.nbsp = 0xA0 in pdfmetrics.getFont(self.fonts["regular"]).face.charToGlyph
@@ -253,12 +225,10 @@ class _Group:
 class _Spec:
     """A whole table: column widths, header, groups, rule style. Shared by all its pieces."""
 
-    PAD_X = 4.0
-    PAD_TOP = 3.0
-    PAD_BOTTOM = 4.0
-
     def __init__(self, ctx: _Ctx, fractions, headers, groups, splittable, name, pos):
         self.ctx = ctx
+        t = ctx.typo
+        self.PAD_X, self.PAD_TOP, self.PAD_BOTTOM = t.pad_x, t.pad_top, t.pad_bottom
         self.name, self.pos = name, pos  # the item's label, and where to point when it cannot be laid out
         total = ctx.frame_width
         self.col_widths = [f * total for f in fractions]
@@ -271,7 +241,7 @@ class _Spec:
         self.groups = groups
         self.splittable = splittable  # columns that may break between pages when the row does not fit
         # Without rules between rows, a little space sets off each theme (or participant).
-        self.group_space = 0.0 if ctx.rules == "grid" else 3.0
+        self.group_space = t.group_gap
         self.released = 0
 
     def release(self, gi: int) -> None:
@@ -319,8 +289,9 @@ class _PageTable(Flowable):
         bottom = y
         c.saveState()
         c.setStrokeColor(black)
+        t = ctx.typo
         if ctx.rules == "grid":
-            c.setLineWidth(0.5)
+            c.setLineWidth(t.rule)
             c.rect(0, bottom, s.width, top - bottom, stroke=1, fill=0)
             for x in s.col_x[1:]:
                 c.line(x, bottom, x, top)
@@ -331,11 +302,11 @@ class _PageTable(Flowable):
                 x0 = s.col_x[1] if rule == "partial" else 0
                 if rule in ("full", "partial"):
                     c.line(x0, ry, s.width, ry)
-        else:  # horizontal: rules above and below the header, below the last row
-            c.setLineWidth(0.8)
+        elif ctx.rules == "horizontal":  # rules above and below the header, below the last row
+            c.setLineWidth(t.outer_rule)
             c.line(0, top, s.width, top)
             c.line(0, bottom, s.width, bottom)
-            c.setLineWidth(0.5)
+            c.setLineWidth(t.rule)
             c.line(0, top - hh, s.width, top - hh)
         c.restoreState()
 
@@ -562,7 +533,7 @@ def _participant_spec(ctx: _Ctx, item: ParticipantTable) -> _Spec:
 
 
 def _theme_spec(ctx: _Ctx, item: ThemeTable) -> _Spec:
-    gap = ctx.styles["quote"].leading * 0.75
+    gap = ctx.typo.quote_gap
     groups = []
     for bi, b in enumerate(item.blocks):
         heading = _Item(ctx.para(b.heading))
