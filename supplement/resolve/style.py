@@ -159,6 +159,8 @@ STYLE = Obj("style", {
         "heading": Field(T, default="Supplemental Online Content"),
         "paragraphs": Field(ListOf(template(*STUDY_FIELDS)), default=list, doc="may use {citation}, {title}, {authors}, {journal}, {year}, {doi}"),
         "contents": Field(Bool(), default=True, doc="list the items"),
+        "page_numbers": Field(Bool(), default=False, doc="give each listed item its page number (PDF: the "
+                              "page itself; Word: a PAGEREF field to the item's bookmark, updated when the file opens)"),
         "contents_heading": Field(T, default="This supplement contains the following items:",
                                   doc="line above the list of items; may be empty"),
         "closing": Field(ListOf(template(*STUDY_FIELDS)), default=list,
