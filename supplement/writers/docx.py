@@ -537,16 +537,15 @@ def render(doc: Document, warn=lambda message: None) -> bytes:
         b.item(item, new_page=bool(b.out))
     if not b.out:
         b.out.append(b.empty("cover-text"))
-    xml = "".join(b.out)
     sect = body.find(qn("w:sectPr"))
     splice = {}
     if document.element.nsmap.get("w") == _W_NS:
         # The body goes in as text once python-docx has written the package: moving a
         # large parsed tree into the document costs lxml time quadratic in its size.
-        splice["word/document.xml"] = xml.encode("utf-8")
+        splice["word/document.xml"] = b.out
         elements = [parse_xml(f"<w:p {W}><w:r><w:t>{_MARKER}</w:t></w:r></w:p>")]
     else:  # a template that names the namespace otherwise: the slow, general way
-        elements = list(parse_xml(f"<w:body {W}>{xml}</w:body>"))
+        elements = list(parse_xml(f"<w:body {W}>{''.join(b.out)}</w:body>"))
     for el in elements:
         if sect is not None:
             sect.addprevious(el)
@@ -676,7 +675,53 @@ def _properties(document, meta) -> None:
     cp.revision = 1
 
 
-def _stable_zip(data: bytes, bodies: dict[str, bytes]) -> bytes:
+class _WellFormed:
+    """A parser target that keeps nothing: lxml checks the XML is well formed without
+    building a tree of it (a tree of 40,000 quotes would take hundreds of megabytes)."""
+
+    def start(self, tag, attrib):
+        pass
+
+    def end(self, tag):
+        pass
+
+    def data(self, text):
+        pass
+
+    def close(self):
+        return None
+
+
+_CHUNK = 1 << 20  # characters of body text encoded, checked and compressed at a time
+
+
+def _write_spliced(z: zipfile.ZipFile, zi: zipfile.ZipInfo, content: bytes, pieces: list[str]) -> None:
+    """Write a part with the body pieces in place of its marker paragraph, a chunk at a time:
+    neither the whole body text nor its parsed tree is ever held in memory."""
+    marker = f"<w:p><w:r><w:t>{_MARKER}</w:t></w:r></w:p>".encode()
+    if content.count(marker) != 1:
+        raise AssertionError(f"body marker not found once in {zi.filename}")
+    head, tail = content.split(marker)
+    parser = etree.XMLParser(target=_WellFormed(), huge_tree=True)
+    with z.open(zi, "w") as out:
+        def put(data: bytes) -> None:
+            parser.feed(data)  # well-formed, or fail here rather than in Word
+            out.write(data)
+
+        put(head)
+        batch, size = [], 0
+        for piece in pieces:
+            batch.append(piece)
+            size += len(piece)
+            if size >= _CHUNK:
+                put("".join(batch).encode("utf-8"))
+                batch, size = [], 0
+        put("".join(batch).encode("utf-8"))
+        put(tail)
+        parser.close()
+
+
+def _stable_zip(data: bytes, bodies: dict[str, list[str]]) -> bytes:
     """The package again, with the body text put in place of its marker paragraph, and
     fixed timestamps and attributes: equal input, equal bytes."""
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -684,15 +729,12 @@ def _stable_zip(data: bytes, bodies: dict[str, bytes]) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
             content = src.read(info.filename)
-            if info.filename in bodies:
-                marker = f"<w:p><w:r><w:t>{_MARKER}</w:t></w:r></w:p>".encode()
-                if content.count(marker) != 1:
-                    raise AssertionError(f"body marker not found once in {info.filename}")
-                content = content.replace(marker, bodies[info.filename])
-                etree.fromstring(content)  # well-formed, or fail here rather than in Word
             zi = zipfile.ZipInfo(info.filename, ZIP_DATE)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.create_system = 0
             zi.external_attr = 0
-            z.writestr(zi, content)
+            if info.filename in bodies:
+                _write_spliced(z, zi, content, bodies[info.filename])
+            else:
+                z.writestr(zi, content)
     return out.getvalue()
