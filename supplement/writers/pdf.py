@@ -58,6 +58,7 @@ from reportlab.platypus import Paragraph as RLParagraph
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.resolve.document import Document, Paragraph, ParticipantTable, Run, TextSection, ThemeTable
 from supplement.resolve import typography
+from supplement.resolve.layout import theme_rows
 from supplement.resolve.style import page_size
 
 VARIANTS = ("regular", "bold", "italic", "bold_italic")
@@ -533,21 +534,25 @@ def _participant_spec(ctx: _Ctx, item: ParticipantTable) -> _Spec:
 
 
 def _theme_spec(ctx: _Ctx, item: ThemeTable) -> _Spec:
+    """The theme table's groups: one per row of the shared layout (``resolve.layout``)."""
     gap = ctx.typo.quote_gap
     groups = []
-    for bi, b in enumerate(item.blocks):
-        heading = _Item(ctx.para(b.heading))
-        cont = tuple(_Item(ctx.para(p)) for p in b.continued)
-        # a new page that starts a subtheme first shows the theme it belongs to
-        top_new, top_cont, level = cont[:-1], cont, b.level + 1
-        mark = ((f"{item.anchor}-{bi + 1}", b.heading.text, level),)
-        for fi, f in enumerate(b.findings or (None,)):
-            col0 = [heading] if fi == 0 else []
-            col1 = [_Item(src=(ctx, f.text))] if f is not None else []
-            col2 = [_Item(None, gap if qi else 0.0, (ctx, q)) for qi, q in enumerate(f.quotes)] if f is not None else []
-            groups.append(_Group((col0, col1, col2), rule="full" if fi == 0 else "partial",
-                                 marks=mark if fi == 0 else (), top_new=top_new if fi == 0 else top_cont,
-                                 top_cont=top_cont, keep_next=f is None))
+    made: dict[int, tuple] = {}  # block -> its label items, made once and shared by its rows
+
+    def items(paras):
+        return tuple(_Item(ctx.para(p)) for p in paras)
+
+    for row in theme_rows(item):
+        if row.first:
+            made[row.block_index] = (items(row.label), items(row.top_new), items(row.top_cont))
+        label, top_first, top_cont = made[row.block_index]
+        f = row.finding
+        col0 = list(label) if row.first else []
+        col1 = [_Item(src=(ctx, f.text))] if f is not None else []
+        col2 = [_Item(None, gap if qi else 0.0, (ctx, q)) for qi, q in enumerate(row.quotes)]
+        groups.append(_Group((col0, col1, col2), rule=row.rule, marks=(row.mark,) if row.mark else (),
+                             top_new=top_first if row.first else top_cont, top_cont=top_cont,
+                             keep_next=row.keep_next))
     headers = [ctx.para(h) for h in item.headers]
     return _Spec(ctx, item.widths, headers, groups, splittable=(2,), name=item.label, pos=_where(item))
 
