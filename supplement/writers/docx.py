@@ -110,6 +110,7 @@ from lxml import etree
 
 from supplement.resolve.document import Document, Paragraph, ParticipantTable, TextSection, ThemeTable
 from supplement.resolve import word_template
+from supplement.resolve.layout import theme_rows
 from supplement.resolve.style import page_size
 
 W = nsdecls("w")
@@ -311,8 +312,9 @@ def _text(text: str) -> str:
 class _Body:
     """Builds the document body as a list of XML strings."""
 
-    def __init__(self, sid: dict[str, str], st, text_width: int):
+    def __init__(self, sid: dict[str, str], st, typo, text_width: int):
         self.sid = sid
+        self.typo = typo
         self.width = text_width  # twips
         self.out: list[str] = []
         self.bookmarks = 0
@@ -324,12 +326,6 @@ class _Body:
         }
         self.empty_cache: dict[str, str] = {}
         self.grid = st.table.rules == "grid"
-        # The label row is a header row, and Word gives every header row the table style's
-        # first-row look (ECMA-376 17.18.89); LibreOffice gives it to the first row only.
-        # Cancel it on the label row, so both show the same: no header shading, no header rule.
-        self.label_tcpr = (("" if self.grid else '<w:tcBorders><w:bottom w:val="nil"/></w:tcBorders>')
-                           + ('<w:shd w:val="clear" w:color="auto" w:fill="auto"/>'
-                              if st.table.header_shading else ""))
 
     # -- paragraphs
 
@@ -401,85 +397,102 @@ class _Body:
             o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cells) + "</w:tr>")
         o.append("</w:tbl>")
 
-    def gap(self) -> str:
-        """A 1-point empty paragraph between two tables: without it Word joins them into one."""
-        return (f'<w:p><w:pPr><w:pStyle w:val="{self.sid[PARA_STYLES["table-text"]]}"/>'
-                '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
-                '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
-
-    @staticmethod
-    def block_labels(item: ThemeTable):
-        """(block, label paragraphs) for each block that gets a table of its own
-        (``ThemeTable.row_blocks``), labelled by its headings: a subtheme's are its theme's and
-        its own, so a theme whose findings are all in its subthemes labels their tables."""
-        return [(b, b.headings) for b in item.row_blocks()]
-
     def theme_table(self, item: ThemeTable) -> None:
+        """One table under the item's caption: the column heads as its one header row, then
+        the rows of the shared layout (``resolve.layout.theme_rows``), translated: column 1
+        the block's label on its first row (with its outline bookmark) and, with grid rules,
+        one cell merged down the block, as the PDF rules it; column 2 the finding; column 3
+        its quotes, ``quote_gap`` apart. Rows may break across pages; a heading-only row is
+        kept whole and with the next row."""
         cols = self.columns(item.widths)
         c1, c2, c3 = cols
         o = self.out
-        header = self.header_row(cols, item.headers)
-        labelled = self.block_labels(item)
-        if not labelled:  # no themes: the column heads alone
-            o.extend((self.table_start(cols, item.label), header, "</w:tbl>"))
-            return
-        span = f'<w:gridSpan w:val="3"/>{self.label_tcpr}'
-        # Horizontal rules: a block's table ends without a rule, as the next block's table starts
-        # with one; only the last table is ruled below (see the module docstring).
-        open_end = "" if self.grid else '<w:tblBorders><w:bottom w:val="nil"/></w:tblBorders>'
-        # (column 1's empty cells are table text: the theme styles keep with the next row)
-        empty_col1, empty_finding, empty_quote = self.empty("table-text"), self.empty("finding"), self.empty("quote")
-        for n, (b, label) in enumerate(labelled):
-            last_table = n == len(labelled) - 1
-            if n:
-                o.append(self.gap())
-            o.append(self.table_start(cols, item.label, " \u2013 ".join(p.text for p in label),
-                                      "" if last_table else open_end))
-            o.append(header)
-            # the block's label: a second header row, across the table
-            paras = "".join(self.para(p) for p in label)
-            o.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
-                     + self.cell(c1 + c2 + c3, paras, span) + "</w:tr>")
-            rows = sum(max(1, len(f.quotes)) for f in b.findings) or 1
-            # Column 1 is empty below the label; with grid rules it is one merged cell, so no
-            # rules cross it. (Without vertical rules nothing shows there, merged or not.)
-            merge1 = self.grid and rows > 1
-            col1 = [self.cell(c1, empty_col1, '<w:vMerge w:val="restart"/>' if merge1 else "")]
-            col1.append(self.cell(c1, empty_col1, "<w:vMerge/>" if merge1 else ""))
-            if not b.findings:  # nothing beside the label: one empty row
-                o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + col1[0]
-                         + self.cell(c2, empty_finding) + self.cell(c3, empty_quote) + "</w:tr>")
-            r = 0
-            for f in b.findings:
-                quotes = f.quotes or (None,)
-                down = len(quotes)  # rows the finding's cell is merged down
-                if last_table and not self.grid and f is b.findings[-1] and down >= 3:
-                    down -= 1  # the table's ruled last row stays out of the merge (module docstring)
-                for qi, q in enumerate(quotes):
-                    o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
-                    o.append(col1[min(r, 1)])
-                    r += 1
-                    if qi == 0:  # the finding, merged down beside its own quotes
-                        merge = '<w:vMerge w:val="restart"/>' if down > 1 else ""
-                        o.append(self.cell(c2, self.para(f.text), merge))
+        o.append(self.table_start(cols, item.label))
+        o.append(self.header_row(cols, item.headers))
+        rows = theme_rows(item)
+        typo = self.typo
+        gap = f'<w:spacing w:before="{_tw(typo.quote_gap)}"/>' if typo.quote_gap else ""
+        # Without rules between rows, a little space sets off each block (the PDF's group gap).
+        lead = (f'<w:tcMar><w:top w:w="{_tw(typo.pad_top + typo.group_gap)}" w:type="dxa"/></w:tcMar>'
+                if typo.group_gap and not self.grid else "")
+        keep = "<w:keepNext/>"
+        unkeep = {role: '<w:keepNext w:val="0"/>' if typo.role(role).keep_with_next else ""
+                  for role in ("theme", "subtheme")}
+        empty_col1 = self.empty("table-text")
+        for n, row in enumerate(rows):
+            f = row.finding
+            held = row.keep_next  # a heading alone: whole, and with the row below it
+            o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" if held else "<w:tr>")
+            mar = lead if (row.first and n) else ""
+            merge = ""
+            if self.grid:
+                merge = ('<w:vMerge w:val="restart"/>' if row.span > 1 else "") if row.first else "<w:vMerge/>"
+            if row.first:
+                paras = []
+                for i, p in enumerate(row.label):
+                    ppr = keep if held else unkeep.get(p.role, "")
+                    if i == 0 and row.mark:
+                        bid = self.bookmarks
+                        self.bookmarks += 1
+                        mark = f'<w:bookmarkStart w:id="{bid}" w:name="{_bookmark(row.mark[0])}"/>'
+                        paras.append(self.para(p, ppr=ppr, inner=lambda runs, m=mark, b=bid:
+                                               f'{m}{runs}<w:bookmarkEnd w:id="{b}"/>'))
                     else:
-                        o.append(self.cell(c2, empty_finding, "<w:vMerge/>" if qi < down else ""))
-                    o.append(self.cell(c3, self.para(q) if q is not None else empty_quote))
-                    o.append("</w:tr>")
-            o.append("</w:tbl>")
+                        paras.append(self.para(p, ppr=ppr))
+                o.append(self.cell(c1, "".join(paras) or empty_col1, merge + mar))
+            else:
+                o.append(self.cell(c1, empty_col1, merge))
+            if f is None:
+                o.append(self.cell(c2, self.para_empty("finding", keep), mar))
+                o.append(self.cell(c3, self.para_empty("quote", keep), mar))
+            else:
+                o.append(self.cell(c2, self.para(f.text), mar))
+                quotes = "".join(self.para(q, ppr=gap if qi else "") for qi, q in enumerate(f.quotes))
+                o.append(self.cell(c3, quotes or self.empty("quote"), mar))
+            o.append("</w:tr>")
+        o.append("</w:tbl>")
+
+    def para_empty(self, role: str, ppr: str = "") -> str:
+        if not ppr:
+            return self.empty(role)
+        return f'<w:p><w:pPr><w:pStyle w:val="{self.sid[PARA_STYLES[role]]}"/>{ppr}</w:pPr></w:p>'
 
     # -- document parts
 
-    def cover(self, cover, items) -> None:
+    def cover(self, cover, items, page_numbers: bool = False, pages=()) -> None:
+        """The cover page; with ``page_numbers`` each contents entry ends, after a dot leader,
+        with a PAGEREF field to its item's bookmark (``pages``: the cached numbers, a guess that
+        Word replaces when it updates the fields on opening the file)."""
         o = self.out
         o.append(self.para(cover.heading))
         o.extend(self.para(p) for p in cover.paragraphs)
         if cover.contents_heading:
             o.append(self.para(cover.contents_heading))
-        for p, item in zip(cover.contents, items):
-            start = f'<w:hyperlink w:anchor="{_bookmark(item.anchor)}" w:history="1">'
-            o.append(self.para(p, inner=lambda runs, start=start: f"{start}{runs}</w:hyperlink>"))
+        tabs = f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{self.width}"/></w:tabs>' if page_numbers else ""
+        for n, (p, item) in enumerate(zip(cover.contents, items)):
+            name = _bookmark(item.anchor)
+            start = f'<w:hyperlink w:anchor="{name}" w:history="1">'
+            if page_numbers:
+                page = str(pages[n]) if n < len(pages) else ""
+                field = ('<w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                         f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText></w:r>'
+                         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                         f'<w:r><w:t>{page}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+            else:
+                field = ""
+            o.append(self.para(p, ppr=tabs, inner=lambda runs, start=start, field=field:
+                               f"{start}{runs}</w:hyperlink>{field}"))
         o.extend(self.para(p) for p in cover.closing)
+
+    def end_section(self, sectpr: str) -> None:
+        """End the section here: its properties go into the last paragraph so far."""
+        o = self.out
+        last = o[-1] if o else ""
+        if last.startswith("<w:p><w:pPr>"):
+            at = last.index("</w:pPr>")
+            o[-1] = last[:at] + sectpr + last[at:]
+        else:
+            o.append(f"<w:p><w:pPr>{sectpr}</w:pPr></w:p>")
 
     def item(self, item, new_page: bool) -> None:
         o = self.out
@@ -530,11 +543,21 @@ def render(doc: Document, warn=lambda message: None) -> bytes:
         _page_setup(section, st)
     text_width = int(round((section.page_width - section.left_margin - section.right_margin) / 635))
 
-    b = _Body(sid, st, text_width)
+    kinds = (["plain"] if doc.cover is not None else []) + [
+        "theme" if isinstance(i, ThemeTable) else "plain" for i in doc.items]
+    sections = _Sections(document, section, sid, doc.meta, kinds, text_width)
+    b = _Body(sid, st, doc.typography, text_width)
+    unit = 0
     if doc.cover is not None:
-        b.cover(doc.cover, doc.items)
+        b.cover(doc.cover, doc.items, page_numbers=bool(st.cover.page_numbers),
+                pages=_page_guess(doc, section, text_width) if st.cover.page_numbers else ())
+        unit = 1
     for i, item in enumerate(doc.items):
-        b.item(item, new_page=bool(b.out))
+        end = sections.end_before(unit)
+        if end is not None:
+            b.end_section(end)
+        b.item(item, new_page=bool(b.out) and end is None)
+        unit += 1
     if not b.out:
         b.out.append(b.empty("cover-text"))
     sect = body.find(qn("w:sectPr"))
@@ -552,11 +575,75 @@ def render(doc: Document, warn=lambda message: None) -> bytes:
         else:
             body.append(el)
 
-    _header_footer(section, sid, doc.meta)
+    if st.cover.page_numbers and doc.cover is not None and doc.cover.contents:
+        _update_fields(document)
     _properties(document, doc.meta)
     buf = io.BytesIO()
     document.save(buf)
     return _stable_zip(buf.getvalue(), splice)
+
+# settings.xml children that come after w:updateFields (ECMA-376 CT_Settings)
+_AFTER_UPDATE = {"hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+                 "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                 "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
+                 "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"}
+
+
+def _update_fields(document) -> None:
+    """Ask Word to update the fields when it opens the file (the contents' PAGEREFs)."""
+    settings = document.settings.element
+    for old in settings.findall(qn("w:updateFields")):
+        settings.remove(old)
+    el = parse_xml(f'<w:updateFields {W} w:val="true"/>')
+    for child in settings:
+        if etree.QName(child).localname in _AFTER_UPDATE:
+            child.addprevious(el)
+            return
+    settings.append(el)
+
+
+def _page_guess(doc: Document, section, text_width: int) -> list[int]:
+    """Each item's first page, guessed from the length of its text (characters half the type
+    size wide on average): only the contents' cached page numbers, which Word replaces with the
+    real ones when it opens the file (``w:updateFields``). Nothing else depends on it."""
+    typo = doc.typography
+    frame = max(1.0, (section.page_height - section.top_margin - section.bottom_margin) / 12700)  # points
+    width = text_width / 20
+    pad = typo.pad_top + typo.pad_bottom
+
+    def height(paras, w) -> float:
+        h = 0.0
+        for p in paras:
+            t = typo.role(p.role)
+            lines = -(-max(1, len(p.text)) * t.size * 0.5 // max(w, 1.0))
+            h += lines * t.leading + t.space_before + t.space_after
+        return h
+
+    def row(cells, cols) -> float:
+        return max(height(c, w) for c, w in zip(cells, cols)) + pad
+
+    def pages(h) -> int:
+        return max(1, int(-(-h // frame)))
+
+    start = 1
+    if doc.cover is not None:
+        start += pages(height([doc.cover.heading, *doc.cover.paragraphs, *doc.cover.contents], width))
+    out = []
+    for item in doc.items:
+        out.append(start)
+        h = height(item.caption, width) + height(item.notes, width)
+        if isinstance(item, TextSection):
+            h += height(item.body, width)
+        else:
+            cols = [f * width - 2 * typo.pad_x for f in item.widths]
+            h += row([[x] for x in item.headers], cols)
+            if isinstance(item, ParticipantTable):
+                h += sum(row([[x] for x in r], cols) for r in item.rows)
+            else:
+                h += sum(row((r.label, (r.finding.text,) if r.finding else (), r.quotes), cols)
+                         for r in theme_rows(item))
+        start += pages(h)
+    return out
 
 
 def _drop_parts(document) -> None:
@@ -628,11 +715,25 @@ def _page_setup(section, st) -> None:
     section.gutter = Twips(0)
 
 
-def _header_footer(section, sid, meta) -> None:
+def _header_xml(sid, meta, theme_tab: int | None = None) -> str:
+    """The running header's paragraph; with ``theme_tab`` (twips) also, right-aligned there, a
+    STYLEREF field to the theme headings' style: the theme the page belongs to (module
+    docstring). Its cached text is empty: a reader that does not evaluate the field (LibreOffice
+    7.4) shows the running header alone, never a stale theme."""
+    runs = f"<w:r>{_text(meta.header)}</w:r>" if meta.header else ""
+    tabs = ""
+    if theme_tab is not None:
+        tabs = f'<w:tabs><w:tab w:val="right" w:pos="{theme_tab}"/></w:tabs>'
+        runs += ('<w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                 f'<w:r><w:instrText xml:space="preserve"> STYLEREF &quot;{_attr(PARA_STYLES["theme"])}&quot; </w:instrText></w:r>'
+                 '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    return f'<w:p {W}><w:pPr><w:pStyle w:val="{sid[PARA_STYLES["header"]]}"/>{tabs}</w:pPr>{runs}</w:p>'
+
+
+def _header_footer(section, sid, meta, theme_tab: int | None = None) -> None:
     """The running header and footer, on every page: also in a template's own first-page
     and even-page variants, where it has them."""
-    runs = f"<w:r>{_text(meta.header)}</w:r>" if meta.header else ""
-    header = f'<w:p {W}><w:pPr><w:pStyle w:val="{sid[PARA_STYLES["header"]]}"/></w:pPr>{runs}</w:p>'
+    header = _header_xml(sid, meta, theme_tab)
     parts = []
     for kind, value in meta.footer:
         if kind in ("page", "pages"):
@@ -651,6 +752,77 @@ def _header_footer(section, sid, meta) -> None:
         for child in list(el):
             el.remove(child)
         el.append(parse_xml(xml))
+
+
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_REFS = (qn("w:headerReference"), qn("w:footerReference"))
+_BEFORE_TYPE = _REFS + (qn("w:footnotePr"), qn("w:endnotePr"))
+
+
+_XMLNS = re.compile(r'\s+xmlns:(\w+)="[^"]*"')
+
+
+def _bare(el) -> str:
+    """An element as XML text without the namespace declarations it does not use (lxml
+    repeats the document's on every element it serializes alone); w: and r: are declared
+    around it."""
+    text = etree.tostring(el, encoding="unicode")
+    return _XMLNS.sub(lambda m: "" if m.group(1) in ("w", "r") or f"{m.group(1)}:" not in
+                      _XMLNS.sub("", text) else m.group(0), text)
+
+
+class _Sections:
+    """Sections for the running theme: each run of theme-table items is a section of its own,
+    whose header adds the STYLEREF field; the pages before and after it (cover, other items)
+    keep the plain header, where Word's STYLEREF would name a theme from elsewhere in the
+    document. ``kinds`` is the kind of each unit of the body (the cover, then each item):
+    "theme" or "plain"."""
+
+    def __init__(self, document, section, sid, meta, kinds: list[str], text_width: int):
+        self.kinds = kinds
+        self.xml: dict[str, str] = {}
+        if "theme" not in kinds:
+            _header_footer(section, sid, meta)
+            return
+        if all(k == "theme" for k in kinds):  # one section: its header runs the theme
+            _header_footer(section, sid, meta, theme_tab=text_width)
+            return
+        _header_footer(section, sid, meta)
+        sect = document.element.body.find(qn("w:sectPr"))
+        part, rid = document.part.add_header_part()
+        el = part.element
+        for child in list(el):
+            el.remove(child)
+        el.append(parse_xml(_header_xml(sid, meta, theme_tab=text_width)))
+        plain = [c for c in sect if c.tag in _REFS]
+        rest = [c for c in sect if c.tag not in _REFS and c.tag != qn("w:type")]
+        # the theme sections' references: the theme header for every header the plain ones have
+        themed = []
+        for c in plain:
+            c = etree.fromstring(etree.tostring(c))
+            if c.tag == qn("w:headerReference"):
+                c.set(f"{{{_R_NS}}}id", rid)
+            themed.append(c)
+
+        def xml(refs):
+            out = [_bare(c) for c in refs]
+            at = len(out) + sum(1 for c in rest if c.tag in _BEFORE_TYPE)
+            body = out + [_bare(c) for c in rest]
+            body.insert(at, '<w:type w:val="nextPage"/>')
+            return f'<w:sectPr xmlns:r="{_R_NS}">' + "".join(body) + "</w:sectPr>"
+
+        self.xml = {"plain": xml(plain), "theme": xml(themed)}
+        if kinds[-1] == "theme":  # the document's last section is a theme table's
+            for c in [c for c in sect if c.tag in _REFS]:
+                sect.remove(c)
+            for c in reversed(themed):
+                sect.insert(0, c)
+
+    def end_before(self, unit: int) -> str | None:
+        """The sectPr that ends the section before body unit ``unit``, if a section ends there."""
+        if not self.xml or unit == 0 or self.kinds[unit] == self.kinds[unit - 1]:
+            return None
+        return self.xml[self.kinds[unit - 1]]
 
 
 def _property(text: str) -> str:
