@@ -281,7 +281,7 @@ def test_a_quote_added_in_word_merges_into_the_example_in_place(example_docx, tm
 
     import docx
     d = docx.Document(str(example_docx))
-    cell = d.tables[1].rows[2].cells[2]  # theme I's first finding, its first quote's cell
+    cell = d.tables[1].rows[1].cells[2]  # theme I's first finding: the cell of its quotes
     cell.add_paragraph("“A quote added in Word.” [Non-Op 2, 9]")
     edited = tmp_path / "edited.docx"
     d.save(str(edited))

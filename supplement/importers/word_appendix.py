@@ -310,6 +310,9 @@ class _Reader:
                 self.headings(tcell, n, ri, tc + 1)
                 prev_f = None
             prev_t = tcell._tc if tcell is not None else None
+            if not any(clean(c.text) for c in (fcell, qcell) if c is not None and c is not tcell):
+                prev_f = None
+                continue  # a heading alone in its row (a theme whose findings are in its subthemes)
             if self.cur_block is None:
                 self.r.warning(self.pos(n, ri), "findings before any theme; put under a theme called 'Untitled theme'")
                 self.start(_Block("Untitled theme", 0))

@@ -198,7 +198,9 @@ def _style_defs(st, typo) -> dict[str, tuple[str, str]]:
         ind = ""
         if t.indent or t.hanging:
             ind = f'<w:ind w:left="{_tw(t.indent)}"' + (f' w:hanging="{_tw(t.hanging)}"' if t.hanging else "") + "/>"
-        ppr = (("<w:keepNext/>" if t.keep_with_next else "")
+        # widow and orphan control: no line of a paragraph alone at a page's foot or head (the
+        # PDF never leaves fewer than two lines on either side of a break either)
+        ppr = (("<w:keepNext/>" if t.keep_with_next else "") + "<w:widowControl/>"
                + f'<w:spacing w:before="{_tw(t.space_before)}" w:after="{_tw(t.space_after)}" '
                f'w:line="{_tw(t.leading)}" w:lineRule="atLeast"/>' + ind
                + (f'<w:jc w:val="{t.align}"/>' if t.align != "left" else ""))
