@@ -24,6 +24,7 @@ import docx
 import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
+from lxml import etree
 
 from supplement.resolve.document import Finding, Paragraph, Run, ThemeBlock
 from supplement.pipeline import load_document
@@ -875,3 +876,166 @@ def test_ten_thousand_quotes_give_one_paragraph_each(example):
     assert len(rows) == 1 + 10_000 // 25  # the header, then a row per finding (25 quotes each)
     assert sum(len(tr.findall(qn("w:tc"))[2].findall(qn("w:p"))) for tr in rows[1:]) == 10_000
     assert all(not _is_header(tr) for tr in rows[1:])
+
+
+# ---------------------------------------------------------------- typography, running theme, contents, parity
+
+
+@pytest.mark.parametrize("rules", ["none", "horizontal", "grid"])
+def test_typography_keys_reach_the_word_table(tmp_path, rules):
+    """A style's table rules and typography keys (rule widths, cell padding, quote gap, group
+    gap) are what the Word table is drawn with."""
+    look = tmp_path / "look.yaml"
+    look.write_text(f"extends: default\ntable: {{rules: {rules}}}\ntypography:\n  rule: 1pt\n  outer_rule: 2pt\n"
+                    "  cell_padding_top: 5pt\n  cell_padding_bottom: 6pt\n  cell_padding_x: 7pt\n"
+                    "  quote_gap: 12pt\n  group_gap: 4pt\n", encoding="utf-8")
+    doc = load_document(EXAMPLE, str(look))
+    document = docx.Document(io.BytesIO(render(doc)))
+    style = _table_style(document)
+    borders = {b.tag.split("}")[1]: (b.get(W_VAL), b.get(qn("w:sz")))
+               for b in style.find(qn("w:tblPr") + "/" + qn("w:tblBorders"))}
+    nil, thin, thick = ("nil", None), ("single", "8"), ("single", "16")  # eighths of a point
+    want = {"none": dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), nil),
+            "horizontal": {"top": thick, "left": nil, "bottom": thick, "right": nil, "insideH": nil, "insideV": nil},
+            "grid": dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), thin)}[rules]
+    assert borders == want
+    first = style.find(qn("w:tblStylePr"))
+    if rules == "horizontal":  # the rule under the column heads
+        assert first.find(".//" + qn("w:bottom")).get(qn("w:sz")) == "8"
+    else:
+        assert first is None
+    mar = style.find(qn("w:tblPr") + "/" + qn("w:tblCellMar"))
+    assert {m.tag.split("}")[1]: m.get(qn("w:w")) for m in mar} == {"top": "100", "bottom": "120", "left": "140",
+                                                                     "right": "140"}
+    (tbl,) = _theme_tables(document)
+    gaps = []
+    for n, (tr, row) in enumerate(zip(tbl.findall(qn("w:tr"))[1:], theme_rows(doc.items[1]))):
+        quotes = tr.findall(qn("w:tc"))[2].findall(qn("w:p"))
+        gaps.append([q.find(qn("w:pPr") + "/" + qn("w:spacing")) is not None and
+                     q.find(qn("w:pPr") + "/" + qn("w:spacing")).get(qn("w:before")) for q in quotes])
+        tops = {tc.find(qn("w:tcPr") + "/" + qn("w:tcMar") + "/" + qn("w:top")) is not None and
+                tc.find(qn("w:tcPr") + "/" + qn("w:tcMar") + "/" + qn("w:top")).get(qn("w:w"))
+                for tc in tr.findall(qn("w:tc"))}
+        # the group gap above each block but the first: cell padding of 5 + 4 points
+        assert tops == ({"180"} if row.first and n else {False})
+    # the quote gap between two quotes in one cell, not above the first
+    assert all(g == [False] + ["240"] * (len(g) - 1) for g in gaps if g)
+    assert sum(len(g) for g in gaps) >= 122
+
+
+def _header_of(document, sect) -> str:
+    """The XML of the default header a sectPr refers to."""
+    ref = next(r for r in sect.findall(qn("w:headerReference")) if r.get(qn("w:type")) == "default")
+    part = document.part.related_parts[ref.get(qn("r:id"))]
+    return etree.tostring(part.element, encoding="unicode")
+
+
+def test_the_theme_table_is_a_section_whose_running_head_names_the_theme(tmp_path):
+    """Word: the theme table is a section of its own whose running head ends, right-aligned,
+    with a STYLEREF field to the theme headings' style (Word shows the first theme heading on
+    the page, or the one a page continues); its cached text is empty, so a reader that does
+    not evaluate it shows no stale theme. The sections before and after it (cover, text, other
+    tables) keep the plain running head: there a STYLEREF would name a theme from elsewhere."""
+    doc = load_document(EXAMPLE.parent.parent / "docs" / "examples" / "whole-supplement.yaml", "jama")
+    kinds = [type(i).__name__ for i in doc.items]
+    assert kinds == ["TextSection", "ParticipantTable", "ThemeTable", "DataTable", "DataTable"]
+    document = docx.Document(io.BytesIO(render(doc)))
+    body = document.element.body
+    sects = [p.find(qn("w:pPr") + "/" + qn("w:sectPr")) for p in body.iter(qn("w:p"))]
+    sects = [s for s in sects if s is not None] + [body.find(qn("w:sectPr"))]
+    assert len(sects) == 3  # cover to the participant table; the theme table; the rest
+    heads = [_header_of(document, s) for s in sects]
+    field = ' STYLEREF "Supplement Theme" '
+    assert [field in h for h in heads] == [False, True, False]
+    assert heads[0] == heads[2]
+    hdr = etree.fromstring(heads[1].encode())
+    instr = [t.text for t in hdr.iter(qn("w:instrText"))]
+    assert instr == [field]
+    # the field's result (between separate and end) is empty: nothing stale to show
+    runs = list(hdr.iter(qn("w:r")))
+    chars = [r.find(qn("w:fldChar")) for r in runs]
+    sep = next(i for i, c in enumerate(chars) if c is not None and c.get(qn("w:fldCharType")) == "separate")
+    assert chars[sep + 1] is not None and chars[sep + 1].get(qn("w:fldCharType")) == "end"
+    tab = hdr.find(".//" + qn("w:tabs") + "/" + qn("w:tab"))
+    sec = document.sections[0]
+    assert tab.get(W_VAL) == "right" and int(tab.get(qn("w:pos"))) == round(
+        (sec.page_width - sec.left_margin - sec.right_margin) / 635)
+    # every section has the same page setup and footer; each after the first starts a new page
+    for s in sects:
+        assert s.find(qn("w:pgSz")).attrib == sects[-1].find(qn("w:pgSz")).attrib
+        assert [r.get(qn("r:id")) for r in s.findall(qn("w:footerReference"))] == \
+            [r.get(qn("r:id")) for r in sects[-1].findall(qn("w:footerReference"))]
+    assert [s.find(qn("w:type")).get(W_VAL) for s in sects[:-1]] == ["nextPage", "nextPage"]
+    # the theme table's caption opens the second section
+    names = _style_names(document)
+    captions = [p for p in body.iter(qn("w:p")) if _pstyle(p, names) == "Supplement Caption"]
+    theme_caption = next(p for p in captions if _text(p).startswith(doc.items[2].caption[0].text[:20]))
+    assert theme_caption.getprevious().find(qn("w:pPr") + "/" + qn("w:sectPr")) is sects[0]
+
+
+def test_lancet_contents_give_page_numbers_word_updates(tmp_path):
+    """cover.page_numbers (the Lancet): each contents entry links to its item and ends, after a
+    dot leader to the right margin, with a PAGEREF field to the item's bookmark; the settings
+    ask Word to update fields on opening. LibreOffice evaluates PAGEREF: its rendering shows,
+    for each item, the page the item's caption is on."""
+    doc = load_document(EXAMPLE, "lancet")
+    assert doc.style.cover.page_numbers and doc.cover is not None
+    data = render(doc)
+    document = docx.Document(io.BytesIO(data))
+    names = _style_names(document)
+    entries = [p for p in document.element.body.iter(qn("w:p")) if _pstyle(p, names) == "Supplement Contents Item"]
+    assert len(entries) == len(doc.items) == 2
+    sec = document.sections[0]
+    width = round((sec.page_width - sec.left_margin - sec.right_margin) / 635)
+    for p, item in zip(entries, doc.items):
+        name = item.anchor.replace("-", "_")
+        tab = p.find(qn("w:pPr") + "/" + qn("w:tabs") + "/" + qn("w:tab"))
+        assert (tab.get(W_VAL), tab.get(qn("w:leader")), int(tab.get(qn("w:pos")))) == ("right", "dot", width)
+        assert [t.text for t in p.iter(qn("w:instrText"))] == [f" PAGEREF {name} \\h "]
+        assert p.find(qn("w:hyperlink")).get(qn("w:anchor")) == name
+        assert name in {b.get(qn("w:name")) for b in document.element.body.iter(qn("w:bookmarkStart"))}
+    settings = document.settings.element
+    assert settings.find(qn("w:updateFields")).get(W_VAL) == "true"
+    # no page numbers, no fields and no request to update them
+    plain = docx.Document(io.BytesIO(render(load_document(EXAMPLE, "jama"))))
+    assert plain.element.body.find(".//" + qn("w:instrText")) is None
+    assert plain.settings.element.find(qn("w:updateFields")) is None
+
+    path = tmp_path / "lancet.docx"
+    path.write_bytes(data)
+    pages = _lo_convert(path, tmp_path, tmp_path / "profile")
+    contents = pages[0].splitlines()
+    for item in doc.items:
+        on = next(n for n, page in enumerate(pages) if _squash(item.caption[0].text) in _squash(page)
+                  and n > 0)
+        line = next(ln for ln in contents if ln.startswith(item.caption[0].runs[0].text))
+        assert re.search(r"\.{3,}\s*(\d+)$", line).group(1) == str(on + 1), (line, on + 1)
+    # the cached numbers (before Word updates them) are a guess from the text's length: here right
+    cached = [re.search(r'<w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>(\d+)</w:t>', x).group(1)
+              for x in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode().split("PAGEREF")[1:]]
+    assert cached == ["2", "3"]
+
+
+PRESETS = ("default", "jama", "bmj", "lancet", "nejm", "plos", "bmc", "elsevier", "lww", "wiley")
+
+
+def test_word_and_pdf_page_counts_agree_in_every_preset(tmp_path):
+    """Parity: for the example in every preset, LibreOffice's rendering of the .docx and the
+    PDF differ by at most 10% in pages (docs/outputs.md has the table)."""
+    from pypdf import PdfReader
+
+    from supplement.writers.pdf import render as render_pdf
+    docs, pdf_pages = [], {}
+    for preset in PRESETS:
+        doc = load_document(EXAMPLE, preset)
+        path = tmp_path / f"{preset}.docx"
+        path.write_bytes(render(doc))
+        docs.append(path)
+        pdf_pages[preset] = len(PdfReader(io.BytesIO(render_pdf(doc))).pages)
+    subprocess.run([_need("soffice"), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path / "lo"), *map(str, docs)],
+                   check=True, capture_output=True, timeout=600)
+    word_pages = {p: len(PdfReader(tmp_path / "lo" / f"{p}.pdf").pages) for p in PRESETS}
+    for p in PRESETS:
+        assert abs(word_pages[p] - pdf_pages[p]) <= 0.1 * pdf_pages[p], (p, word_pages[p], pdf_pages[p])
+    assert min(pdf_pages.values()) >= 15  # (the theme table runs over many pages in each)

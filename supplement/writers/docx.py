@@ -327,7 +327,7 @@ class _Body:
             "mark": {"superscript"} if st.notes.superscript else set(),
         }
         self.empty_cache: dict[str, str] = {}
-        self.grid = st.table.rules == "grid"
+        self.grid = typo.rules == "grid"
 
     # -- paragraphs
 
@@ -414,9 +414,9 @@ class _Body:
         rows = theme_rows(item)
         typo = self.typo
         gap = f'<w:spacing w:before="{_tw(typo.quote_gap)}"/>' if typo.quote_gap else ""
-        # Without rules between rows, a little space sets off each block (the PDF's group gap).
+        # The group gap sets off each block but the first (the PDF leaves it above each theme).
         lead = (f'<w:tcMar><w:top w:w="{_tw(typo.pad_top + typo.group_gap)}" w:type="dxa"/></w:tcMar>'
-                if typo.group_gap and not self.grid else "")
+                if typo.group_gap else "")
         keep = "<w:keepNext/>"
         unkeep = {role: '<w:keepNext w:val="0"/>' if typo.role(role).keep_with_next else ""
                   for role in ("theme", "subtheme")}
