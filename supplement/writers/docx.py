@@ -13,8 +13,11 @@ Package and styles
     sizes, rules) with a warning. Direct formatting is written only where the
     model asks for more than the role's style gives (a bold caption sentence),
     for the page break before each item (no style setting asks for it), and
-    in the theme table for the 1-point paragraph between two tables and the
-    label row's cell look (below).
+    in the theme table where the layout asks for it (the quote gap, the group
+    gap, keeping a heading-only row with the next; below). Every size, space,
+    padding and rule comes from ``Document.typography``; every paragraph style
+    has widow and orphan control (the PDF, too, keeps two lines either side of
+    a break).
 
 Body
     Built as one XML string (every piece of text escaped with
@@ -24,70 +27,65 @@ Body
     ``add_row()``, and no moving of a large parsed tree into the document
     (lxml does that in quadratic time): 10,000 quotes take about 0.5 s.
 
-Theme table: one table per block, one row per quote
-    Each theme and each subtheme (a "block") is a table of its own, whose two
-    header rows (``<w:tblHeader/>``, no ``w:val``) are the column heads and a
-    row across the table naming the block: "I. Elements of Disease", or for a
-    subtheme its theme's heading over its own ("I. Elements of Disease" /
-    "A. Failure of Initial Treatment"), in the theme and subtheme styles.
-    Word and LibreOffice repeat header rows at the top of every page a table
-    runs onto, so every page of the theme table shows the column heads and
-    which theme (and subtheme) its rows belong to, wherever the pages break;
-    the writer cannot know where they do. Below the label, column 2 (the
-    finding) is merged down the rows of its quotes (``vMerge``), so each
-    finding stands beside its own quotes; column 1 is empty (with grid rules,
-    one merged cell, so no rules cross it); rows do not split (``cantSplit``),
-    so a quote never breaks across pages unless it is taller than a page; the
-    label keeps with the row below it (its styles have ``keepNext``). A theme
-    without findings of its own gets no table: its heading labels each of its
-    subthemes' tables. Consecutive tables are kept apart by a 1-point empty
-    paragraph, or Word would join them into one.
+Theme table: one table, the layout's rows
+    The rows are the shared layout's (``resolve/layout.py``: the PDF reads the
+    same rows), translated: one ``<w:tbl>`` under the item's caption, whose
+    one header row (``<w:tblHeader/>``, no ``w:val``) holds the column heads,
+    repeated by Word and LibreOffice at the top of each page the table runs
+    onto and nowhere else. Then a row per finding: column 1 the block's label
+    on its first row ("I. Elements of Disease", or a subtheme's own heading)
+    with the block's outline bookmark (``item_2_1``...), column 2 the
+    finding, column 3 its quotes as paragraphs, ``quote_gap`` apart (space
+    below each quote but the last, so none shows at the head of a page the
+    row continues on). A theme whose findings are all in its subthemes gets a
+    row of its heading alone (``cantSplit``, every paragraph ``keepNext``:
+    never alone at a page foot); elsewhere a theme label's style keepNext is
+    switched off in its cell, so it cannot drag its row onto the next page.
+    With grid rules column 1 is one cell merged down each block (``vMerge``),
+    as the PDF rules only columns 2 and 3 between a block's findings; with
+    other rules the group gap is extra top padding of a block's first row.
 
-    A block that starts part-way down a page starts with the column heads
-    again: it cannot leave them out, as it may run onto the next page. With
-    grid rules the two tables' borders meet as a double rule; with
-    horizontal rules a block's table has no rule below it (the next table's
-    top rule closes it) and only the last is ruled below.
+    Rows break across pages (no ``cantSplit``), so no page ends with the
+    height of a row left empty (rows kept whole left pages up to a third
+    empty in LibreOffice; tests/test_docx.py, "tall rows").
+    LibreOffice 7.4 ignores widow and orphan control (and keep-lines) inside
+    table cells: a quote's last line may head the next page there; Word keeps
+    two lines.
 
-    Word gives every header row the table style's first-row look (ECMA-376
-    17.18.89) where LibreOffice gives it to the first row only, so the label
-    row cancels it (no header shading, no rule under it) and looks the same
-    in both. LibreOffice 7.4 draws the bottom rule of a merged cell that runs
-    onto another page at the foot of its first page instead of under the
-    table: with horizontal rules the table's ruled last row is therefore kept
-    out of the last finding's merged cell (when it has three or more quotes;
-    with no rules inside, this shows nowhere else). With grid rules every row
-    is ruled, so a page break closes the table cleanly (LibreOffice rules a
-    merged cell at a page break; unruled rows beside it looked broken).
+Which theme a page belongs to
+    The theme table is a section of its own (a ``nextPage`` section break
+    ends the section before it, and one after it when more items follow),
+    whose running head ends, at a right tab, with a field
+    ``STYLEREF "Supplement Theme"``: Word shows on each page the first theme
+    heading on that page, or, on a page that starts none, the last one before
+    it, i.e. the theme the page continues. (On a page where a new theme starts
+    below rows of the one before, the head names the new theme; its label is
+    in column 1 beside its first finding.) The other sections keep the plain
+    running head: there STYLEREF would name a theme from elsewhere in the
+    document. The field's cached text is empty: LibreOffice 7.4 does not
+    evaluate STYLEREF (checked again: it prints the cached text) and shows
+    the plain running head, never a stale theme; a continued page there shows
+    an empty column 1 under the column heads. Subthemes are not in the running
+    head: STYLEREF "Supplement Subtheme" would name a subtheme of an earlier
+    theme on pages of a theme without subthemes.
 
-Which theme a continued page belongs to: the options tried
-    Checked in LibreOffice 7.4, reasoning about Word where it differs:
+    A page that continues a finding cannot say which (its first words and
+    "(continued)", as the PDF does: ``Finding.continued``): Word decides the
+    page breaks when it lays the file out and has no "continued" text for a
+    row that breaks; STYLEREF names a paragraph style's text, not a cell's.
+    The other options tried before (column 1 merged down the whole block;
+    ``continued`` labels in every row; one table per block with the label as a
+    second header row, which showed the theme on every page in both Word and
+    LibreOffice but repeated the column heads mid-page and cost pages) are
+    in the history of this file.
 
-    * column 1 merged down the whole block (the seed's look): a continuation
-      page shows an empty column 1, so the reader cannot tell the theme;
-    * a STYLEREF field in the page header: right in Word, but LibreOffice 7.4
-      does not evaluate STYLEREF and prints the cached text on every page
-      (stale, hence misleading);
-    * the continued label every third of a page, by estimated row heights:
-      a page can still start with unlabelled rows;
-    * the model's ``continued`` paragraphs in small grey italics in column 1
-      of every row after the block's first: right everywhere, but a subtheme's
-      every row carried a four-line grey label; abbreviating it ("I.A.
-      (continued)") made it quieter but told the reader only a number;
-    * one table per block, the label in column 1 of its own header row (not
-      across the table): the label wraps in the narrow column beside two
-      empty cells, taller for no gain;
-    * the column heads in the page header of a section of their own, and
-      only the label as a header row: no column heads repeated mid-page, but
-      the heads sit apart from the table, need a first-page variant under
-      the caption, and are no longer the table's header cells for a screen
-      reader or pandoc.
-
-    The header-row label is used: it is right on every page in Word and
-    LibreOffice, shown once per page rather than on every row, and it is the
-    table's own header, so pandoc and screen readers read it as one. The
-    model's ``continued`` paragraphs are not needed. The cost is an empty
-    column 1 below the label, and a page or so more than one long table.
+Contents with page numbers
+    With ``cover.page_numbers`` each contents entry ends, after a dot leader
+    to the right margin, with ``PAGEREF item_N \\h`` to its item's bookmark;
+    ``w:updateFields`` in settings.xml makes Word update the fields when it
+    opens the file (it asks first). The cached numbers are a guess from the
+    length of the text (``_page_guess``). LibreOffice evaluates PAGEREF and
+    shows the real pages.
 
 Determinism
     The zip is rewritten with fixed timestamps and python-docx's stable part
@@ -413,7 +411,10 @@ class _Body:
         o.append(self.header_row(cols, item.headers))
         rows = theme_rows(item)
         typo = self.typo
-        gap = f'<w:spacing w:before="{_tw(typo.quote_gap)}"/>' if typo.quote_gap else ""
+        # the quote gap below each quote but the last in its cell (space above would show at the
+        # head of a page the row continues on; below, it falls at a page's foot unseen)
+        gap = (f'<w:spacing w:after="{_tw(typo.quote_gap + typo.role("quote").space_after)}"/>'
+               if typo.quote_gap else "")
         # The group gap sets off each block but the first (the PDF leaves it above each theme).
         lead = (f'<w:tcMar><w:top w:w="{_tw(typo.pad_top + typo.group_gap)}" w:type="dxa"/></w:tcMar>'
                 if typo.group_gap else "")
@@ -449,7 +450,8 @@ class _Body:
                 o.append(self.cell(c3, self.para_empty("quote", keep), mar))
             else:
                 o.append(self.cell(c2, self.para(f.text), mar))
-                quotes = "".join(self.para(q, ppr=gap if qi else "") for qi, q in enumerate(f.quotes))
+                last = len(f.quotes) - 1
+                quotes = "".join(self.para(q, ppr=gap if qi < last else "") for qi, q in enumerate(f.quotes))
                 o.append(self.cell(c3, quotes or self.empty("quote"), mar))
             o.append("</w:tr>")
         o.append("</w:tbl>")
