@@ -514,16 +514,17 @@ def _lo_layout(doc, pages: list[str]):
     at, placed = starts[first], []  # (offset, block heading) of each finding and quote
     for row in theme_rows(tt):
         label = row.block.heading.text
-        if row.first:
-            i = text.find(_squash(label), at)
+        if row.first:  # (by its start: LibreOffice may break a two-line label across pages)
+            start = _squash(label)[:12]
+            i = text.find(start, at)
             assert i >= 0, f"label not found (in order) in LibreOffice's PDF: {label!r}"
-            at = i + len(_squash(label))
+            at = i + len(start)
             label_page = page_of(i)
         if row.finding is None:
             continue
         # a finding and a quote are looked for by their start: a row may break across pages, a
-        # paragraph too (LibreOffice 7.4 leaves widow and orphan control out in table cells, so
-        # a quote's last line may head the next page: docs/outputs.md)
+        # paragraph too (LibreOffice 7.4 leaves widow and orphan control, and keep-lines, out in
+        # table cells, so a quote's last line may head the next page: docs/outputs.md)
         finding = _squash(row.finding.text.text)
         pieces = [(finding[:30], True)] + [(_squash(q.text)[:30], True) for q in row.quotes]
         for n, (piece, starts_one) in enumerate(pieces):

@@ -198,7 +198,10 @@ def _style_defs(st, typo) -> dict[str, tuple[str, str]]:
             ind = f'<w:ind w:left="{_tw(t.indent)}"' + (f' w:hanging="{_tw(t.hanging)}"' if t.hanging else "") + "/>"
         # widow and orphan control: no line of a paragraph alone at a page's foot or head (the
         # PDF never leaves fewer than two lines on either side of a break either)
-        ppr = (("<w:keepNext/>" if t.keep_with_next else "") + "<w:widowControl/>"
+        # a theme or subtheme label never breaks across pages (the PDF breaks column 1 only on a
+        # page too short for it)
+        keep_lines = "<w:keepLines/>" if role in ("theme", "subtheme") else ""
+        ppr = (("<w:keepNext/>" if t.keep_with_next else "") + keep_lines + "<w:widowControl/>"
                + f'<w:spacing w:before="{_tw(t.space_before)}" w:after="{_tw(t.space_after)}" '
                f'w:line="{_tw(t.leading)}" w:lineRule="atLeast"/>' + ind
                + (f'<w:jc w:val="{t.align}"/>' if t.align != "left" else ""))
