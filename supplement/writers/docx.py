@@ -49,8 +49,11 @@ Theme table: one table, the layout's rows
     height of a row left empty (rows kept whole left pages up to a third
     empty in LibreOffice; tests/test_docx.py, "tall rows").
     LibreOffice 7.4 ignores widow and orphan control (and keep-lines) inside
-    table cells: a quote's last line may head the next page there; Word keeps
-    two lines.
+    table cells: a quote's last line may head the next page there, and a
+    block's first row may start with a single line at a page's foot (a
+    two-line label then breaks across the pages); Word keeps two lines of
+    each paragraph and a label's lines together (``keepLines`` in the theme
+    and subtheme styles).
 
 Which theme a page belongs to
     The theme table is a section of its own (a ``nextPage`` section break
