@@ -133,7 +133,7 @@ def build(files, out, formats, style, strict, quiet, pdf_engine):
 
 
 def _build_one(path: Path, out: Path, fmts: list[str], style, strict: bool, quiet: bool,
-               pdf_engine: str = "reportlab"):
+               pdf_engine: str = "reportlab", warm: bool = False):
     """Build one source and say how it went: (failed, the Document or None, its report)."""
     from supplement.build.pool import Cancel
     from supplement.build.run import OutputError, WriterFailed
@@ -150,7 +150,7 @@ def _build_one(path: Path, out: Path, fmts: list[str], style, strict: bool, quie
         if not quiet:
             _err(f"building {path} …")
         result = run(path, out, fmts, style, strict=strict, progress=progress, cancel=_CANCEL,
-                     pdf_engine=pdf_engine)
+                     pdf_engine=pdf_engine, warm=warm)
     except OutputError as e:
         _err(f"error: {e}")
         return True, None, Report()
@@ -263,7 +263,7 @@ def watch(file, out, formats, style, quiet):
         sys.exit(1)
 
     def rebuild():
-        failed, doc, report = _build_one(path, Path(out), fmts, style, False, quiet)
+        failed, doc, report = _build_one(path, Path(out), fmts, style, False, quiet, warm=True)
         if failed:
             _err("  the last good outputs are unchanged; watching for the next save (Ctrl-C stops)")
         return doc, report

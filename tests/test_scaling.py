@@ -178,6 +178,13 @@ def test_pdf_writer_is_linear(documents):
     assert_linear(counts, "PDF writer")
 
 
+def test_spreadsheet_writer_is_linear(documents):
+    from supplement.writers import renderer
+
+    counts = measure(renderer("xlsx"), documents)
+    assert_linear(counts, "Excel writer")
+
+
 # ---------------------------------------------------------------- the measure itself
 
 

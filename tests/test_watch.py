@@ -213,3 +213,51 @@ def test_preview_command_serves_on_the_port_it_prints_and_stops_on_ctrl_c(tmp_pa
         code = proc.wait(10)
         rest = proc.stderr.read()
     assert code == 130 and "Traceback" not in rest, rest
+
+
+def test_warm_workers_write_the_same_files_as_a_cold_build(tmp_path):
+    """watch forks its workers from a process that rendered a sample first (issue 18): the
+    files are byte for byte those of a plain build, on every rebuild."""
+    data = trimmed_data(2)
+    data["themes"][0]["findings"][0]["quotes"][0]["text"] += " Ünïcode — “quoted” … ’"
+    src = write_source(tmp_path, data)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    script = ("import sys; from pathlib import Path; from supplement.build.run import build\n"
+              "for i in range(2):\n"
+              "    r = build(Path(sys.argv[1]), Path(sys.argv[2]) / str(i), ['docx', 'pdf'], warm=sys.argv[3] == '1')\n"
+              "    assert not r.report.errors and len(r.written) == 2\n"
+              "import supplement.build.warm as w; print(sorted(w._warm))")
+    runs = {}
+    for warm in ("0", "1"):
+        p = subprocess.run([sys.executable, "-c", script, str(src), str(tmp_path / warm), warm], capture_output=True,
+                           text=True, env=env, timeout=120)
+        assert p.returncode == 0, p.stderr
+        runs[warm] = p.stdout.strip()
+    assert runs == {"0": "[]", "1": "['docx', 'pdf']"}  # warmed once, in the process that forks
+    files = {(w, i, e): (tmp_path / w / str(i) / f"study.{e}").read_bytes()
+             for w in ("0", "1") for i in (0, 1) for e in ("docx", "pdf")}
+    for e in ("docx", "pdf"):
+        assert len({files[(w, i, e)] for w in ("0", "1") for i in (0, 1)}) == 1
+
+
+def test_warm_again_only_when_a_style_file_changes(tmp_path):
+    from supplement.build import warm
+    from supplement.pipeline import compile_document
+    from supplement.writers import FORMATS
+
+    data = trimmed_data(1)
+    data["style"] = "lab.yaml"
+    style = tmp_path / "lab.yaml"
+    style.write_text("extends: default\nlabels: {item: 'Table S{n}'}\n")
+    src = write_source(tmp_path, data)
+    fmts = [FORMATS["docx"], FORMATS["pdf"]]
+    warm._warm.clear()
+    doc, report = compile_document(src)
+    assert warm.warm(doc, fmts) == ["docx", "pdf"]
+    assert warm.warm(doc, fmts) == []
+    sample = warm.sample(doc)
+    assert [len(i.rows) if hasattr(i, "rows") else len(i.blocks) for i in sample.items] == [2, 2]
+    assert all(len(f.quotes) <= 2 for b in sample.items[1].blocks for f in b.findings)
+    style.write_text("extends: default\nlabels: {item: 'eTable {n}'}\n# edited\n")
+    doc, report = compile_document(src)
+    assert warm.warm(doc, fmts) == ["docx", "pdf"]

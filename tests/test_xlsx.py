@@ -110,3 +110,29 @@ def test_properties_and_byte_identical_rebuild(doc, data, book):
     assert book.properties.created.year == doc.meta.date.year
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert len({i.date_time for i in z.infolist()}) == 1
+
+
+def test_fast_cells_write_the_xml_xlsxwriter_writes(doc, data, monkeypatch):
+    """The writer's shortened cell loop (issue 16) gives every part of the package the bytes
+    XlsxWriter's own gives; only the zip's compression differs."""
+    import xlsxwriter.worksheet
+
+    from supplement.writers import xlsx
+
+    monkeypatch.setattr(xlsx._Worksheet, "_write_cell", xlsxwriter.worksheet.Worksheet._write_cell)
+    plain = render(doc)
+    with zipfile.ZipFile(io.BytesIO(data)) as fast, zipfile.ZipFile(io.BytesIO(plain)) as slow:
+        assert fast.namelist() == slow.namelist()
+        assert all(fast.read(n) == slow.read(n) for n in fast.namelist())
+        sheet = fast.read("xl/worksheets/sheet2.xml").decode()
+        assert sheet.count("<row ") == 124 and '<c r="D3" s="' in sheet
+
+
+def test_compressed_and_xlsxwriter_left_as_it_was(data):
+    import xlsxwriter.workbook
+
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # the compression level was set for our workbook only
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        big = z.getinfo("xl/sharedStrings.xml")
+        assert big.compress_type == zipfile.ZIP_DEFLATED and big.compress_size < big.file_size / 2

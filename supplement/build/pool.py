@@ -64,16 +64,23 @@ def render_into(doc, fmt, tmp: Path, cancel: Cancel) -> tuple[float, list[str]]:
     return time.perf_counter() - start, warnings
 
 
-def run_jobs(doc, jobs: list[tuple], cancel: Cancel) -> dict[str, tuple[float, list[str]]]:
+def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False) -> dict[str, tuple[float, list[str]]]:
     """Render each (format, temporary file); returns {format name: (seconds, warnings)}.
 
-    One job, or no fork on this platform: in this process. Otherwise in workers."""
+    One job, or no fork on this platform: in this process. Otherwise in workers; with
+    ``warm`` (a process that builds again and again: watch), forked from this process once
+    it is warm for these formats (``build.warm``)."""
+    workers = min(len(jobs), os.cpu_count() or 1)
+    forking = workers > 1 and len(jobs) > 1 and hasattr(os, "fork")
+    if warm and forking:
+        from supplement.build.warm import warm as warm_up
+
+        warm_up(doc, [fmt for fmt, _ in jobs])
     # The Document and everything read before are left alone from here on: the cycle collector
     # need not walk them again while the writers run (nor touch, and so copy, the pages a
     # worker shares with this process).
     gc.freeze()
-    workers = min(len(jobs), os.cpu_count() or 1)
-    if workers <= 1 or len(jobs) == 1 or not hasattr(os, "fork"):
+    if not forking:
         return {fmt.name: render_into(doc, fmt, tmp, cancel) for fmt, tmp in jobs}
     # A format rendered by another program (LibreOffice) is rendered here, while the workers run:
     # that program is the second process, and this one can stop it (a killed worker could not).

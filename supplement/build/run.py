@@ -92,11 +92,13 @@ def _load_check(name: str):
 
 
 def build(path: Path, out: Path, formats: list[str], style: str | None = None, strict: bool = False,
-          progress=lambda message: None, cancel: Cancel | None = None, pdf_engine: str = "reportlab") -> Result:
+          progress=lambda message: None, cancel: Cancel | None = None, pdf_engine: str = "reportlab",
+          warm: bool = False) -> Result:
     """Compile ``path`` and write one file per format into ``out``; nothing is written on errors
     (with ``strict``, on warnings either). ``progress`` hears what a long build is doing;
     ``cancel`` is how the caller stops it (set from a signal handler). ``pdf_engine``
-    'libreoffice' converts the .docx into an accessible PDF (needs LibreOffice)."""
+    'libreoffice' converts the .docx into an accessible PDF (needs LibreOffice). ``warm``: this
+    process builds again and again (watch); the workers are forked from it once it is warm."""
     cancel = cancel or Cancel()
     start = time.perf_counter()
     engines = {"pdf": pdf_engine} if "pdf" in formats and pdf_engine != "reportlab" else {}
@@ -118,14 +120,14 @@ def build(path: Path, out: Path, formats: list[str], style: str | None = None, s
     output_stem(path)
     prepare_out_dir(out)
     try:
-        _write_all(doc, path, out, doc.name, formats, result, cancel, engines)
+        _write_all(doc, path, out, doc.name, formats, result, cancel, engines, warm)
     except SourceError as e:
         report.extend(e.report)
     return result
 
 
 def _write_all(doc: Document, path: Path, out: Path, stem: str, formats: list[str], result: Result,
-               cancel: Cancel, engines: dict[str, str] | None = None) -> None:
+               cancel: Cancel, engines: dict[str, str] | None = None, warm: bool = False) -> None:
     engines = engines or {}
     report = result.report
     targets = {fmt: out / f"{stem}.{FORMATS[fmt].extension}" for fmt in formats}
@@ -139,7 +141,7 @@ def _write_all(doc: Document, path: Path, out: Path, stem: str, formats: list[st
         # are complete, so a failed build leaves every earlier output as it was.
         for fmt in formats:
             tmps[fmt] = temp_beside(targets[fmt])
-        timings = run_jobs(doc, [(format_for(fmt, engines.get(fmt)), tmps[fmt]) for fmt in formats], cancel)
+        timings = run_jobs(doc, [(format_for(fmt, engines.get(fmt)), tmps[fmt]) for fmt in formats], cancel, warm)
         for fmt in formats:
             for w in timings[fmt][1]:
                 report.warning(Pos(str(path)), w)
