@@ -644,8 +644,9 @@ def _pandoc_text(node) -> str:
 def validation(example_file, tmp_path_factory) -> dict[str, list]:
     """Validator findings for the example; for another look (JAMA: cover with links,
     horizontal rules, superscript letter notes; plus a shaded header) holding markup-like
-    text; and for the whole example in that look (a table per block, label rows that cancel
-    the header look). Three runs, side by side: each takes seconds whatever the file."""
+    text; for the whole example in that look; for a whole supplement (sections before and
+    after the theme table); and for the Lancet's contents with PAGEREF fields. Run side by
+    side: each takes seconds whatever the file."""
     folder = tmp_path_factory.mktemp("validate")
     variant, horizontal = folder / "variant.docx", folder / "horizontal.docx"
     variant.write_bytes(render(_hostile(_with_style("jama", table__header_shading="D9D9D9"))))
@@ -653,12 +654,14 @@ def validation(example_file, tmp_path_factory) -> dict[str, list]:
     whole = folder / "whole.docx"  # a text section, a generic table and a checklist (issue 12)
     whole.write_bytes(render(load_document(EXAMPLE.parent.parent / "docs" / "examples" / "whole-supplement.yaml",
                                            "jama")))
-    results = _validate_all([example_file, variant, horizontal, whole])
+    lancet = folder / "lancet.docx"  # contents with PAGEREF fields, settings asking to update them
+    lancet.write_bytes(render(load_document(EXAMPLE, "lancet")))
+    results = _validate_all([example_file, variant, horizontal, whole, lancet])
     return {"example": results[example_file], "variant": results[variant], "horizontal": results[horizontal],
-            "whole": results[whole]}
+            "whole": results[whole], "lancet": results[lancet]}
 
 
-@pytest.mark.parametrize("name", ["example", "variant", "horizontal", "whole"])
+@pytest.mark.parametrize("name", ["example", "variant", "horizontal", "whole", "lancet"])
 def test_open_xml_sdk_validator_accepts_the_file(name, validation):
     assert validation[name] == []
 
