@@ -51,6 +51,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import re
 import threading
 import time
 import zipfile
@@ -312,6 +313,14 @@ def check_source(src: Path) -> None:
 
 def runs_at(task: str, n: int) -> bool:
     return not (task in UP_TO_10000 and n > 10000)
+
+
+def pdf_pages(path: Path) -> int | None:
+    """Pages of a PDF reportlab wrote (it writes no object streams: each page object is plain)."""
+    try:
+        return len(re.findall(rb"/Type /Page\b(?!s)", path.read_bytes()))
+    except OSError:
+        return None
 
 
 def docx_sizes(path: Path) -> dict | None:
@@ -619,7 +628,8 @@ def targets(R: Results, tasks: list[str]) -> list[tuple[str, str, bool | None, s
                       f"{fmt(c)} s (wall {fmt(wv)} s)" if c is not None else "not measured"))
     for name, ok, detail in R.sections.get("verify", []):
         T.append(("verify", name, ok, detail))
-    return T
+    order = ("check", "reading", "docx", "pdf", "html", "md", "xlsx", "both", "build", "watch", "diff", "import", "verify")
+    return sorted(T, key=lambda t: order.index(t[0]) if t[0] in order else len(order))
 
 
 def report(R: Results, tasks: list[str], runs: int, info: dict, cmdline: str) -> tuple[str, list]:
@@ -719,6 +729,10 @@ def report(R: Results, tasks: list[str], runs: int, info: dict, cmdline: str) ->
         "  A writer that uses reportlab's line breaker cannot beat it; one with a faster line breaker can.",
         "",
     ]
+    pg = R.sections.get("pdf_pages", {})
+    if pg:
+        doc += ["Pages of the PDF, writer and floor: " + "; ".join(
+            f"{x.get('pdf-render', '–')} and {x.get('floor-pdf', '–')} at {label}" for label, x in pg.items()) + ".", ""]
     sz = R.sections.get("docx_sizes", {})
     if sz:
         doc += ["Uncompressed bytes of `word/document.xml` (and of all parts), writer and floor:", "",
@@ -870,6 +884,9 @@ def main(argv=None) -> int:
                     except (OSError, ValueError):
                         print(f"FAILED {t} at {label} quotes: no stage times written", file=sys.stderr)
                         return 1
+                if rnd == 0 and t in ("pdf-render", "floor-pdf"):
+                    f = out / ("render.pdf" if t == "pdf-render" else "floor.pdf")
+                    sections.setdefault("pdf_pages", {}).setdefault(label, {})[t] = pdf_pages(f)
                 if rnd == 0 and t in ("docx", "floor-docx"):
                     f = out / (f"{src.stem}.docx" if t == "docx" else "floor.docx")
                     sections["docx_sizes"].setdefault(label, {})[t] = docx_sizes(f)
