@@ -25,6 +25,8 @@ the per-round ratios, never as a ratio of medians of separate runs:
     diff         supplement diff SOURCE RECODED --format json (RECODED: bench/recode.py's recoding round)
     import       supplement import of a REFI-QDA project with as many coded selections (bench/gen_qdpx.py)
 
+(diff, import, pandoc and pandoc-json only at sizes up to 10,000 quotes, where their targets are.)
+
 and, once per run of the benchmark (SECTIONS):
 
     startup      paired: `supplement check` of the example against `python -c "import yaml"`, and the
@@ -77,7 +79,8 @@ SECTIONS = ("startup", "reading", "watch", "verify")
 OURS = ("check", "docx", "pdf", "both", "html", "md", "xlsx")  # supplement's own commands
 NEW_FORMATS = ("html", "md", "xlsx")  # each: linear, and no slower than the Word writer
 GROWTH = ("check", "docx", "pdf", "html", "md", "xlsx", "both")
-UP_TO_10000 = ("diff", "import")  # their targets are at 10,000 quotes: not run at larger sizes
+# Their targets are at 10,000 quotes: not run at larger sizes (pandoc takes a minute and 3 GiB at 40,000).
+UP_TO_10000 = ("diff", "import", "pandoc", "pandoc-json")
 DEFAULT_SIZES = "example,1000,10000,40000"
 QUICK_SIZES = "example,1000"
 WATCH_QUOTES = 1000
@@ -281,9 +284,9 @@ def prepare(size: str, seed: int, work: Path, tasks: list[str]) -> tuple[str, in
     n = sum(len(f[1]) for b in content["themes"][2] for f in b[2])
     md = work / (src.stem + ".md")
     EXTRA[src] = {}
-    if "pandoc" in tasks:
+    if "pandoc" in tasks and n <= 10000:
         md.write_text(to_markdown.markdown(content), encoding="utf-8")
-    if "pandoc-json" in tasks:
+    if "pandoc-json" in tasks and n <= 10000:
         EXTRA[src]["json"] = work / (src.stem + ".json")
         r = subprocess.run([sys.executable, str(HERE / "to_pandoc_json.py"), str(src), str(EXTRA[src]["json"])],
                            capture_output=True, text=True, cwd=ROOT, env=child_env())
@@ -648,7 +651,9 @@ def report(R: Results, tasks: list[str], runs: int, info: dict, cmdline: str) ->
                  f"{max(others):.2f}) while measurements ran; {noisy} of {len(others)} measurements shared the machine "
                  "with more than a quarter of a core of other work (each waited up to --settle seconds for quiet "
                  "first). Such load slows wall times (most of all `both`, which needs both cores) far more than CPU "
-                 "times." if others else "")
+                 "times, but where two processes at once run slower than one alone (the parallel factor under "
+                 "*Machine*), it slows CPU times too: hence ratios of runs side by side, not of separate medians."
+                 if others else "")
     v = info["versions"]
     met = sum(1 for t in T if t[2])
     failed = sum(1 for t in T if t[2] is False)
@@ -673,7 +678,7 @@ def report(R: Results, tasks: list[str], runs: int, info: dict, cmdline: str) ->
         "each ratio next to each other (A B, then A B again next round). **Ratios are per round** (the "
         "two runs of one round) and given as the median with the spread (min–max) of those per-round "
         "ratios. CPU time (user + system of the process and its children) measures single-process "
-        "work, as it hardly changes with other load on the machine; wall time measures what spans "
+        "work, as it changes far less than wall time with other load on the machine; wall time measures what spans "
         "processes (`both`, the example's two-format build, watch). Growth compares medians.",
         "",
         load_note,
@@ -758,6 +763,8 @@ def report(R: Results, tasks: list[str], runs: int, info: dict, cmdline: str) ->
         rows = []
         for t in proc_tasks:
             c0, c1, w0, w1 = R.med(big, t), R.med(huge, t), R.med(big, t, "wall"), R.med(huge, t, "wall")
+            if c0 is None or c1 is None:  # not run at one of the sizes
+                continue
             rows.append([t, fmt(c1 / c0 if c0 and c1 else None), fmt(w1 / w0 if w0 and w1 else None)])
         doc += ["## Growth", "", "Linear growth gives 4.0 (a little more for the bigger pages and files); quadratic 16.", "",
                 _table(["task", "CPU 40,000 / 10,000", "wall 40,000 / 10,000"], rows), ""]
