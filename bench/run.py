@@ -704,6 +704,9 @@ def report(R: Results, tasks: list[str], runs: int, info: dict, cmdline: str) ->
     ]
     for cmd, name, ok, detail in T:
         doc.append(f"| {cmd} | {name} | {detail} | {'yes' if ok else ('–' if ok is None else '**no**')} |")
+    if R.sections.get("failures"):
+        doc += ["", "**Failed** (their lines above are not measured; the task was not run again at that size):", ""]
+        doc += ["- " + f.replace("\n", " ")[:600] for f in R.sections["failures"]]
     doc += ["", "## Ratios (per round, median and min–max; CPU time unless said)", ""]
     cols = [c for c in RATIO_COLUMNS if c[1] in tasks and c[2] in tasks]
     rows = []
@@ -865,32 +868,35 @@ def main(argv=None) -> int:
 
     data = {label: {t: [] for t in TASKS} for label, _ in sizes}
     sections["docx_sizes"] = {}
+    failures: dict = {}  # (size label, task) -> what went wrong
     for label, n in sizes:
         src, md = prepared[label]
         for rnd in range(runs):
             for t in proc_tasks:
-                if not runs_at(t, n):
+                if not runs_at(t, n) or (label, t) in failures:
                     continue
                 out = work / f"out-{n}-{t}"
                 shutil.rmtree(out, ignore_errors=True)
                 out.mkdir()
                 settle(a.settle)
                 r = measure(command(t, src, md, out), sample=(t == "both"))
+                problem = None
                 if r["code"] != (1 if t == "diff" else 0):  # diff: 1 = changes found
-                    print(f"FAILED {t} at {label} quotes (exit {r['code']}):\n{r['stderr']}", file=sys.stderr)
-                    return 1
-                if t in ("docx", "pdf", "both") + NEW_FORMATS:
+                    problem = f"exit {r['code']}: {r['stderr'][-1500:]}"
+                elif t in ("docx", "pdf", "both") + NEW_FORMATS:
                     want = {"both": ["docx", "pdf"]}.get(t, [t])
                     missing = [e for e in want if not (out / f"{src.stem}.{e}").exists()]
                     if missing:
-                        print(f"FAILED {t} at {label} quotes: no {', '.join(missing)} written", file=sys.stderr)
-                        return 1
-                if t in ("pdf-render", "floor-pdf"):
+                        problem = f"no {', '.join(missing)} written"
+                if problem is None and t in ("pdf-render", "floor-pdf"):
                     try:
                         r["times"] = json.loads((out / "times.json").read_text())
                     except (OSError, ValueError):
-                        print(f"FAILED {t} at {label} quotes: no stage times written", file=sys.stderr)
-                        return 1
+                        problem = "no stage times written"
+                if problem is not None:  # reported, and the task is not run again at this size
+                    print(f"FAILED {t} at {label} quotes ({problem})", file=sys.stderr, flush=True)
+                    failures[(label, t)] = problem
+                    continue
                 if rnd == 0 and t in ("pdf-render", "floor-pdf"):
                     f = out / ("render.pdf" if t == "pdf-render" else "floor.pdf")
                     sections.setdefault("pdf_pages", {}).setdefault(label, {})[t] = pdf_pages(f)
@@ -929,6 +935,7 @@ def main(argv=None) -> int:
         import verify_speed
         sections["verify"] = verify_speed.targets()  # quote verification (issue 15): ten ellipses; 122 quotes
 
+    sections["failures"] = [f"{t} at {label} quotes: {why}" for (label, t), why in failures.items()]
     R = Results(data, sizes, sections)
     text, T = report(R, tasks, runs, info, cmdline)
     minutes = (time.monotonic() - began) / 60
@@ -949,7 +956,7 @@ def main(argv=None) -> int:
                                             "sections": sections, "targets": T}, indent=1, default=str))
     if not a.work:
         shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
