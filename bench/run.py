@@ -19,9 +19,9 @@ the per-round ratios, never as a ratio of medians of separate runs:
     pandoc-json  pandoc -f json -t docx, from pandoc's own AST of the Document (bench/to_pandoc_json.py, beforehand)
     html, md, xlsx  supplement build SOURCE --format html | md | xlsx
     pdf          supplement build SOURCE --format pdf
+    both         supplement build SOURCE --format docx,pdf (the second format in a forked process)
     pdf-render   bench/stage.py pdf: the PDF writer's render alone, in CPU seconds (the process reads as build does)
     floor-pdf    bench/floor_pdf.py: the writer's own paragraphs, each wrapped once and drawn once, nothing else
-    both         supplement build SOURCE --format docx,pdf (the second format in a forked process)
     diff         supplement diff SOURCE RECODED --format json (RECODED: bench/recode.py's recoding round)
     import       supplement import of a REFI-QDA project with as many coded selections (bench/gen_qdpx.py)
 
@@ -74,7 +74,7 @@ from content import load  # noqa: E402
 
 # Every task, in the order a round runs them: the two sides of each ratio next to each other.
 TASKS = ("check", "docx", "floor-docx", "pandoc", "pandoc-json", "html", "md", "xlsx",
-         "pdf", "pdf-render", "floor-pdf", "both", "diff", "import")
+         "pdf", "both", "pdf-render", "floor-pdf", "diff", "import")
 SECTIONS = ("startup", "reading", "watch", "verify")
 OURS = ("check", "docx", "pdf", "both", "html", "md", "xlsx")  # supplement's own commands
 NEW_FORMATS = ("html", "md", "xlsx")  # each: linear, and no slower than the Word writer

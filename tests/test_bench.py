@@ -58,6 +58,7 @@ def test_round_order_puts_each_ratio_side_by_side():
         assert abs(order.index(a) - order.index(b)) <= 3, (a, b)
     assert order.index("pdf-render") + 1 == order.index("floor-pdf")
     assert order.index("docx") + 1 == order.index("floor-docx")
+    assert order.index("pdf") + 1 == order.index("both")  # both / max(docx, pdf): the PDF is the larger
 
 
 def _counts(xml: bytes) -> dict:
