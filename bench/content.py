@@ -35,10 +35,13 @@ def _key(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.casefold())
 
 
-def load(path: str) -> dict:
+def load(path: str, runs: bool = False) -> dict:
     """{'participants': (headers, rows), 'themes': (headers, blocks)} with plain strings.
 
-    blocks: [(level, heading, [(finding, [quote, ...]), ...]), ...]
+    blocks: [(level, heading, [(finding, [quote, ...]), ...]), ...]; with ``runs`` each quote
+    is a tuple of (character role, text) runs as the writers split it (the quote, its
+    citation, its note: roles "quote-text", "citation", "note", "" between them) instead of
+    one string.
     """
     with open(path, "rb") as f:
         d = yaml.load(f, Loader=Loader)
@@ -77,7 +80,7 @@ def load(path: str) -> dict:
         for level, heading, b in entries:
             findings = []
             for f in b.get("findings") or []:
-                findings.append((clean(f["text"]), [_quote(q, labels, numbers) for q in f.get("quotes") or []]))
+                findings.append((clean(f["text"]), [_quote(q, labels, numbers, runs) for q in f.get("quotes") or []]))
             blocks.append((level, heading, findings))
     n_themes = len(d["themes"])
     counts = {"themes": n_themes, "subthemes": sum(1 for b in blocks if b[0]), "findings": sum(len(b[2]) for b in blocks),
@@ -87,7 +90,7 @@ def load(path: str) -> dict:
     return out
 
 
-def _quote(q: dict, labels: dict, numbers: dict) -> str:
+def _quote(q: dict, labels: dict, numbers: dict, runs: bool = False):
     c = q["cite"]
     if isinstance(c, dict):
         src, pages = labels.get(_key(str(c["source"])), ""), c.get("pages")
@@ -105,12 +108,12 @@ def _quote(q: dict, labels: dict, numbers: dict) -> str:
         parts.append(src)
     if pages is not None:
         parts.append(re.sub(r"\s*[-–]\s*", "-", str(pages)))
-    text = "“" + clean(q["text"]) + "”"
+    out = [("quote-text", "“" + clean(q["text"]) + "”")]
     if parts:
-        text += " [" + ", ".join(parts) + "]"
+        out += [("", " "), ("citation", "[" + ", ".join(parts) + "]")]
     if q.get("note"):
-        text += " [" + clean(q["note"]) + "]"
-    return text
+        out += [("", " "), ("note", "[" + clean(q["note"]) + "]")]
+    return tuple(out) if runs else "".join(t for _, t in out)
 
 
 def theme_tables(blocks):
