@@ -211,15 +211,18 @@ class _Item:
 class _Group:
     """One unit of a table: a finding with its quotes, or a participant row."""
 
-    __slots__ = ("cells", "rule", "marks", "top_new", "top_cont", "keep_next")
+    __slots__ = ("cells", "rule", "marks", "top_new", "top_cont", "keep_next", "cont1")
 
-    def __init__(self, cells, rule="full", marks=(), top_new=(), top_cont=(), keep_next=False):
+    def __init__(self, cells, rule="full", marks=(), top_new=(), top_cont=(), keep_next=False, cont1=()):
         self.cells = cells  # tuple (per column) of lists of _Item
         self.keep_next = keep_next  # a heading alone (a theme that only has subthemes): never last on a page
         self.rule = rule  # rule above the group: "full" or "partial" (from column 2 on)
         self.marks = marks  # outline entries (key, title, level) at the group's top
         self.top_new = top_new  # _Items put first in column 1 when the group starts a page
         self.top_cont = top_cont  # the same when the group continues from the page before
+        # put in column 2 when the group continues from the page before and its own text there
+        # (the finding) is complete: which finding the quotes below support ("… (continued)")
+        self.cont1 = cont1
 
 
 class _Spec:
@@ -320,20 +323,27 @@ class _PageTable(Flowable):
                 it.f.drawOn(c, x, y)
 
 
-def _split_item(it: _Item, width: float, avail: float, min_lines: int = 2):
+MIN_LINES = 3  # of a split quote on each side of a page break: a quote of five lines or fewer moves whole
+
+
+def _split_item(it: _Item, width: float, avail: float, min_lines: int = MIN_LINES):
     """Split a paragraph item so that its first part fits ``avail``: (first, rest) or None.
 
-    Normally at least two lines stay on each side (no orphans or widows);
-    ``min_lines=1`` allows one, for a page too short for anything else.
+    Normally at least ``MIN_LINES`` lines stay on each side (no one- or two-line fragment
+    alone at a page's top or foot); ``min_lines=1`` allows one, for a page too short for
+    anything else.
     """
     f = it.f
     if not isinstance(f, RLParagraph):
         return None
-    if avail < min_lines * f.style.leading - 1e-6:  # reportlab would refuse and drop the layout
+    leading = f.style.leading
+    total = round(it.height(width) / leading)  # the lines it has (wrapped once, at this width)
+    fit = int((avail + 1e-6) / leading)
+    kept = min(fit, total - min_lines)
+    if kept < min_lines:  # too few lines would stay on this page, or go on to the next
         return None
-    if min_lines < 2:
-        f.allowOrphans = f.allowWidows = 1
-    parts = f.split(width, avail)
+    f.allowOrphans = f.allowWidows = 1  # the line count is decided here, not adjusted by reportlab
+    parts = f.split(width, (kept + 0.5) * leading)
     if len(parts) != 2:
         if not hasattr(f, "blPara"):  # a refused split drops the layout: restore it
             f.wrap(width, _BIG)
@@ -355,7 +365,7 @@ def _split_item(it: _Item, width: float, avail: float, min_lines: int = 2):
     return first, rest
 
 
-def _take(extra, left, cells, k, room, width, split_ok, min_lines=2):
+def _take(extra, left, cells, k, room, width, split_ok, min_lines=MIN_LINES):
     """Fill one column of a row with up to ``room`` points.
 
     The column's pending items are ``extra`` (page-top labels, kept only if whole), then ``left`` (the
@@ -431,11 +441,11 @@ class _Grid(Flowable):
                 if first:
                     self._too_small()
                 break
-            placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=first, min_lines=2)
+            placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=first, min_lines=MIN_LINES)
             if first and not progress:
                 # Not even a line of content fits below the labels on an empty page: drop the
                 # '(continued)' labels, then allow a single line at a page foot.
-                placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=False, min_lines=2)
+                placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=False, min_lines=MIN_LINES)
                 if not progress:
                     placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=False, min_lines=1)
                 if not progress:
@@ -476,8 +486,12 @@ class _Grid(Flowable):
         starting = state is None
         placed, used, nxt, done, progress = [], [], [], True, False
         for ci in range(len(s.col_widths)):
-            extra = (grp.top_new if starting else grp.top_cont) if (labels and ci == 0) else ()
             left, k = (None, 0) if starting else state[ci]
+            extra = ()
+            if labels and ci == 0:
+                extra = grp.top_new if starting else grp.top_cont
+            elif labels and ci == 1 and not starting and left is None and k >= len(grp.cells[1]):
+                extra = grp.cont1
             p, u, left, k, d = _take(extra, left, grp.cells[ci], k, room, s.inner[ci],
                                      split_ok=first or ci in s.splittable, min_lines=min_lines)
             placed.append(p)
@@ -544,10 +558,11 @@ def _theme_spec(ctx: _Ctx, item: ThemeTable) -> _Spec:
         for fi, f in enumerate(b.findings or (None,)):
             col0 = [heading] if fi == 0 else []
             col1 = [_Item(src=(ctx, f.text))] if f is not None else []
+            cont1 = (_Item(src=(ctx, f.continued)),) if f is not None and f.continued is not None else ()
             col2 = [_Item(None, gap if qi else 0.0, (ctx, q)) for qi, q in enumerate(f.quotes)] if f is not None else []
             groups.append(_Group((col0, col1, col2), rule="full" if fi == 0 else "partial",
                                  marks=mark if fi == 0 else (), top_new=top_new if fi == 0 else top_cont,
-                                 top_cont=top_cont, keep_next=f is None))
+                                 top_cont=top_cont, keep_next=f is None, cont1=cont1))
     headers = [ctx.para(h) for h in item.headers]
     return _Spec(ctx, item.widths, headers, groups, splittable=(2,), name=item.label, pos=_where(item))
 
