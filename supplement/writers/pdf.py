@@ -15,11 +15,14 @@ Tables
     into a ``_PageTable`` (drawn directly: text, rules, shading) and returns a
     remainder ``_Grid`` that starts where this page stopped: O(what is on the
     page) per page. A group taller than the space left is split between quotes,
-    or inside a quote paragraph (never fewer than two lines on either side);
+    or inside a quote paragraph (never fewer than three lines on either side, so
+    a quote of five lines or fewer moves whole);
     a row taller than a whole page is split wherever needed. A page never
     starts with a header alone, and the first row of every continuation page
     shows the theme (and subtheme) being continued in column 1 ("I. Elements of
-    Disease (continued)"). A theme heading with no finding of its own (only
+    Disease (continued)") and, when it continues a finding's quotes, the finding
+    in column 2 (``Finding.continued``: "Disease characteristics serve as the
+    basis… (continued)"). A theme heading with no finding of its own (only
     subthemes) is never left last on a page. Cell paragraphs are made when first
     measured and dropped once their page is laid out, so the garbage collector's
     work does not grow with the table. A text area too small for even one line
@@ -28,7 +31,9 @@ Tables
 Page numbers
     ``Page 3 of 12`` needs the total: ``_Canvas`` keeps each finished page and
     draws the running header and footer on all of them when the document is
-    saved (one layout pass).
+    saved (one layout pass). The contents' page numbers (``cover.page_numbers``)
+    are drawn then too: each entry keeps room for its number and records where
+    it ends, each item's bookmark records its page.
 
 Determinism
     ``invariant=1`` is passed to the document template (not set globally); the
@@ -168,6 +173,8 @@ class _Ctx:
         self.shading = HexColor("#" + shading) if shading else None
         self.nbsp = 0xA0 in pdfmetrics.getFont(self.fonts["regular"]).face.charToGlyph
         self.header = None  # the running header, fitted to the page width once
+        self.item_pages: dict[str, int] = {}  # item anchor -> the page its caption is on
+        self.contents: list = []  # contents entries: (page, anchor, where the text ends, baseline, right edge)
 
     def para(self, p: Paragraph, link: str | None = None) -> RLParagraph:
         text = markup(p, self.nbsp)
@@ -571,19 +578,87 @@ def _theme_spec(ctx: _Ctx, item: ThemeTable) -> _Spec:
 
 
 class _Mark(Flowable):
-    """An outline entry (bookmark) at this point of the text."""
+    """An outline entry (bookmark) at this point of the text; ``pages`` (if given) records
+    the page it falls on under its key, for the contents' page numbers."""
 
-    def __init__(self, key: str, title: str, level: int):
+    def __init__(self, key: str, title: str, level: int, pages: dict | None = None):
         super().__init__()
-        self.key, self.title, self.level = key, title, level
+        self.key, self.title, self.level, self.pages = key, title, level, pages
         self.width = self.height = 0
 
     def wrap(self, aW, aH):
         return 0, 0
 
     def draw(self):
+        if self.pages is not None:
+            self.pages[self.key] = self.canv.getPageNumber()
         self.canv.bookmarkHorizontal(self.key, 0, 12)
         self.canv.addOutlineEntry(self.title, self.key, self.level, closed=False)
+
+
+class _ContentsLine(Flowable):
+    """A contents entry with room kept at the right for its item's page number.
+
+    The number is not known when the entry is laid out (the item comes later), so the entry
+    records where its last line ends, and ``_Canvas.save`` draws the leader and the number
+    there once every page is laid out: one pass, as for "Page n of N". The room kept does
+    not depend on the number, so the layout never changes with it."""
+
+    def __init__(self, para: RLParagraph, key: str, ctx: _Ctx):
+        super().__init__()
+        self.para, self.key, self.ctx = para, key, ctx
+        st = para.style
+        self.room = pdfmetrics.stringWidth("0000", st.fontName, st.fontSize) + st.fontSize
+
+    def getSpaceBefore(self):
+        return self.para.getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self.para.getSpaceAfter()
+
+    def wrap(self, aW, aH):
+        self.width = aW
+        self.height = self.para.wrap(aW - self.room, aH)[1]
+        return aW, self.height
+
+    def split(self, aW, aH):
+        return []  # one entry is never split (an entry is a line or two)
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        para = self.para
+        st = para.style
+        lines = para.blPara.lines
+        last = lines[-1]
+        extra = last.extraSpace if hasattr(last, "extraSpace") else last[0]
+        end = x + para.width - st.rightIndent - extra  # where the last line's text ends (left-aligned)
+        baseline = y + self.height - st.fontSize - (len(lines) - 1) * st.leading
+        self.ctx.contents.append((canvas.getPageNumber(), self.key, end, baseline, x + self.width))
+        para.drawOn(canvas, x, y)
+
+    def draw(self):  # drawOn does the work
+        pass
+
+
+def _contents_numbers(c: Canvas, ctx: _Ctx) -> None:
+    """The page numbers of the contents entries on this page, right-aligned after a dotted leader."""
+    page = c.getPageNumber()
+    st = ctx.styles["contents-item"]
+    for p, key, end, baseline, right in ctx.contents:
+        if p != page or key not in ctx.item_pages:
+            continue
+        number = str(ctx.item_pages[key])
+        w = pdfmetrics.stringWidth(number, st.fontName, st.fontSize)
+        c.setFont(st.fontName, st.fontSize)
+        c.setFillColor(black)
+        c.drawRightString(right, baseline, number)
+        x0, x1 = end + st.fontSize * 0.5, right - w - st.fontSize * 0.5
+        if x1 - x0 > st.fontSize:
+            c.saveState()
+            c.setLineCap(1)
+            c.setLineWidth(max(0.6, st.fontSize / 12))
+            c.setDash([0, st.fontSize / 3])
+            c.line(x0, baseline + st.fontSize * 0.08, x1, baseline + st.fontSize * 0.08)
+            c.restoreState()
 
 
 class _Stamp:
@@ -621,6 +696,8 @@ class _Canvas(Canvas):
         for state in pages:
             self.__dict__.update(state)
             _furniture(self, self._ctx, len(pages))
+            if self._ctx.contents:
+                _contents_numbers(self, self._ctx)
             Canvas.showPage(self)
         self._pages = []
         Canvas.save(self)
@@ -670,13 +747,15 @@ def _story(ctx: _Ctx) -> list:
         story.extend(ctx.para(p) for p in cv.paragraphs)
         if cv.contents_heading:
             story.append(ctx.para(cv.contents_heading))
+        numbered = bool(doc.style.cover.page_numbers)
         for p, item in zip(cv.contents, doc.items):
-            story.append(ctx.para(p, link=item.anchor))
+            para = ctx.para(p, link=item.anchor)
+            story.append(_ContentsLine(para, item.anchor, ctx) if numbered else para)
         story.extend(ctx.para(p) for p in cv.closing)
     for item in doc.items:
         if story:
             story.append(PageBreak())
-        story.append(_Mark(item.anchor, item.outline or item.label, 0))
+        story.append(_Mark(item.anchor, item.outline or item.label, 0, ctx.item_pages))
         story.extend(ctx.para(p) for p in item.caption)
         if isinstance(item, TextSection):
             story.extend(ctx.para(p) for p in item.body)
