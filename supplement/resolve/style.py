@@ -83,9 +83,12 @@ STYLE = Obj("style", {
         "margin": Field(LENGTH, default=72.0, doc="all four margins"),
     }),
     "font": _sub("font", {
-        "family": Field(Text(), default="Times New Roman", doc="font name in the Word file"),
+        "family": Field(Text(), default="Times New Roman",
+                        doc="the font of both formats: named in the Word file; in the PDF the installed font of "
+                            "that name (found with fontconfig) is embedded, else a bundled stand-in (font.pdf)"),
         "pdf": Field(Enum(choices=("serif", "sans")), default="serif",
-                     doc="bundled PDF font: Liberation Serif (Times metrics) or Sans (Arial metrics)"),
+                     doc="bundled PDF font when font.family cannot be embedded: Liberation Serif (Times metrics) "
+                         "or Sans (Arial metrics)"),
         "pdf_files": _sub("pdf_files", {
             "regular": Field(Text(), True), "bold": Field(Text(), True),
             "italic": Field(Text(), True), "bold_italic": Field(Text(), True),
@@ -346,10 +349,15 @@ MAX_FONT_BYTES = 64 * 2**20  # the largest common TrueType fonts (full CJK) are 
 def _font_files(style: Rec, base: Path, r: Report) -> dict[str, Path]:
     """The four TTF files of the PDF font family, checked to be fonts."""
     files = style.font.pdf_files
-    if files is None:
-        stem = "LiberationSerif" if style.font.pdf == "serif" else "LiberationSans"
-        names = {"regular": "Regular", "bold": "Bold", "italic": "Italic", "bold_italic": "BoldItalic"}
-        return {k: FONTS / f"{stem}-{v}.ttf" for k, v in names.items()}
+    if files is None:  # font.family, if installed and embeddable, else a bundled face (resolve/fonts.py)
+        from supplement.resolve import fonts
+
+        pairs, warning = fonts.pdf_fonts(str(style.font.family), str(style.font.pdf), "pdf" in style.font._at)
+        if warning:
+            r.warning(style.font.at("family"), warning,
+                      "install the font (fc-list lists what is installed), name four .ttf files in "
+                      "font.pdf_files, or choose the bundled face with font.pdf: serif or sans")
+        return dict(pairs)
     out = {}
     for key in ("regular", "bold", "italic", "bold_italic"):
         value = getattr(files, key)
