@@ -24,6 +24,7 @@ the answer depends only on the fonts installed, so a build is deterministic on a
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import shutil
 import subprocess
@@ -139,3 +140,48 @@ def pdf_fonts(family: str, face: str, face_given: bool) -> tuple[tuple[tuple[str
     return tuple(bundled(face).items()), (
         f"the PDF cannot use the font '{family}' ({why}); it uses the bundled {_NAMES[face]} instead "
         f"(font.pdf: {face})")
+
+
+# ---------------------------------------------------------------- registration and measuring
+
+
+@functools.lru_cache(maxsize=None)
+def _register(paths: tuple[str, ...], stamps: tuple) -> dict[str, str]:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    tag = hashlib.sha1(repr((paths, stamps)).encode()).hexdigest()[:10]
+    family = f"Supp{tag}"
+    names = {v: f"{family}-{v}" for v in VARIANTS}
+    for v, p in zip(VARIANTS, paths):
+        try:
+            pdfmetrics.registerFont(TTFont(names[v], p))
+        except Exception as e:  # reportlab's TTFError and friends: unusable font file
+            raise ValueError(f"cannot use '{p}' as the PDF {v.replace('_', ' ')} font: {e}") from None
+    pdfmetrics.registerFontFamily(family, normal=names["regular"], bold=names["bold"],
+                                  italic=names["italic"], boldItalic=names["bold_italic"])
+    return names
+
+
+def register_fonts(fonts: dict) -> dict[str, str]:
+    """Register the four TTF files once per file set; returns variant -> reportlab font name.
+
+    Names are unique per file set (and its files' size and time), so two styles
+    with different fonts never share a name.
+    """
+    paths = tuple(str(Path(fonts[v]).resolve()) for v in VARIANTS)
+    stamps = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            stamps.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            stamps.append(None)
+    return _register(paths, tuple(stamps))
+
+
+def text_width(fonts: dict, variant: str, text: str, size: float) -> float:
+    """Width in points of ``text`` set in one of the four fonts (``regular``, ``bold`` …)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    return pdfmetrics.stringWidth(text, register_fonts(fonts)[variant], size)

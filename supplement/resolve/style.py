@@ -105,6 +105,12 @@ STYLE = Obj("style", {
         "theme_widths": Field(ListOf(Number(0.05, 1), 3, 3), default=lambda: [0.18, 0.3, 0.52],
                               doc="fractions of the text width for the theme, findings and quotes columns"),
         "number_format": Field(template("n"), default="{n}.", doc="participant number, e.g. '{n}.' or 'P{n}'"),
+        "number_width": Field(Number(0.01, 0.5), doc="fraction of the text width for the participant table's "
+                              "number column; omitted: as wide as its widest entry (a source's "
+                              "participants.number_width wins)"),
+        "number_align": Field(Enum(choices=("left", "center", "right")), default="left",
+                              doc="alignment of the participant table's number column (a source's "
+                                  "participants.number_align wins)"),
         "continued": Field(T, default="(continued)", doc="added to a theme, subtheme or finding carried onto a new page"),
     }),
     "labels": _sub("labels", {

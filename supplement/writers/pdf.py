@@ -44,18 +44,14 @@ from __future__ import annotations
 
 import calendar
 import functools
-import hashlib
 import io
-import os
 from datetime import timedelta
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.lib.colors import HexColor, black
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 from reportlab.platypus import Paragraph as RLParagraph
@@ -63,44 +59,13 @@ from reportlab.platypus import Paragraph as RLParagraph
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.resolve.document import Document, Paragraph, ParticipantTable, Run, TextSection, ThemeTable
 from supplement.resolve import typography
+from supplement.resolve.fonts import register_fonts  # noqa: F401 (the font-coverage check imports it from here)
 from supplement.resolve.style import page_size
 
 VARIANTS = ("regular", "bold", "italic", "bold_italic")
 _BIG = 1e9
 
 # ---------------------------------------------------------------- fonts
-
-
-@functools.lru_cache(maxsize=None)
-def _register(paths: tuple[str, ...], stamps: tuple) -> dict[str, str]:
-    tag = hashlib.sha1(repr((paths, stamps)).encode()).hexdigest()[:10]
-    family = f"Supp{tag}"
-    names = {v: f"{family}-{v}" for v in VARIANTS}
-    for v, p in zip(VARIANTS, paths):
-        try:
-            pdfmetrics.registerFont(TTFont(names[v], p))
-        except Exception as e:  # reportlab's TTFError and friends: unusable font file
-            raise ValueError(f"cannot use '{p}' as the PDF {v.replace('_', ' ')} font: {e}") from None
-    pdfmetrics.registerFontFamily(family, normal=names["regular"], bold=names["bold"],
-                                  italic=names["italic"], boldItalic=names["bold_italic"])
-    return names
-
-
-def register_fonts(fonts: dict) -> dict[str, str]:
-    """Register the four TTF files once per file set; returns variant -> reportlab font name.
-
-    Names are unique per file set (and its files' size and time), so two styles
-    with different fonts never share a name.
-    """
-    paths = tuple(str(Path(fonts[v]).resolve()) for v in VARIANTS)
-    stamps = []
-    for p in paths:
-        try:
-            st = os.stat(p)
-            stamps.append((st.st_size, st.st_mtime_ns))
-        except OSError:
-            stamps.append(None)
-    return _register(paths, tuple(stamps))
 
 
 def role_face(role: str, style) -> tuple[bool, bool]:
@@ -176,7 +141,8 @@ class _Ctx:
         self.item_pages: dict[str, int] = {}  # item anchor -> the page its caption is on
         self.contents: list = []  # contents entries: (page, anchor, where the text ends, baseline, right edge)
 
-    def para(self, p: Paragraph, link: str | None = None) -> RLParagraph:
+    def para(self, p: Paragraph, link: str | None = None, align: str | None = None) -> RLParagraph:
+        """``align``: a table column's alignment (left, center, right), else the role's."""
         text = markup(p, self.nbsp)
         if link:
             text = f"<a href={quoteattr('#' + link)}>{text}</a>"
@@ -184,6 +150,13 @@ class _Ctx:
         if style is None:
             self.warn(f"no PDF paragraph style for role '{p.role}'; printed as table text")
             style = self.styles[p.role] = ParagraphStyle(p.role, parent=self.styles["table-text"])
+        if align and align != "left":
+            key = (p.role, align)
+            aligned = self.styles.get(key)
+            if aligned is None:
+                aligned = self.styles[key] = ParagraphStyle(f"{p.role}-{align}", parent=style,
+                                                             alignment={"center": TA_CENTER, "right": TA_RIGHT}[align])
+            style = aligned
         return RLParagraph(text, style)
 
 
@@ -205,8 +178,8 @@ class _Item:
     @property
     def f(self):
         if self._f is None:
-            ctx, p = self.src
-            self._f, self.src = ctx.para(p), None
+            ctx, p, *align = self.src  # (ctx, paragraph) or (ctx, paragraph, column alignment)
+            self._f, self.src = ctx.para(p, align=align[0] if align else None), None
         return self._f
 
     def height(self, width: float) -> float:
@@ -548,8 +521,9 @@ def _where(item) -> Pos | None:
 
 
 def _participant_spec(ctx: _Ctx, item: ParticipantTable) -> _Spec:
-    groups = [_Group(tuple([_Item(src=(ctx, c))] for c in row), rule="full") for row in item.rows]
-    headers = [ctx.para(h) for h in item.headers]
+    al = [item.column_align(i) for i in range(len(item.headers))]
+    groups = [_Group(tuple([_Item(src=(ctx, c, a))] for c, a in zip(row, al)), rule="full") for row in item.rows]
+    headers = [ctx.para(h, align=a) for h, a in zip(item.headers, al)]
     return _Spec(ctx, item.widths, headers, groups, splittable=(), name=item.label, pos=_where(item))
 
 
