@@ -189,6 +189,8 @@ def _fit_widths(need: tuple[float, ...], given: list) -> tuple[float, ...]:
     if not free:
         return tuple(g / fixed for g in given)
     room = 1 - MIN_SHARE * len(free)
+    if room <= 0:  # more columns than the width holds (the layout limits refuse it): by content alone
+        return need
     scale = min(1.0, room / fixed) if fixed else 1.0
     share = 1 - fixed * scale
     total = sum(need[i] for i in free) or 1.0

@@ -66,7 +66,7 @@ def fc_match(family: str, variant: str) -> tuple[str, tuple[str, ...]] | None:
     try:
         out = subprocess.run([exe, "-f", "%{file}\n%{family}\n", f"{pattern}:style={_FC_STYLE[variant]}"],
                              capture_output=True, text=True, timeout=20, env={**os.environ, "LC_ALL": "C"})
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, ValueError, subprocess.SubprocessError):  # ValueError: a NUL in the name
         return None
     lines = out.stdout.split("\n")
     if out.returncode != 0 or len(lines) < 2 or not lines[0]:
@@ -137,8 +137,11 @@ def pdf_fonts(family: str, face: str, face_given: bool) -> tuple[tuple[tuple[str
         why = "fontconfig's fc-match is not installed to find it"
     elif not why:
         why = "it is not installed"
+    from supplement.reader.declare import _short
+
+    shown = _short("".join(c if c.isprintable() else "?" for c in family), 60)
     return tuple(bundled(face).items()), (
-        f"the PDF cannot use the font '{family}' ({why}); it uses the bundled {_NAMES[face]} instead "
+        f"the PDF cannot use the font '{shown}' ({why}); it uses the bundled {_NAMES[face]} instead "
         f"(font.pdf: {face})")
 
 
