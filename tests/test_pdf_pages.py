@@ -278,3 +278,21 @@ def test_no_contents_numbers_unless_the_style_asks(tmp_path):
                            text=True).stdout
     lines = [l for l in first.splitlines() if "Table S" in l]
     assert lines and all(not re.search(r"\s\d+$", l.rstrip()) for l in lines)
+
+
+def test_contents_numbers_identical_bytes_and_a_contents_entry_longer_than_a_page(tmp_path):
+    doc = load_document(EXAMPLE, style="lancet")
+    assert pdfwriter.render(doc) == pdfwriter.render(doc)
+    words = " ".join(f"word{i}" for i in range(3000))  # a caption with no full stop: all of it is listed
+    entry = Paragraph("contents-item", (Run("Table S1:", bold=True), Run(" " + words)))
+    doc = dataclasses.replace(doc, cover=dataclasses.replace(doc.cover, contents=(entry,) + doc.cover.contents[1:]))
+    path = _render(doc, tmp_path)
+    pages = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                           text=True).stdout.split("\f")
+    text = re.sub(r"\s+", " ", " ".join(pages))
+    assert "word0 " in text and "word2999" in text
+    last = next(i for i, p in enumerate(pages) if "word2999" in p)
+    line = next(l for l in pages[last].splitlines() if "word2999" in l)
+    caption = re.sub(r"\s+", " ", doc.items[0].caption[0].text)[:30]
+    where = next(i + 1 for i, p in enumerate(pages) if i > last and caption in re.sub(r"\s+", " ", p))
+    assert int(line.split()[-1]) == where  # the number follows the entry's last line

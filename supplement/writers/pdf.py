@@ -596,7 +596,12 @@ class _ContentsLine(Flowable):
         return aW, self.height
 
     def split(self, aW, aH):
-        return []  # one entry is never split (an entry is a line or two)
+        """An entry longer than what is left of the page (a caption with no full stop for a
+        page): its first lines here, the rest, with the number, on the next page."""
+        parts = self.para.split(aW - self.room, aH)
+        if len(parts) != 2:
+            return []
+        return [parts[0], _ContentsLine(parts[1], self.key, self.ctx)]
 
     def drawOn(self, canvas, x, y, _sW=0):
         para = self.para
