@@ -52,6 +52,7 @@ class Layout:
         self.frame = self.h - 2 * self.m
         self.leading = doc.typography.roles["quote"].leading
         self.gap = doc.typography.quote_gap
+        self.headers = [_squash(h.text) for h in _theme(doc).headers]
 
     def column(self, words, ci):
         """The words of column ``ci`` in the frame, in lines (top, text) from the top."""
@@ -74,9 +75,18 @@ class Layout:
         return paras
 
     def body_top(self, words):
-        """The top of the first row below the header (the header is the first line of column 3)."""
-        lines = self.column(words, 2)
-        return lines[1][0] if len(lines) > 1 else self.h
+        """The top of the first row below the repeated header row (in whichever column
+        has text first)."""
+        tops = []
+        for ci, head in enumerate(self.headers):
+            seen = ""
+            for y, text in self.column(words, ci):
+                if head.startswith(_squash(seen + text)):
+                    seen += text
+                    continue
+                tops.append(y)
+                break
+        return min(tops, default=self.h)
 
 
 def _table_pages(doc, pages):
@@ -214,6 +224,7 @@ def _empty_below(doc, path):
     lay = Layout(doc)
     theme = _theme(doc)
     keep = {_squash(b.heading.text) for b in theme.blocks if not b.findings}
+    cont = _squash(doc.style.table.continued)
     tp = _table_pages(doc, pages)
     out = []
     for a, b in zip(tp, tp[1:]):
@@ -221,7 +232,8 @@ def _empty_below(doc, path):
         col0 = lay.column(pages[b], 0)
         top = lay.body_top(pages[b])
         opening = _squash(" ".join(t for y, t in col0 if y >= top - 1))
-        excused = any(opening.startswith(k) for k in keep)  # a heading kept with its next row
+        # a heading kept with its next row (not the same heading's '(continued)' label)
+        excused = any(opening.startswith(k) and not opening.startswith(k + cont) for k in keep)
         out.append((a + 1, lay.h - lay.m - bottom, excused))
     return out
 
