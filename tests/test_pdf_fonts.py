@@ -71,6 +71,14 @@ def test_installed_family_is_found_and_embedded(tmp_path):
         assert rows and all("DejaVuSerif" in r[0] for r in rows), listing
         assert all("yes" == r[-5] for r in rows), listing  # embedded
     assert pdfwriter.render(doc) == out.read_bytes()  # still identical bytes on a rebuild
+    # the same family in the Word file: both formats follow font.family
+    import io
+    import zipfile
+
+    from supplement.writers import docx as docxwriter
+
+    styles = zipfile.ZipFile(io.BytesIO(docxwriter.render(doc))).read("word/styles.xml").decode()
+    assert 'w:ascii="DejaVu Serif"' in styles and "Times New Roman" not in styles
 
 
 def test_family_not_installed_falls_back_with_one_warning(tmp_path):
