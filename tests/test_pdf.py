@@ -43,6 +43,7 @@ class Furniture:
     def __init__(self, doc):
         theme = _theme_table(doc)
         strings = [doc.meta.header] + [h.text for h in theme.headers] + [p.text for b in theme.blocks for p in b.continued]
+        strings += [f.continued.text for b in theme.blocks for f in b.findings if f.continued is not None]
         self.strings = sorted({_squash(s) for s in strings if s.strip()}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:

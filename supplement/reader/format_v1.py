@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from supplement.reader.cite import parse_pages, parse_shorthand
-from supplement.reader.declare import AnyOf, Bool, Custom, Enum, Field, Int, ListOf, Obj, Scalar, Text, _short
+from supplement.reader.declare import AnyOf, Bool, Custom, Enum, Field, Int, ListOf, Number, Obj, Scalar, Text, _short
 
 ID = Text(pattern=r"[A-Za-z][A-Za-z0-9_.-]{0,63}",
           pattern_hint="an id starts with a letter and holds letters, digits, '-', '_' or '.' (e.g. p03)")
@@ -63,9 +63,14 @@ THEME = Obj("theme", {
     "subthemes": Field(ListOf(SUBTHEME), default=list),
 })
 
+ALIGN = Enum(choices=("left", "center", "right"))
+WIDTH = Number(0.01, 1)
+
 COLUMN = Obj("column", {
     "key": Field(ID, True, doc="the key rows use for this column"),
     "label": Field(Text(), True, doc="header shown in the table"),
+    "width": Field(WIDTH, doc="fraction of the text width, e.g. 0.25; omitted: shared by content"),
+    "align": Field(ALIGN, doc="left, center or right (e.g. numbers); omitted: left"),
 })
 
 MARK = Obj("mark", {
@@ -83,6 +88,9 @@ ROW = Obj("participant", {"id": Field(ID, True, doc="stable id, e.g. p03; never 
 PARTICIPANTS = Obj("participants", {
     "caption": Field(Text(), True, doc="table caption; may use {participants}"),
     "number_header": Field(Text(), default="Participant", doc="header of the number column"),
+    "number_width": Field(WIDTH, doc="fraction of the text width for the number column; omitted: the style's "
+                          "table.number_width, else as wide as its widest entry"),
+    "number_align": Field(ALIGN, doc="left, center or right; omitted: the style's table.number_align"),
     "columns": Field(ListOf(COLUMN, 1), True),
     "marks": Field(ListOf(MARK), default=list),
     "notes": Field(ListOf(Text()), default=list, doc="further table notes, e.g. abbreviations"),

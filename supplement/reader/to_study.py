@@ -60,7 +60,7 @@ def build(rec: Rec, r: Report) -> Supplement:
         if rec.checks is not None else (),
         schema=rec.schema,
         sections=tuple(_section(x, r) for x in rec.sections or ()),
-        tables=tuple(_table(x) for x in rec.tables or ()),
+        tables=tuple(_table(x, r) for x in rec.tables or ()),
         checklists=tuple(_checklist(x) for x in rec.checklists or ()),
         appendix=tuple(rec.appendix or ()),
         coverage_table=CoverageTableSettings(by=rec.coverage_table.by, caption=rec.coverage_table.caption,
@@ -89,9 +89,9 @@ def _section(x: Rec, r: Report) -> Section:
     return Section(id=x.id, title=x.title, blocks=tuple(blocks), **_node(x))
 
 
-def _table(x: Rec) -> Table:
+def _table(x: Rec, r: Report) -> Table:
     return Table(id=x.id, caption=x.caption,
-                 columns=tuple(Column(key=c.key, label=c.label, **_node(c)) for c in x.columns or ()),
+                 columns=_columns(x.columns, None, r),
                  rows=tuple(tuple((YStr(k, row.at(k), True), v) for k, v in row.extra.items() if v is not None)
                             for row in x.rows or ()),
                  notes=tuple(x.notes), **_node(x))
@@ -175,7 +175,8 @@ def _participants(p: Rec, r: Report) -> Participants:
     whole = cols_whole and "marks" not in p._bad and not any("key" in m._bad for m in p.marks)
     return Participants(
         caption=p.caption, number_header=p.number_header,
-        columns=tuple(Column(key=c.key, label=c.label, **_node(c)) for c in p.columns or ()),
+        number_width=p.number_width, number_align=p.number_align,
+        columns=_columns(p.columns, p, r),
         marks=tuple(Mark(key=m.key, column=m.column, note=m.note, symbol=m.symbol, **_node(m)) for m in p.marks),
         notes=tuple(p.notes),
         rows=tuple(_row(row, columns, marks, whole, r) for row in p.rows or ()),
@@ -183,6 +184,31 @@ def _participants(p: Rec, r: Report) -> Participants:
 
 
 _FLAG = Bool()
+MIN_SHARE = 0.03  # of the text width, for each column without a width
+
+
+def _columns(declared, owner: Rec | None, r: Report | None) -> tuple[Column, ...]:
+    """The declared columns; their widths (and the participants' number column's) checked to
+    fit the text width together, leaving each column without a width some room."""
+    declared = list(declared or ())
+    cols = tuple(Column(key=c.key, label=c.label, width=c.width, align=c.align, **_node(c)) for c in declared)
+    if r is None:
+        return cols
+    given = [(c.width, c.at("width")) for c in declared if c.width is not None]
+    if owner is not None and owner.number_width is not None:
+        given.insert(0, (owner.number_width, owner.at("number_width")))
+    if not given:
+        return cols
+    total = sum(w for w, _ in given)
+    free = len(declared) + (owner is not None) - len(given)  # columns (a number column too) without a width
+    room = 1 - free * MIN_SHARE
+    if total > room + 1e-9:
+        which = "the column" if free == 1 else f"each of the {free} columns"
+        what = (f"leaves less than {MIN_SHARE:g} of the text width for {which} without a width"
+                if free else "is more than the whole text width (1)")
+        r.error(given[-1][1], f"the column widths add up to {total:g}, which {what}",
+                "widths are fractions of the text width: make them smaller, or leave some out")
+    return cols
 
 
 def _row(row: Rec, columns: dict, marks: dict, whole: bool, r: Report) -> Participant:

@@ -149,9 +149,52 @@ def _participants(p: Participants, s: Rec, label: str, anchor: str) -> Participa
              for m in p.marks if any(m.key in row.marks for row in p.rows)]
     notes += [Paragraph("table-note", (Run(clean(t)),), t.pos) for t in p.notes]
     caption = fill(p.caption, participants=len(p.rows))
+    number_width = p.number_width if p.number_width is not None else s.table.number_width
+    if number_width is None:
+        number_width = _number_width(headers[0], [r[0] for r in rows], s)
+    widths = _fit_widths(_widths(headers, rows), [number_width] + [c.width for c in p.columns])
+    align = tuple([p.number_align or s.table.number_align] + [c.align or "left" for c in p.columns])
     return ParticipantTable(anchor, label, _caption(label, caption, s, p.at("caption")), headers, tuple(rows),
-                            _widths(headers, rows), tuple(notes),
-                            outline=_outline(label, caption, s))
+                            widths, tuple(notes), outline=_outline(label, caption, s),
+                            align=align if set(align) != {"left"} else ())
+
+
+MIN_SHARE = 0.03  # of the text width: the least a column without a width gets when widths are given
+
+
+def _number_width(header: Paragraph, labels, s: Rec) -> float:
+    """The number column as wide as its widest entry (or its header's longest word, which
+    must not break), at the table's type sizes, with the cells' padding: a fraction of the
+    PDF's text width."""
+    from supplement.resolve import fonts
+    from supplement.resolve.style import page_size
+
+    t = typography(s)
+    text, head = t.roles["table-text"], t.roles["table-header"]
+    hv = {(False, False): "regular", (True, False): "bold", (False, True): "italic",
+          (True, True): "bold_italic"}[(head.bold, head.italic)]
+    widest = max([fonts.text_width(s.fonts, "regular", p.text, text.size) for p in labels]
+                 + [fonts.text_width(s.fonts, hv, w, head.size) for w in header.text.split()] + [0.0])
+    w, _ = page_size(s.page)
+    return min(0.5, (widest + 2 * t.pad_x + 2) / (w - 2 * float(s.page.margin)))
+
+
+def _fit_widths(need: tuple[float, ...], given: list) -> tuple[float, ...]:
+    """Column fractions: the ``given`` ones (None: not given) as they are, the others sharing
+    the rest of the width in proportion to ``need``. Given widths that leave the others too
+    little (a style's number width beside a source's columns) are scaled down to fit; given
+    widths for every column are scaled to fill the width."""
+    fixed = sum(g for g in given if g is not None)
+    free = [i for i, g in enumerate(given) if g is None]
+    if not free:
+        return tuple(g / fixed for g in given)
+    room = 1 - MIN_SHARE * len(free)
+    if room <= 0:  # more columns than the width holds (the layout limits refuse it): by content alone
+        return need
+    scale = min(1.0, room / fixed) if fixed else 1.0
+    share = 1 - fixed * scale
+    total = sum(need[i] for i in free) or 1.0
+    return tuple(g * scale if g is not None else share * need[i] / total for i, g in enumerate(given))
 
 
 def _number(row, n: int, s: Rec) -> str:
@@ -177,17 +220,22 @@ def _section(sec: Section, s: Rec, label: str, anchor: str) -> TextSection:
                        outline=_outline(label, title, s))
 
 
-def _grid(anchor, label, caption, pos, headers, rows, notes, s: Rec, kind: str) -> DataTable:
+def _grid(anchor, label, caption, pos, headers, rows, notes, s: Rec, kind: str, columns=()) -> DataTable:
     heads = tuple(Paragraph("table-header", (Run(clean(h)),), getattr(h, "pos", None)) for h in headers)
     body = tuple(tuple(Paragraph("table-text", (Run(clean(v)),), getattr(v, "pos", None)) for v in row) for row in rows)
-    return DataTable(anchor, label, _caption(label, caption, s, pos), heads, body, _widths(heads, body, True),
+    widths = _widths(heads, body, True)
+    align = tuple(c.align or "left" for c in columns)
+    if any(c.width is not None for c in columns):
+        widths = _fit_widths(widths, [c.width for c in columns])
+    return DataTable(anchor, label, _caption(label, caption, s, pos), heads, body, widths,
                      tuple(Paragraph("table-note", (Run(clean(t)),), getattr(t, "pos", None)) for t in notes),
-                     outline=_outline(label, caption, s), kind=kind)
+                     outline=_outline(label, caption, s), align=align if set(align) - {"left"} else (), kind=kind)
 
 
 def _table(t: Table, s: Rec, label: str, anchor: str) -> DataTable:
     rows = [[dict(row).get(c.key, "") for c in t.columns] for row in t.rows]
-    return _grid(anchor, label, t.caption, t.at("caption"), [c.label for c in t.columns], rows, t.notes, s, "table")
+    return _grid(anchor, label, t.caption, t.at("caption"), [c.label for c in t.columns], rows, t.notes, s, "table",
+                 t.columns)
 
 
 def _checklist(c: Checklist, s: Rec, label: str, anchor: str) -> DataTable:

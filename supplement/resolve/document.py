@@ -67,6 +67,11 @@ class ParticipantTable:
     widths: tuple[float, ...]  # fractions of the text width, summing to 1
     notes: tuple[Paragraph, ...]
     outline: str = ""  # bookmark text: the label and the caption's first sentence
+    # per column: left | center | right (header and cells alike); empty: all left
+    align: tuple[str, ...] = ()
+
+    def column_align(self, i: int) -> str:
+        return self.align[i] if i < len(self.align) else "left"
 
 
 @dataclass(frozen=True)

@@ -83,9 +83,12 @@ STYLE = Obj("style", {
         "margin": Field(LENGTH, default=72.0, doc="all four margins"),
     }),
     "font": _sub("font", {
-        "family": Field(Text(), default="Times New Roman", doc="font name in the Word file"),
+        "family": Field(Text(), default="Times New Roman",
+                        doc="the font of both formats: named in the Word file; in the PDF the installed font of "
+                            "that name (found with fontconfig) is embedded, else a bundled stand-in (font.pdf)"),
         "pdf": Field(Enum(choices=("serif", "sans")), default="serif",
-                     doc="bundled PDF font: Liberation Serif (Times metrics) or Sans (Arial metrics)"),
+                     doc="bundled PDF font when font.family cannot be embedded: Liberation Serif (Times metrics) "
+                         "or Sans (Arial metrics)"),
         "pdf_files": _sub("pdf_files", {
             "regular": Field(Text(), True), "bold": Field(Text(), True),
             "italic": Field(Text(), True), "bold_italic": Field(Text(), True),
@@ -102,6 +105,12 @@ STYLE = Obj("style", {
         "theme_widths": Field(ListOf(Number(0.05, 1), 3, 3), default=lambda: [0.18, 0.3, 0.52],
                               doc="fractions of the text width for the theme, findings and quotes columns"),
         "number_format": Field(template("n"), default="{n}.", doc="participant number, e.g. '{n}.' or 'P{n}'"),
+        "number_width": Field(Number(0.01, 0.5), doc="fraction of the text width for the participant table's "
+                              "number column; omitted: as wide as its widest entry (a source's "
+                              "participants.number_width wins)"),
+        "number_align": Field(Enum(choices=("left", "center", "right")), default="left",
+                              doc="alignment of the participant table's number column (a source's "
+                                  "participants.number_align wins)"),
         "continued": Field(T, default="(continued)", doc="added to a theme, subtheme or finding carried onto a new page"),
     }),
     "labels": _sub("labels", {
@@ -346,10 +355,15 @@ MAX_FONT_BYTES = 64 * 2**20  # the largest common TrueType fonts (full CJK) are 
 def _font_files(style: Rec, base: Path, r: Report) -> dict[str, Path]:
     """The four TTF files of the PDF font family, checked to be fonts."""
     files = style.font.pdf_files
-    if files is None:
-        stem = "LiberationSerif" if style.font.pdf == "serif" else "LiberationSans"
-        names = {"regular": "Regular", "bold": "Bold", "italic": "Italic", "bold_italic": "BoldItalic"}
-        return {k: FONTS / f"{stem}-{v}.ttf" for k, v in names.items()}
+    if files is None:  # font.family, if installed and embeddable, else a bundled face (resolve/fonts.py)
+        from supplement.resolve import fonts
+
+        pairs, warning = fonts.pdf_fonts(str(style.font.family), str(style.font.pdf), "pdf" in style.font._at)
+        if warning:
+            r.warning(style.font.at("family"), warning,
+                      "install the font (fc-list lists what is installed), name four .ttf files in "
+                      "font.pdf_files, or choose the bundled face with font.pdf: serif or sans")
+        return dict(pairs)
     out = {}
     for key in ("regular", "bold", "italic", "bold_italic"):
         value = getattr(files, key)

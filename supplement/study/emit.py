@@ -56,11 +56,15 @@ def _prose(s: str, flow: bool) -> bool:
             and not (flow and ("," in s or ":" in s or "?" in s)))
 
 
+class _Plain(str):
+    """A number written as is (a width: 0.25)."""
+
+
 def scalar(value, flow: bool = False, number: bool = False) -> str:
     """One value as YAML text. ``number``: digits may stay plain (a year, a page)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
+    if isinstance(value, (int, _Plain)):
         return str(value)
     s = str(value)
     if _prose(s, flow) and (number and s.isdigit() or _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == _STR):
@@ -184,7 +188,7 @@ def _whole(out: _Out, sup: Supplement) -> None:
             out.key(4, "caption", t.caption)
             out.lines.append("    columns:")
             for c in t.columns:
-                out.record(6, c, [("key", c.key, False), ("label", c.label, False)])
+                out.record(6, c, _column(c))
             if t.rows:
                 out.lines.append("    rows:")
                 for row in t.rows:
@@ -241,15 +245,23 @@ def _study(out: _Out, s: Study) -> None:
     out.key(2, "date", s.date)
 
 
+def _column(c) -> list:
+    return [("key", c.key, False), ("label", c.label, False),
+            ("width", _Plain(f"{c.width:g}") if c.width is not None else None, True), ("align", c.align, False)]
+
+
 def _participants(out: _Out, p: Participants) -> None:
     out.comment(p, 0)
     out.lines.append("participants:")
     out.key(2, "caption", p.caption)
     if p.number_header != "Participant":
         out.key(2, "number_header", p.number_header)
+    if p.number_width is not None:
+        out.lines.append(f"  number_width: {p.number_width:g}")
+    out.key(2, "number_align", p.number_align)
     out.lines.append("  columns:")
     for c in p.columns:
-        out.record(4, c, [("key", c.key, False), ("label", c.label, False)])
+        out.record(4, c, _column(c))
     if p.marks:
         out.lines.append("  marks:")
         for m in p.marks:

@@ -95,6 +95,8 @@ class Theme(Node):
 class Column(Node):
     key: str
     label: str
+    width: Optional[float] = None  # fraction of the text width; None: shared by content
+    align: Optional[str] = None  # left | center | right; None: left
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class Participants(Node):
     rows: tuple[Participant, ...]
     number_header: str = "Participant"
     marks: tuple[Mark, ...] = ()
+    number_width: Optional[float] = None  # None: the style's, else sized to the widest entry
+    number_align: Optional[str] = None  # None: the style's
     notes: tuple[str, ...] = ()
 
 

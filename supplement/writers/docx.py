@@ -315,6 +315,9 @@ def _text(text: str) -> str:
     return "".join(out)
 
 
+_JC = {"left": "left", "center": "center", "right": "right"}
+
+
 class _Body:
     """Builds the document body as a list of XML strings."""
 
@@ -387,18 +390,22 @@ class _Body:
     def cell(width: int, content: str, tcpr: str = "") -> str:
         return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{tcpr}</w:tcPr>{content}</w:tc>'
 
-    def header_row(self, cols, headers) -> str:
-        cells = "".join(self.cell(w, self.para(h, PARA_STYLES["table-header"])) for w, h in zip(cols, headers))
+    def header_row(self, cols, headers, jc=()) -> str:
+        jc = list(jc) + [""] * (len(headers) - len(jc))
+        cells = "".join(self.cell(w, self.para(h, PARA_STYLES["table-header"], j)) for w, h, j in zip(cols, headers, jc))
         return f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{cells}</w:tr>"
 
     def participant_table(self, item: ParticipantTable) -> None:
         cols = self.columns(item.widths)
         o = self.out
         o.append(self.table_start(cols, item.label))
-        o.append(self.header_row(cols, item.headers))
+        # a column's alignment, on its header and every cell (w:jc; "left" is the styles' own)
+        jc = [f'<w:jc w:val="{_JC[a]}"/>' if a != "left" else ""
+              for a in (item.column_align(i) for i in range(len(item.headers)))]
+        o.append(self.header_row(cols, item.headers, jc))
         style = PARA_STYLES["table-text"]
         for row in item.rows:
-            cells = [self.cell(w, self.para(p, style)) for w, p in zip(cols, row)]
+            cells = [self.cell(w, self.para(p, style, j)) for w, p, j in zip(cols, row, jc)]
             cells += [self.cell(w, self.empty("table-text")) for w in cols[len(row):]]
             o.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cells) + "</w:tr>")
         o.append("</w:tbl>")

@@ -173,17 +173,23 @@ def _cover(doc: Document) -> list[str]:
 def _table_start(item, cols: int, kind: str) -> list[str]:
     widths = "".join(f'<col style="width: {w * 100:.2f}%">' for w in item.widths)
     caption = "".join(para(p, "span" if len(item.caption) == 1 else "div") for p in item.caption)
-    heads = "".join(f'<th scope="col">{runs(h)}</th>' for h in item.headers[:cols])
+    heads = "".join(f'<th scope="col"{_align(item, i)}>{runs(h)}</th>' for i, h in enumerate(item.headers[:cols]))
     return [f'<table id="{esc(item.anchor)}-table" class="{kind}">', f'<caption id="{esc(item.anchor)}-caption">{caption}</caption>',
             f"<colgroup>{widths}</colgroup>", f"<thead><tr>{heads}</tr></thead>"]
+
+
+def _align(item, i: int) -> str:
+    """A participant (or data) table column's alignment, when it is not left."""
+    a = item.column_align(i) if isinstance(item, ParticipantTable) else "left"
+    return f' style="text-align: {a}"' if a != "left" else ""
 
 
 def _participants(item: ParticipantTable) -> list[str]:
     out = _table_start(item, len(item.headers), "participants")
     out.append("<tbody>")
     for row in item.rows:
-        cells = [f'<th scope="row">{runs(row[0])}</th>'] if row else []
-        cells += [f"<td>{runs(c)}</td>" for c in row[1:]]
+        cells = [f'<th scope="row"{_align(item, 0)}>{runs(row[0])}</th>'] if row else []
+        cells += [f"<td{_align(item, i)}>{runs(c)}</td>" for i, c in enumerate(row[1:], 1)]
         cells += ["<td></td>"] * (len(item.headers) - len(row))
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")

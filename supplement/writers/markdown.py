@@ -80,17 +80,22 @@ def block(p: Paragraph) -> str:
     return text
 
 
-def _table(headers: list[str], widths, rows: list[list[str]]) -> list[str]:
+def _table(headers: list[str], widths, rows: list[list[str]], align=()) -> list[str]:
     def line(cells):
         return "| " + " | ".join(c.replace("\n", " ") or " " for c in cells) + " |"
-    rule = "|" + "|".join("-" * max(3, round(w * 60)) for w in widths) + "|"
+
+    def dashes(i, w):  # a column's alignment as the pipe table writes it: ---: right, :---: center
+        a = align[i] if i < len(align) else "left"
+        n = max(3, round(w * 60))
+        return {"right": "-" * (n - 1) + ":", "center": ":" + "-" * (n - 2) + ":"}.get(a, "-" * n)
+    rule = "|" + "|".join(dashes(i, w) for i, w in enumerate(widths)) + "|"
     return [line(headers), rule] + [line(r) for r in rows]
 
 
 def _participants(item: ParticipantTable) -> list[str]:
     n = len(item.headers)
     rows = [[inline(c) for c in row] + [""] * (n - len(row)) for row in item.rows]
-    return _table([inline(h) for h in item.headers], item.widths, rows)
+    return _table([inline(h) for h in item.headers], item.widths, rows, item.align)
 
 
 def _themes(item: ThemeTable) -> list[str]:

@@ -15,11 +15,14 @@ Tables
     into a ``_PageTable`` (drawn directly: text, rules, shading) and returns a
     remainder ``_Grid`` that starts where this page stopped: O(what is on the
     page) per page. A group taller than the space left is split between quotes,
-    or inside a quote paragraph (never fewer than two lines on either side);
+    or inside a quote paragraph (never fewer than three lines on either side, so
+    a quote of five lines or fewer moves whole);
     a row taller than a whole page is split wherever needed. A page never
     starts with a header alone, and the first row of every continuation page
     shows the theme (and subtheme) being continued in column 1 ("I. Elements of
-    Disease (continued)"). A theme heading with no finding of its own (only
+    Disease (continued)") and, when it continues a finding's quotes, the finding
+    in column 2 (``Finding.continued``: "Disease characteristics serve as the
+    basis… (continued)"). A theme heading with no finding of its own (only
     subthemes) is never left last on a page. Cell paragraphs are made when first
     measured and dropped once their page is laid out, so the garbage collector's
     work does not grow with the table. A text area too small for even one line
@@ -28,7 +31,9 @@ Tables
 Page numbers
     ``Page 3 of 12`` needs the total: ``_Canvas`` keeps each finished page and
     draws the running header and footer on all of them when the document is
-    saved (one layout pass).
+    saved (one layout pass). The contents' page numbers (``cover.page_numbers``)
+    are drawn then too: each entry keeps room for its number and records where
+    it ends, each item's bookmark records its page.
 
 Determinism
     ``invariant=1`` is passed to the document template (not set globally); the
@@ -39,18 +44,14 @@ from __future__ import annotations
 
 import calendar
 import functools
-import hashlib
 import io
-import os
 from datetime import timedelta
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.lib.colors import HexColor, black
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 from reportlab.platypus import Paragraph as RLParagraph
@@ -59,44 +60,13 @@ from supplement.diagnostics import Pos, Report, SourceError
 from supplement.resolve.document import Document, Paragraph, ParticipantTable, Run, TextSection, ThemeTable
 from supplement.resolve import typography
 from supplement.resolve.layout import theme_rows
+from supplement.resolve.fonts import register_fonts  # noqa: F401 (the font-coverage check imports it from here)
 from supplement.resolve.style import page_size
 
 VARIANTS = ("regular", "bold", "italic", "bold_italic")
 _BIG = 1e9
 
 # ---------------------------------------------------------------- fonts
-
-
-@functools.lru_cache(maxsize=None)
-def _register(paths: tuple[str, ...], stamps: tuple) -> dict[str, str]:
-    tag = hashlib.sha1(repr((paths, stamps)).encode()).hexdigest()[:10]
-    family = f"Supp{tag}"
-    names = {v: f"{family}-{v}" for v in VARIANTS}
-    for v, p in zip(VARIANTS, paths):
-        try:
-            pdfmetrics.registerFont(TTFont(names[v], p))
-        except Exception as e:  # reportlab's TTFError and friends: unusable font file
-            raise ValueError(f"cannot use '{p}' as the PDF {v.replace('_', ' ')} font: {e}") from None
-    pdfmetrics.registerFontFamily(family, normal=names["regular"], bold=names["bold"],
-                                  italic=names["italic"], boldItalic=names["bold_italic"])
-    return names
-
-
-def register_fonts(fonts: dict) -> dict[str, str]:
-    """Register the four TTF files once per file set; returns variant -> reportlab font name.
-
-    Names are unique per file set (and its files' size and time), so two styles
-    with different fonts never share a name.
-    """
-    paths = tuple(str(Path(fonts[v]).resolve()) for v in VARIANTS)
-    stamps = []
-    for p in paths:
-        try:
-            st = os.stat(p)
-            stamps.append((st.st_size, st.st_mtime_ns))
-        except OSError:
-            stamps.append(None)
-    return _register(paths, tuple(stamps))
 
 
 def role_face(role: str, style) -> tuple[bool, bool]:
@@ -169,8 +139,11 @@ class _Ctx:
         self.shading = HexColor("#" + shading) if shading else None
         self.nbsp = 0xA0 in pdfmetrics.getFont(self.fonts["regular"]).face.charToGlyph
         self.header = None  # the running header, fitted to the page width once
+        self.item_pages: dict[str, int] = {}  # item anchor -> the page its caption is on
+        self.contents: list = []  # contents entries: (page, anchor, where the text ends, baseline, right edge)
 
-    def para(self, p: Paragraph, link: str | None = None) -> RLParagraph:
+    def para(self, p: Paragraph, link: str | None = None, align: str | None = None) -> RLParagraph:
+        """``align``: a table column's alignment (left, center, right), else the role's."""
         text = markup(p, self.nbsp)
         if link:
             text = f"<a href={quoteattr('#' + link)}>{text}</a>"
@@ -178,6 +151,13 @@ class _Ctx:
         if style is None:
             self.warn(f"no PDF paragraph style for role '{p.role}'; printed as table text")
             style = self.styles[p.role] = ParagraphStyle(p.role, parent=self.styles["table-text"])
+        if align and align != "left":
+            key = (p.role, align)
+            aligned = self.styles.get(key)
+            if aligned is None:
+                aligned = self.styles[key] = ParagraphStyle(f"{p.role}-{align}", parent=style,
+                                                             alignment={"center": TA_CENTER, "right": TA_RIGHT}[align])
+            style = aligned
         return RLParagraph(text, style)
 
 
@@ -199,8 +179,8 @@ class _Item:
     @property
     def f(self):
         if self._f is None:
-            ctx, p = self.src
-            self._f, self.src = ctx.para(p), None
+            ctx, p, *align = self.src  # (ctx, paragraph) or (ctx, paragraph, column alignment)
+            self._f, self.src = ctx.para(p, align=align[0] if align else None), None
         return self._f
 
     def height(self, width: float) -> float:
@@ -212,15 +192,18 @@ class _Item:
 class _Group:
     """One unit of a table: a finding with its quotes, or a participant row."""
 
-    __slots__ = ("cells", "rule", "marks", "top_new", "top_cont", "keep_next")
+    __slots__ = ("cells", "rule", "marks", "top_new", "top_cont", "keep_next", "cont1")
 
-    def __init__(self, cells, rule="full", marks=(), top_new=(), top_cont=(), keep_next=False):
+    def __init__(self, cells, rule="full", marks=(), top_new=(), top_cont=(), keep_next=False, cont1=()):
         self.cells = cells  # tuple (per column) of lists of _Item
         self.keep_next = keep_next  # a heading alone (a theme that only has subthemes): never last on a page
         self.rule = rule  # rule above the group: "full" or "partial" (from column 2 on)
         self.marks = marks  # outline entries (key, title, level) at the group's top
         self.top_new = top_new  # _Items put first in column 1 when the group starts a page
         self.top_cont = top_cont  # the same when the group continues from the page before
+        # put in column 2 when the group continues from the page before and its own text there
+        # (the finding) is complete: which finding the quotes below support ("… (continued)")
+        self.cont1 = cont1
 
 
 class _Spec:
@@ -321,20 +304,27 @@ class _PageTable(Flowable):
                 it.f.drawOn(c, x, y)
 
 
-def _split_item(it: _Item, width: float, avail: float, min_lines: int = 2):
+MIN_LINES = 3  # of a split quote on each side of a page break: a quote of five lines or fewer moves whole
+
+
+def _split_item(it: _Item, width: float, avail: float, min_lines: int = MIN_LINES):
     """Split a paragraph item so that its first part fits ``avail``: (first, rest) or None.
 
-    Normally at least two lines stay on each side (no orphans or widows);
-    ``min_lines=1`` allows one, for a page too short for anything else.
+    Normally at least ``MIN_LINES`` lines stay on each side (no one- or two-line fragment
+    alone at a page's top or foot); ``min_lines=1`` allows one, for a page too short for
+    anything else.
     """
     f = it.f
     if not isinstance(f, RLParagraph):
         return None
-    if avail < min_lines * f.style.leading - 1e-6:  # reportlab would refuse and drop the layout
+    leading = f.style.leading
+    total = round(it.height(width) / leading)  # the lines it has (wrapped once, at this width)
+    fit = int((avail + 1e-6) / leading)
+    kept = min(fit, total - min_lines)
+    if kept < min_lines:  # too few lines would stay on this page, or go on to the next
         return None
-    if min_lines < 2:
-        f.allowOrphans = f.allowWidows = 1
-    parts = f.split(width, avail)
+    f.allowOrphans = f.allowWidows = 1  # the line count is decided here, not adjusted by reportlab
+    parts = f.split(width, (kept + 0.5) * leading)
     if len(parts) != 2:
         if not hasattr(f, "blPara"):  # a refused split drops the layout: restore it
             f.wrap(width, _BIG)
@@ -356,7 +346,7 @@ def _split_item(it: _Item, width: float, avail: float, min_lines: int = 2):
     return first, rest
 
 
-def _take(extra, left, cells, k, room, width, split_ok, min_lines=2):
+def _take(extra, left, cells, k, room, width, split_ok, min_lines=MIN_LINES):
     """Fill one column of a row with up to ``room`` points.
 
     The column's pending items are ``extra`` (page-top labels, kept only if whole), then ``left`` (the
@@ -432,11 +422,11 @@ class _Grid(Flowable):
                 if first:
                     self._too_small()
                 break
-            placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=first, min_lines=2)
+            placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=first, min_lines=MIN_LINES)
             if first and not progress:
                 # Not even a line of content fits below the labels on an empty page: drop the
                 # '(continued)' labels, then allow a single line at a page foot.
-                placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=False, min_lines=2)
+                placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=False, min_lines=MIN_LINES)
                 if not progress:
                     placed, used, nxt, done, progress = self._row(grp, state, room, first, labels=False, min_lines=1)
                 if not progress:
@@ -477,8 +467,12 @@ class _Grid(Flowable):
         starting = state is None
         placed, used, nxt, done, progress = [], [], [], True, False
         for ci in range(len(s.col_widths)):
-            extra = (grp.top_new if starting else grp.top_cont) if (labels and ci == 0) else ()
             left, k = (None, 0) if starting else state[ci]
+            extra = ()
+            if labels and ci == 0:
+                extra = grp.top_new if starting else grp.top_cont
+            elif labels and ci == 1 and not starting and left is None and k >= len(grp.cells[1]):
+                extra = grp.cont1
             p, u, left, k, d = _take(extra, left, grp.cells[ci], k, room, s.inner[ci],
                                      split_ok=first or ci in s.splittable, min_lines=min_lines)
             placed.append(p)
@@ -528,8 +522,9 @@ def _where(item) -> Pos | None:
 
 
 def _participant_spec(ctx: _Ctx, item: ParticipantTable) -> _Spec:
-    groups = [_Group(tuple([_Item(src=(ctx, c))] for c in row), rule="full") for row in item.rows]
-    headers = [ctx.para(h) for h in item.headers]
+    al = [item.column_align(i) for i in range(len(item.headers))]
+    groups = [_Group(tuple([_Item(src=(ctx, c, a))] for c, a in zip(row, al)), rule="full") for row in item.rows]
+    headers = [ctx.para(h, align=a) for h, a in zip(item.headers, al)]
     return _Spec(ctx, item.widths, headers, groups, splittable=(), name=item.label, pos=_where(item))
 
 
@@ -550,9 +545,10 @@ def _theme_spec(ctx: _Ctx, item: ThemeTable) -> _Spec:
         col0 = list(label) if row.first else []
         col1 = [_Item(src=(ctx, f.text))] if f is not None else []
         col2 = [_Item(None, gap if qi else 0.0, (ctx, q)) for qi, q in enumerate(row.quotes)]
+        cont1 = (_Item(src=(ctx, row.continued)),) if row.continued is not None else ()
         groups.append(_Group((col0, col1, col2), rule=row.rule, marks=(row.mark,) if row.mark else (),
                              top_new=top_first if row.first else top_cont, top_cont=top_cont,
-                             keep_next=row.keep_next))
+                             keep_next=row.keep_next, cont1=cont1))
     headers = [ctx.para(h) for h in item.headers]
     return _Spec(ctx, item.widths, headers, groups, splittable=(2,), name=item.label, pos=_where(item))
 
@@ -561,19 +557,92 @@ def _theme_spec(ctx: _Ctx, item: ThemeTable) -> _Spec:
 
 
 class _Mark(Flowable):
-    """An outline entry (bookmark) at this point of the text."""
+    """An outline entry (bookmark) at this point of the text; ``pages`` (if given) records
+    the page it falls on under its key, for the contents' page numbers."""
 
-    def __init__(self, key: str, title: str, level: int):
+    def __init__(self, key: str, title: str, level: int, pages: dict | None = None):
         super().__init__()
-        self.key, self.title, self.level = key, title, level
+        self.key, self.title, self.level, self.pages = key, title, level, pages
         self.width = self.height = 0
 
     def wrap(self, aW, aH):
         return 0, 0
 
     def draw(self):
+        if self.pages is not None:
+            self.pages[self.key] = self.canv.getPageNumber()
         self.canv.bookmarkHorizontal(self.key, 0, 12)
         self.canv.addOutlineEntry(self.title, self.key, self.level, closed=False)
+
+
+class _ContentsLine(Flowable):
+    """A contents entry with room kept at the right for its item's page number.
+
+    The number is not known when the entry is laid out (the item comes later), so the entry
+    records where its last line ends, and ``_Canvas.save`` draws the leader and the number
+    there once every page is laid out: one pass, as for "Page n of N". The room kept does
+    not depend on the number, so the layout never changes with it."""
+
+    def __init__(self, para: RLParagraph, key: str, ctx: _Ctx):
+        super().__init__()
+        self.para, self.key, self.ctx = para, key, ctx
+        st = para.style
+        self.room = pdfmetrics.stringWidth("0000", st.fontName, st.fontSize) + st.fontSize
+
+    def getSpaceBefore(self):
+        return self.para.getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self.para.getSpaceAfter()
+
+    def wrap(self, aW, aH):
+        self.width = aW
+        self.height = self.para.wrap(aW - self.room, aH)[1]
+        return aW, self.height
+
+    def split(self, aW, aH):
+        """An entry longer than what is left of the page (a caption with no full stop for a
+        page): its first lines here, the rest, with the number, on the next page."""
+        parts = self.para.split(aW - self.room, aH)
+        if len(parts) != 2:
+            return []
+        return [parts[0], _ContentsLine(parts[1], self.key, self.ctx)]
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        para = self.para
+        st = para.style
+        lines = para.blPara.lines
+        last = lines[-1]
+        extra = last.extraSpace if hasattr(last, "extraSpace") else last[0]
+        end = x + para.width - st.rightIndent - extra  # where the last line's text ends (left-aligned)
+        baseline = y + self.height - st.fontSize - (len(lines) - 1) * st.leading
+        self.ctx.contents.append((canvas.getPageNumber(), self.key, end, baseline, x + self.width))
+        para.drawOn(canvas, x, y)
+
+    def draw(self):  # drawOn does the work
+        pass
+
+
+def _contents_numbers(c: Canvas, ctx: _Ctx) -> None:
+    """The page numbers of the contents entries on this page, right-aligned after a dotted leader."""
+    page = c.getPageNumber()
+    st = ctx.styles["contents-item"]
+    for p, key, end, baseline, right in ctx.contents:
+        if p != page or key not in ctx.item_pages:
+            continue
+        number = str(ctx.item_pages[key])
+        w = pdfmetrics.stringWidth(number, st.fontName, st.fontSize)
+        c.setFont(st.fontName, st.fontSize)
+        c.setFillColor(black)
+        c.drawRightString(right, baseline, number)
+        x0, x1 = end + st.fontSize * 0.5, right - w - st.fontSize * 0.5
+        if x1 - x0 > st.fontSize:
+            c.saveState()
+            c.setLineCap(1)
+            c.setLineWidth(max(0.6, st.fontSize / 12))
+            c.setDash([0, st.fontSize / 3])
+            c.line(x0, baseline + st.fontSize * 0.08, x1, baseline + st.fontSize * 0.08)
+            c.restoreState()
 
 
 class _Stamp:
@@ -611,6 +680,8 @@ class _Canvas(Canvas):
         for state in pages:
             self.__dict__.update(state)
             _furniture(self, self._ctx, len(pages))
+            if self._ctx.contents:
+                _contents_numbers(self, self._ctx)
             Canvas.showPage(self)
         self._pages = []
         Canvas.save(self)
@@ -660,13 +731,15 @@ def _story(ctx: _Ctx) -> list:
         story.extend(ctx.para(p) for p in cv.paragraphs)
         if cv.contents_heading:
             story.append(ctx.para(cv.contents_heading))
+        numbered = bool(doc.style.cover.page_numbers)
         for p, item in zip(cv.contents, doc.items):
-            story.append(ctx.para(p, link=item.anchor))
+            para = ctx.para(p, link=item.anchor)
+            story.append(_ContentsLine(para, item.anchor, ctx) if numbered else para)
         story.extend(ctx.para(p) for p in cv.closing)
     for item in doc.items:
         if story:
             story.append(PageBreak())
-        story.append(_Mark(item.anchor, item.outline or item.label, 0))
+        story.append(_Mark(item.anchor, item.outline or item.label, 0, ctx.item_pages))
         story.extend(ctx.para(p) for p in item.caption)
         if isinstance(item, TextSection):
             story.extend(ctx.para(p) for p in item.body)
