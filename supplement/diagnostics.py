@@ -35,6 +35,8 @@ POS_FILE, POS_LINE, POS_COL = Pos.file.__set__, Pos.line.__set__, Pos.col.__set_
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One problem: error or warning, where, what, and how to fix it."""
+
     severity: str  # "error" | "warning"
     pos: Pos
     message: str
