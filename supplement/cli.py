@@ -196,7 +196,7 @@ def check(files, list_checks, strict, style, fmt):
             lock = " (cannot be lowered)" if c.locked else ""
             click.echo(f"{c.name:<22} {c.severity:<8} {c.family:<9} {c.doc}{lock}")
         return
-    from .build.run import preflight
+    from .checks.preflight import preflight
     from .pipeline import compile_document
     from .writers import default_formats
 

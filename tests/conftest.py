@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,12 +35,22 @@ settings.register_profile("supplement-slow", max_examples=2000, derandomize=Fals
                           suppress_health_check=_QUIET, print_blob=True)
 
 
+def pytest_unconfigure(config):
+    cache = getattr(config, "_supplement_cache", None)
+    if cache:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", default=False,
                      help="run slow tests and long hypothesis runs (2,000 examples)")
 
 
 def pytest_configure(config):
+    # Fonts' character maps are cached under XDG_CACHE_HOME (resolve/fontmaps.py): the suite, and
+    # the commands it runs, use a cache of their own, never the user's.
+    config._supplement_cache = tempfile.mkdtemp(prefix="supplement-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = config._supplement_cache
     # An explicit --hypothesis-profile wins; otherwise pick ours.
     if not config.getoption("--hypothesis-profile", default=None):
         settings.load_profile("supplement-slow" if config.getoption("--run-slow") else "supplement-ci")

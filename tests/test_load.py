@@ -440,3 +440,27 @@ def test_every_shape_problem_is_reported_at_once(tmp_path):
         "'-', '_' or '.' (e.g. p03)",
         "38:19: error: page range 9-8 runs backwards; write 8-9",
     ]
+
+
+def test_an_alias_may_stand_for_a_plain_key_but_not_for_a_list_or_mapping():
+    tree = parse("a: &k name\n*k : 1\n", "f.yaml")
+    assert tree == {"a": "name", "name": "1"} and tree.kpos["name"] == Pos("f.yaml", 1, 4)  # the anchored value
+    for text, message in (("a: &k [1]\n? *k\n: 2\n", "a mapping key must be a plain value, not a list or mapping"),
+                          ("name: 0\na: &k name\n*k : 1\n", "duplicate key 'name' (first at line 1)")):
+        with pytest.raises(SourceError) as e:
+            parse(text, "f.yaml")
+        (d,) = e.value.report.errors
+        assert (d.message, d.pos.line) == (message, 3 if "duplicate" in message else 2), d
+
+
+def test_every_value_of_a_larger_tree_keeps_its_type_and_position():
+    text = "".join(f"k{i}:\n  - {{t: 'q{i}', n: {i}}}\n  - [x, &a{i} y, *a{i}]\n" for i in range(300))
+    tree = parse(text, "f.yaml")
+    assert list(tree) == [f"k{i}" for i in range(300)]
+    for i in range(300):
+        m, seq = tree[f"k{i}"]
+        assert tree.kpos[f"k{i}"] == Pos("f.yaml", 3 * i + 1, 1)
+        assert isinstance(m, YMap) and m.pos == Pos("f.yaml", 3 * i + 2, 5)
+        assert m["t"] == f"q{i}" and not m["t"].plain and m["n"].plain and m["n"].pos == Pos("f.yaml", 3 * i + 2, 17 + len(str(i)))
+        assert isinstance(seq, YList) and seq == ["x", "y", "y"] and seq[2] is seq[1]
+        assert seq.pos == Pos("f.yaml", 3 * i + 3, 5) and seq[1].pos == Pos("f.yaml", 3 * i + 3, 9)  # at its anchor

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from supplement.build.atomic import commit, discard, remove_stale, temp_beside
 from supplement.build.pool import Cancel, WriterFailed, run_jobs
-from supplement.checks.registry import CHECKS, Checker
+from supplement.checks.preflight import preflight
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.pipeline import compile_document
 from supplement.resolve.document import Document
@@ -20,6 +20,8 @@ __all__ = ["OutputError", "Result", "WriterFailed", "build", "outputs", "preflig
 
 @dataclass
 class Result:
+    """What a build did: its diagnostics, the files written (with seconds each) and the Document."""
+
     report: Report
     written: list[tuple[Path, float]] = field(default_factory=list)  # (file, seconds)
     doc: Document | None = None
@@ -72,23 +74,6 @@ def outputs(sources: list[Path], out: Path, formats: list[str]) -> dict[Path, li
             seen[key] = src
             plan[src].append(target)
     return plan
-
-
-def preflight(doc: Document, formats: list[str], report: Report, engines: dict[str, str] | None = None) -> None:
-    """Each format's pre-flight checks on the resolved document, once each, at the source's severities."""
-    checker = Checker(report, dict(doc.checks))
-    engines = engines or {}
-    names = dict.fromkeys(name for fmt in formats for name in format_for(fmt, engines.get(fmt)).preflight)
-    for name in names:
-        check = CHECKS.get(name) or _load_check(name)
-        if checker.enabled(check):
-            check.runner()(doc, checker)
-
-
-def _load_check(name: str):
-    from supplement.checks.registry import all_checks
-
-    return {c.name: c for c in all_checks()}[name]
 
 
 def build(path: Path, out: Path, formats: list[str], style: str | None = None, strict: bool = False,

@@ -33,6 +33,9 @@ _TYPED_TITLE = re.compile(
     rf"^\s*(?:(?:sub)?theme\s+{_NUMERAL}\s*(?:[.):]|\s[-–—])?\s*|{_NUMERAL}\s*(?:[.):]\s+|\s+[-–—]\s+))",
     re.IGNORECASE)
 _TYPED_PARTICIPANT = re.compile(r"(?:participant|p|#|no\.?)?\s*0*(\d+)", re.IGNORECASE)
+# A participant's number typed at the start of its row's first cell: 'P7 ICU nurse', '7. ICU nurse'.
+_ROW_NUMBER = re.compile(r"\s*((?:participant|p)\s*0*(\d+)[.):]?)\s+(?=\S)", re.IGNORECASE)
+_ROW_BARE = re.compile(r"\s*(0*(\d+)[.):])\s+(?=\S)")
 # Symbols a table note uses (Chicago, AMA, Elsevier): what a typed mark looks like.
 NOTE_SYMBOLS = "*†‡§‖¶#"
 
@@ -107,9 +110,18 @@ def _typed_row_numbers(p: Participants, report: Checker) -> None:
     first = p.columns[0].key
     for n, row in enumerate(p.rows, 1):
         value = row.cell(first)
-        own = [re.escape(row.code.strip())] if row.code and row.code.strip() else []
-        m = re.match(rf"\s*((?:(?:participant|p)\s*0*{n}|{'|'.join(own) or '(?!)'})[.):]?|0*{n}[.):])\s+(?=\S)",
-                     value, re.IGNORECASE)
+        number = str(n)
+        # 'P7 …', 'participant 07 …', then the row's own code, then '7. …': as one pattern would
+        # try them, with the number compared rather than compiled into a pattern for each row
+        m = _ROW_NUMBER.match(value)
+        if m is not None and m.group(2).lstrip("0") != number:
+            m = None
+        if m is None and row.code and row.code.strip():
+            m = re.match(rf"\s*({re.escape(row.code.strip())}[.):]?)\s+(?=\S)", value, re.IGNORECASE)
+        if m is None:
+            m = _ROW_BARE.match(value)
+            if m is not None and m.group(2).lstrip("0") != number:
+                m = None
         if m:
             rest = value[m.end():].strip()
             report(TYPED_NUMBER, row.at(first),

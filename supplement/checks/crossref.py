@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import string
 
 from supplement.checks.registry import Checker, register
 from supplement.reader.cite import source_key

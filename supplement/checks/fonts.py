@@ -4,7 +4,8 @@ reportlab draws a character missing from a TTF font as an empty box, with no
 error. ``uncovered`` finds them before the PDF is written. It runs on every
 build, so the usual case is one pass: collect every character once per font
 (regular, bold, italic, bold italic, as each run is drawn), check the sets
-against the fonts' character maps, and only when something is missing walk the
+against the fonts' character maps (precomputed or cached, ``resolve/fontmaps.py``:
+reportlab is not imported), and only when something is missing walk the
 paragraphs again to say where.
 """
 
@@ -44,16 +45,14 @@ def uncovered(doc: Document) -> list[tuple[Pos | None, str]]:
 
     The characters are listed once each, in the order they first occur.
     """
-    from supplement.writers.pdf import register_fonts, run_variant
+    from supplement.resolve.fontmaps import charmap
+    from supplement.writers.faces import VARIANTS, run_variant
 
     style = doc.style
-    try:
-        names = register_fonts(style.fonts)
-    except ValueError:  # an unusable font file: the PDF writer reports it
+    try:  # the fonts' character maps, not the fonts: no reportlab (resolve/fontmaps.py)
+        cmaps = {v: charmap(style.fonts[v]) for v in VARIANTS}
+    except (ValueError, OSError, KeyError):  # an unusable or missing font file: the PDF writer reports it
         return []
-    from reportlab.pdfbase import pdfmetrics
-
-    cmaps = {v: pdfmetrics.getFont(n).face.charToGlyph for v, n in names.items()}
     paragraphs = list(_paragraphs(doc)) + [_furniture(doc)]
 
     used: dict[str, set[str]] = {v: set() for v in cmaps}

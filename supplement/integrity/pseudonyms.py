@@ -36,6 +36,8 @@ K_DEFAULT = 3
 
 @dataclass
 class Settings:
+    """A source's de-identification settings (FILE.identifiers.yaml and FILE.sensitive.txt)."""
+
     allow: list[str] = field(default_factory=list)
     pseudonyms: list[tuple[str, str, Optional[Pos]]] = field(default_factory=list)  # (term, replacement, where)
     sensitive: list[tuple[str, Optional[Pos]]] = field(default_factory=list)

@@ -133,6 +133,8 @@ class Text(Type):
 
 @dataclass
 class Int(Type):
+    """A whole number, within bounds."""
+
     min: int | None = None
     max: int | None = None
 
@@ -162,6 +164,8 @@ class Int(Type):
 
 @dataclass
 class Number(Type):
+    """A number, within bounds."""
+
     min: float | None = None
     max: float | None = None
 
@@ -207,6 +211,8 @@ class Bool(Type):
 
 @dataclass
 class Enum(Type):
+    """One of a fixed set of words (a case-insensitive match is accepted)."""
+
     choices: tuple[str, ...] = ()
 
     def expected(self):
@@ -273,6 +279,8 @@ class Scalar(Type):
 
 @dataclass
 class ListOf(Type):
+    """A list of one type of item, with a number of items allowed."""
+
     item: Type = None  # type: ignore[assignment]
     min_items: int = 0
     max_items: int | None = None
@@ -333,6 +341,8 @@ class AnyOf(Type):
 
 @dataclass
 class Field:
+    """A declared key of a mapping: its type, whether it is required, and its default."""
+
     type: Type
     required: bool = False
     default: Any = None

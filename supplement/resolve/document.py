@@ -28,6 +28,8 @@ RUN_ROLES = ("", "label", "quote-text", "citation", "note", "mark")
 
 @dataclass(frozen=True)
 class Run:
+    """A stretch of a paragraph's text in one character role and face."""
+
     text: str
     role: str = ""
     bold: bool = False
@@ -37,6 +39,8 @@ class Run:
 
 @dataclass(frozen=True)
 class Paragraph:
+    """A paragraph of one role (a named style in each writer), as runs."""
+
     role: str
     runs: tuple[Run, ...]
     pos: Pos | None = field(default=None, compare=False)  # where its text came from, for warnings
@@ -59,6 +63,8 @@ class QuoteParagraph(Paragraph):
 
 @dataclass(frozen=True)
 class ParticipantTable:
+    """The participant table, numbered and formatted."""
+
     anchor: str  # stable bookmark name, e.g. "item-1"
     label: str  # "Appendix 1"
     caption: tuple[Paragraph, ...]  # label and caption, one or two paragraphs
@@ -76,6 +82,8 @@ class ParticipantTable:
 
 @dataclass(frozen=True)
 class Finding:
+    """A finding's paragraph and its quotes' paragraphs, as the theme table prints them."""
+
     text: Paragraph
     quotes: tuple[QuoteParagraph, ...]
     id: str | None = None  # the finding's stable id from the source (never printed)
@@ -103,6 +111,8 @@ class ThemeBlock:
 
 @dataclass(frozen=True)
 class ThemeTable:
+    """The theme table: its blocks (themes and subthemes) in order, each with its findings."""
+
     anchor: str
     label: str
     caption: tuple[Paragraph, ...]
@@ -154,6 +164,8 @@ ITEM_TYPES = ("ParticipantTable", "ThemeTable", "DataTable", "TextSection")
 
 @dataclass(frozen=True)
 class Cover:
+    """The cover page: heading, paragraphs and the list of contents."""
+
     heading: Paragraph
     paragraphs: tuple[Paragraph, ...]
     contents_heading: Paragraph | None  # the line above the list, if the style has one
@@ -163,6 +175,8 @@ class Cover:
 
 @dataclass(frozen=True)
 class Meta:
+    """What the files' properties, running header and footer say."""
+
     title: str
     short_title: str
     authors: tuple[str, ...]
@@ -176,6 +190,8 @@ class Meta:
 
 @dataclass(frozen=True)
 class Document:
+    """The whole resolved supplement: what every writer renders."""
+
     name: str  # output file stem
     meta: Meta
     style: Any  # the resolved style (supplement.resolve.style.STYLE): page, font, table look

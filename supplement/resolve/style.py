@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 from supplement.diagnostics import Pos, Report, SourceError
-from supplement.resolve import placeholders, word_template
+from supplement.resolve import placeholders
 from supplement.resolve.typography import ROLE_KEYS
 from supplement.reader.declare import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text, _short
 from supplement.reader.located_yaml import YMap, parse, read_text
@@ -396,13 +396,16 @@ def _font_files(style: Rec, base: Path, r: Report) -> dict[str, Path]:
 
 def _unusable_ttf(path: Path) -> str:
     """Why the PDF writer could not use this font file ('' if it can): the magic number alone
-    lets through truncated files and CFF-outline OpenType, which reportlab refuses."""
-    from reportlab.pdfbase.ttfonts import TTFontFile
+    lets through truncated files and CFF-outline OpenType, which reportlab refuses. A font
+    read once is not read again (its character map is cached: resolve/fontmaps.py)."""
+    from supplement.resolve.fontmaps import FontUnusable, charmap
 
     try:
-        TTFontFile(str(path))
-    except Exception as e:  # TTFError and whatever a corrupt table makes the parser raise
-        return str(e).replace(f'"{path}"', "").replace("  ", " ").strip() or type(e).__name__
+        charmap(path)
+    except FontUnusable as e:
+        return str(e)
+    except OSError as e:
+        return e.strerror or type(e).__name__
     return ""
 
 
@@ -421,6 +424,8 @@ def _relative(value, base: Path) -> Path:
 def _word_template(value, base: Path, style: Rec, r: Report):
     """The Word template, rebuilt from what a template is for (resolve/word_template.py) and
     checked to leave room for tables; what was left out is named in a warning."""
+    from supplement.resolve import word_template  # lxml: only for a style that names a template
+
     p = _relative(value, base)
     try:
         t = word_template.read(p)

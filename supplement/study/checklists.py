@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ChecklistDef:
+    """A reporting checklist's items."""
+
     name: str  # what the source writes: coreq, srqr
     title: str  # the default caption
     columns: tuple[str, str, str, str, str]  # domain, number, topic, question, where reported

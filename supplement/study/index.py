@@ -9,6 +9,8 @@ from supplement.study.model import Participant, Place, Source
 
 @dataclass(frozen=True)
 class Index:
+    """What the checks work out about a model, beside it."""
+
     sources: dict[str, Source] = field(default_factory=dict)  # by id
     cited: dict[Place, Source] = field(default_factory=dict)  # a quote's place -> the source its citation means
     people: dict[str, tuple[int, Participant]] = field(default_factory=dict)  # id -> (number by position, row)

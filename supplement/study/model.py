@@ -30,6 +30,8 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True, kw_only=True)
 class Node:
+    """What every node of the model has: where it was written, and what an importer says about it."""
+
     pos: Optional[Pos] = field(default=None, compare=False, repr=False)
     where: Mapping[str, Pos] = field(default_factory=dict, compare=False, repr=False)  # key -> position
     bad: frozenset = field(default=frozenset(), compare=False, repr=False)  # keys that had errors
@@ -42,6 +44,8 @@ class Node:
 
 @dataclass(frozen=True)
 class Pages:
+    """A page or page range of a source, 1-based and inclusive."""
+
     first: int
     last: int
 
@@ -61,6 +65,8 @@ class Cite(Node):
 
 @dataclass(frozen=True)
 class Quote(Node):
+    """A supporting quote: the words, verbatim, and where they come from."""
+
     text: str
     cite: Optional[Cite]
     note: Optional[str] = None
@@ -71,6 +77,8 @@ class Quote(Node):
 
 @dataclass(frozen=True)
 class Finding(Node):
+    """A finding of a theme or subtheme, with its supporting quotes in order."""
+
     text: str
     quotes: tuple[Quote, ...] = ()
     id: Optional[str] = None
@@ -78,6 +86,8 @@ class Finding(Node):
 
 @dataclass(frozen=True)
 class Subtheme(Node):
+    """A subtheme of a theme: printed with a letter (A, B …) under the theme's numeral."""
+
     id: str
     title: str
     findings: tuple[Finding, ...] = ()
@@ -85,6 +95,8 @@ class Subtheme(Node):
 
 @dataclass(frozen=True)
 class Theme(Node):
+    """A theme: its own findings, then its subthemes."""
+
     id: str
     title: str
     findings: tuple[Finding, ...] = ()
@@ -93,6 +105,8 @@ class Theme(Node):
 
 @dataclass(frozen=True)
 class Column(Node):
+    """A column of the participant table (or of a further table): the key rows use, and its header."""
+
     key: str
     label: str
     width: Optional[float] = None  # fraction of the text width; None: shared by content
@@ -101,6 +115,8 @@ class Column(Node):
 
 @dataclass(frozen=True)
 class Mark(Node):
+    """A symbol a participant's row sets on a column (international training: *), explained in a table note."""
+
     key: str
     column: str
     note: str
@@ -109,6 +125,8 @@ class Mark(Node):
 
 @dataclass(frozen=True)
 class Participant(Node):
+    """A row of the participant table; printed with its number (its place in the table) or its code."""
+
     id: str
     cells: tuple[tuple[str, str], ...] = ()  # (column key, value), in the order written
     marks: tuple[str, ...] = ()  # keys of the marks set to true
@@ -123,6 +141,8 @@ class Participant(Node):
 
 @dataclass(frozen=True)
 class Participants(Node):
+    """The participant table: caption, columns, marks and rows."""
+
     caption: str
     columns: tuple[Column, ...]
     rows: tuple[Participant, ...]
@@ -135,6 +155,8 @@ class Participants(Node):
 
 @dataclass(frozen=True)
 class Source(Node):
+    """A transcript (an interview, a focus group) that quotes cite."""
+
     id: str
     kind: str
     label: Optional[str] = None  # None: cited by page only
@@ -144,6 +166,8 @@ class Source(Node):
 
 @dataclass(frozen=True)
 class Headers(Node):
+    """The column headers of the theme table."""
+
     theme: str = "Theme or Subtheme"
     findings: str = "Findings"
     quotes: str = "Supporting Text from Transcripts"
@@ -154,6 +178,8 @@ DEFAULT_THEME_CAPTION = "Themes and subthemes with supporting quotes."
 
 @dataclass(frozen=True)
 class ThemeTableSettings(Node):
+    """How the source sets the theme table: caption, headers, notes."""
+
     caption: str = DEFAULT_THEME_CAPTION
     headers: Optional[Headers] = None
     notes: tuple[str, ...] = ()
@@ -177,6 +203,8 @@ class CoverageTableSettings(Node):
 
 @dataclass(frozen=True)
 class Study(Node):
+    """The article the supplement belongs to."""
+
     title: str
     short_title: Optional[str] = None
     authors: tuple[Union[str, Author], ...] = ()  # a name as written, or structured

@@ -22,6 +22,8 @@ TABLE_ITEMS = ("ParticipantTable", "ThemeTable", "DataTable")
 
 @dataclass(frozen=True)
 class Format:
+    """An output format: its writer module, file extension, pre-flight checks and the items it renders."""
+
     name: str
     extension: str
     module: str

@@ -62,25 +62,13 @@ from supplement.resolve import typography
 from supplement.resolve.layout import theme_rows
 from supplement.resolve.fonts import register_fonts  # noqa: F401 (the font-coverage check imports it from here)
 from supplement.resolve.style import page_size
+from supplement.writers.faces import VARIANTS, role_face, run_variant  # noqa: F401  (shared with checks.fonts)
 
-VARIANTS = ("regular", "bold", "italic", "bold_italic")
 _BIG = 1e9
 
 # ---------------------------------------------------------------- fonts
 
 
-def role_face(role: str, style) -> tuple[bool, bool]:
-    """(bold, italic) of a role's paragraph style."""
-    return typography.role_face(role, style.table.header_bold)
-
-
-def run_variant(role: str, run: Run, style) -> str:
-    """Which of the four fonts a run of a paragraph with this role is drawn in."""
-    bold, italic = role_face(role, style)
-    bold = bold or run.bold or run.role == "label"
-    italic = italic or run.italic
-    return {(False, False): "regular", (True, False): "bold",
-            (False, True): "italic", (True, True): "bold_italic"}[(bold, italic)]
 
 
 # ---------------------------------------------------------------- styles and markup
