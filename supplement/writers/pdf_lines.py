@@ -27,11 +27,17 @@ What it does not reproduce it hands back to reportlab: a paragraph with a soft h
 (justification, hyphenation, bullets, autoLeading, borders …) is made a reportlab
 ``Paragraph`` by ``Typesetter.para``.
 
-One deliberate difference: ``split`` keeps the lines already broken for the part that
-goes on (like the writer's table cells always did) instead of re-breaking its words.
-reportlab's second part re-breaks from its first word, which gives the same lines
-except in contrived cases (a word wider than the later lines but not the first, with a
-negative first-line indent, at the page break); the content is the same either way.
+Where it differs from reportlab, on purpose: ``split`` keeps the lines already broken
+for both parts (as the writer's table cells always did) where reportlab breaks each
+part again from its words. That gives the same words on the same lines, with three
+exceptions, all about what reportlab does on a second break: (1) a paragraph of several
+fragments whose long word was split: reportlab's second wrap re-breaks its own pieces,
+which can move an empty piece of text to the next line (same text, one empty ``Tj``
+string more or less in the page content); (2) a part that starts below a line ended by
+``<br/>``: reportlab's second part starts *at* that break (its ``sFW`` points at it)
+and so with an empty line, LineParagraph's does not; (3) contrived widths (a word wider
+than the later lines but not the first, with a negative first-line indent, at the
+break), which reportlab splits in its second part and LineParagraph does not.
 """
 
 from __future__ import annotations
@@ -56,7 +62,6 @@ _WSC = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\u1680\u2000\u2001\u2002\u2003\u2004
         "\u2008\u2009\u200a\u200b\u2028\u2029\u202f\u205f\u3000")
 _wsc_split = re.compile("[%s]+" % re.escape(_WSC)).split
 _wsc_runs = re.compile("[%s]+" % re.escape(_WSC)).sub
-_space_runs = re.compile(r"\s+").sub  # str.split()'s whitespace (\s in str patterns is str.isspace())
 _wsc_end = re.compile("[%s]+$" % re.escape(_WSC)).search
 _entities = re.compile("([&<>])").split  # the HTML parser hands the text over in pieces around each entity
 
@@ -207,55 +212,67 @@ def _split_word(w: str, lineWidth: float, maxWidths, lineno: int, widths) -> lis
 def break_simple(words: list, st: _Style, maxWidths, shrinkage: float, splitLongWords: bool) -> list:
     """reportlab's ``breakLines`` for a paragraph of one fragment: [(extra space, [words])].
 
-    The same comparisons and the same floating point sums in the same order; only the
-    widths come from the shared table, and the words are read, not popped (reportlab's
-    ``pop(0)`` costs the paragraph's length for every word)."""
+    The same decisions from the same floating point sums in the same order; only the
+    widths come from the shared table, and the words are read in order instead of
+    popped from the front (reportlab's ``pop(0)`` costs the paragraph's length per word).
+    ``words`` are the paragraph's words (never empty); the pieces of a word split
+    because it is longer than the line are placed in an inner loop, by reportlab's rules
+    for pieces (never split again; an empty first piece ends the line)."""
     widths = st.widths
     spaceWidth = st.space
     dSpaceShrink = shrinkage * spaceWidth
     lines = []
     cLine = []
+    k = 0  # len(cLine)
     currentWidth = -spaceWidth
     maxlineno = len(maxWidths) - 1
     lineno = 0
     maxWidth = maxWidths[0]
-    forcedSplit = 0
-    pend = []  # pieces of a split word still to place, last first
-    i, n = 0, len(words)
-    while True:
-        if pend:
-            word = pend.pop()
-        elif i < n:
-            word = words[i]
-            i += 1
-        else:
-            break
-        if not word and isinstance(word, _SplitWord):
-            forcedSplit = 1
+    for word in words:
         wordWidth = widths[word]
         newWidth = currentWidth + spaceWidth + wordWidth
-        limWidth = maxWidth + dSpaceShrink * len(cLine)
-        if newWidth > limWidth and not forcedSplit:
-            if splitLongWords and not isinstance(word, _SplitWord):
-                if wordWidth > maxWidths[min(lineno, maxlineno)]:
-                    pend.extend(reversed(_split_word(word, currentWidth + spaceWidth, maxWidths, lineno, widths)))
+        if newWidth <= maxWidth + dSpaceShrink * k:
+            cLine.append(word)
+            k += 1
+            currentWidth = newWidth
+            continue
+        if splitLongWords and wordWidth > maxWidths[min(lineno, maxlineno)]:
+            forcedSplit = 1
+            for piece in _split_word(word, currentWidth + spaceWidth, maxWidths, lineno, widths):
+                if not piece:
                     forcedSplit = 1
-                    continue
-        if newWidth <= limWidth or not cLine or forcedSplit:
-            if word:
-                cLine.append(word)
-            if forcedSplit:
-                forcedSplit = 0
-                lines.append((maxWidth - newWidth, cLine))
-                cLine = []
-                currentWidth = -spaceWidth
-                lineno += 1
-                maxWidth = maxWidths[min(maxlineno, lineno)]
-            else:
-                currentWidth = newWidth
+                wordWidth = widths[piece]
+                newWidth = currentWidth + spaceWidth + wordWidth
+                if newWidth <= maxWidth + dSpaceShrink * k or not k or forcedSplit:
+                    if piece:
+                        cLine.append(piece)
+                        k += 1
+                    if forcedSplit:
+                        forcedSplit = 0
+                        lines.append((maxWidth - newWidth, cLine))
+                        cLine = []
+                        k = 0
+                        currentWidth = -spaceWidth
+                        lineno += 1
+                        maxWidth = maxWidths[min(maxlineno, lineno)]
+                    else:
+                        currentWidth = newWidth
+                else:
+                    lines.append((maxWidth - currentWidth, cLine))
+                    cLine = [piece]
+                    k = 1
+                    currentWidth = wordWidth
+                    lineno += 1
+                    maxWidth = maxWidths[min(maxlineno, lineno)]
+            continue
+        if not k:  # the first word of a line goes on it, whatever its width
+            cLine.append(word)
+            k = 1
+            currentWidth = newWidth
         else:
             lines.append((maxWidth - currentWidth, cLine))
             cLine = [word]
+            k = 1
             currentWidth = wordWidth
             lineno += 1
             maxWidth = maxWidths[min(maxlineno, lineno)]
@@ -539,14 +556,17 @@ class _Encoder:
     """What reportlab's ``PDFTextObject._formatText`` writes for text in one TrueType font.
 
     Characters already given a code in the font's first subset are translated with a
-    table (``str.translate``); any other text goes through reportlab's own
-    ``splitString``, which assigns codes exactly as it would have, and the table learns
-    them. So codes, subsets and their order are reportlab's."""
+    table (``str.translate``), whole words from a cache; any other text goes through
+    reportlab's own ``splitString``, which assigns codes exactly as it would have, and
+    the table learns them. So codes, subsets and their order are reportlab's."""
 
     def __init__(self, font, doc):
         self.font, self.doc = font, doc
-        self.table: dict[int, str] = {}
+        self.table: dict[int, str] = {}  # character -> its escaped code, for codes in subset 0
         self.known: set[str] = set()
+        self.words: dict[str, str] = {}  # word -> its escaped codes, for words of known characters
+        self.space = None  # the escaped code of " ", once known
+        self._tf: dict = {}  # (size, leading) -> "/F1+0 10 Tf 12 TL"
 
     def _learn(self, text: str) -> list:
         chunks = self.font.splitString(text, self.doc)
@@ -565,7 +585,19 @@ class _Encoder:
             if c < 256:
                 self.table[ord(ch)] = _ESC[c]
                 self.known.add(ch)
+        if self.space is None and " " in self.known:
+            self.space = self.table[32]
         return chunks
+
+    def _select(self, tx) -> str:
+        """Font and size for subset 0, as reportlab writes them when the subset changes."""
+        tx._curSubset = 0
+        key = (tx._fontsize, tx._leading)
+        tf = self._tf.get(key)
+        if tf is None:
+            tf = self._tf[key] = (f"{self.font.getSubsetInternalName(0, self.doc)} {fp_str(tx._fontsize)} Tf "
+                                  f"{fp_str(tx._leading)} TL ")
+        return tf
 
     def code(self, tx, text: str) -> str:
         """``tx._formatText(text)``, with the same effect on ``tx._curSubset``."""
@@ -575,9 +607,7 @@ class _Encoder:
             esc = text.translate(self.table)
             if tx._curSubset == 0:
                 return f"({esc}) Tj"
-            tx._curSubset = 0
-            return (f"{self.font.getSubsetInternalName(0, self.doc)} {fp_str(tx._fontsize)} Tf "
-                    f"{fp_str(tx._leading)} TL ({esc}) Tj")
+            return f"{self._select(tx)}({esc}) Tj"
         R = []
         tmpl = None
         for subset, t in self._learn(text):
@@ -589,6 +619,24 @@ class _Encoder:
             R.append("(%s) Tj" % "".join(_ESC[b] for b in t))
         return " ".join(R)
 
+    def line(self, tx, words: list) -> str:
+        """``code(tx, " ".join(words))``, from the cache of words."""
+        if not words:
+            return ""
+        try:
+            esc = self.space.join([self.words[w] for w in words])
+        except (KeyError, AttributeError):  # a word not seen yet, or no space yet
+            text = " ".join(words)
+            out = self.code(tx, text)
+            known, table, cache = self.known, self.table, self.words
+            for w in words:
+                if w not in cache and known.issuperset(w):
+                    cache[w] = w.translate(table)
+            return out
+        if tx._curSubset == 0:
+            return f"({esc}) Tj"
+        return f"{self._select(tx)}({esc}) Tj"
+
 
 class _Plain:
     """Fonts that are not TrueType: reportlab formats the text itself."""
@@ -596,6 +644,10 @@ class _Plain:
     @staticmethod
     def code(tx, text: str) -> str:
         return tx._formatText(text)
+
+    @staticmethod
+    def line(tx, words: list) -> str:
+        return tx._formatText(" ".join(words))
 
 
 _scheme = re.compile("^[a-zA-Z][-+a-zA-Z0-9]+$")
@@ -717,15 +769,12 @@ class LineParagraph(Flowable):
     def split(self, availWidth, availHeight):
         """By whole lines, deciding as reportlab's Paragraph.split does (orphans, widows);
         both parts keep the lines already broken."""
-        if (self.kind == 0 and not self.words and self.blPara is None) or availWidth < rl_config._FUZZ \
-                or availHeight < rl_config._FUZZ:
-            return []
+        if (self.kind == 0 and self.st is None) or availWidth < rl_config._FUZZ or availHeight < rl_config._FUZZ:
+            return []  # no fragments at all
         if self.blPara is None or self._width != availWidth:
             self.wrap(availWidth, availHeight)
         style = self.style
         lines = self.blPara.lines
-        if not lines:
-            return []
         s = int(availHeight / float(style.leading))
         allowOrphans = getattr(self, "allowOrphans", getattr(style, "allowOrphans", 0))
         if (not allowOrphans and s <= 1) or s == 0:
@@ -772,24 +821,28 @@ class LineParagraph(Flowable):
         tx.preformatted = False
         tx.direction = style.wordWrap
         tx.setFont(st.fontName, st.fontSize, leading)
-        code = enc(st.fontName).code
+        line = enc(st.fontName).line
         out = tx._code.append
         link = self.link
         for i, (ws, words) in enumerate(lines):
-            offset = first if i == 0 else 0
-            text = " ".join(words)
-            _setXPos(tx, offset)
-            if ws > -1e-8 or len(words) + text.count("\xa0") - 1 <= 0:
-                out(code(tx, text) + " T*")
+            if i == 0 and first:
+                _setXPos(tx, first)
+            if ws > -1e-8:
+                out(line(tx, words) + " T*")
             else:
-                tx.setWordSpace(ws / float(len(words) + text.count("\xa0") - 1))
-                out(code(tx, text) + " T*")
-                tx.setWordSpace(0)
-            _setXPos(tx, -offset)
+                nSpaces = len(words) + sum(w.count("\xa0") for w in words) - 1
+                if nSpaces <= 0:
+                    out(line(tx, words) + " T*")
+                else:
+                    tx.setWordSpace(ws / float(nSpaces))
+                    out(line(tx, words) + " T*")
+                    tx.setWordSpace(0)
+            if i == 0 and first:
+                _setXPos(tx, -first)
             if link:
                 y = cur_y - i * leading - st.fontSize / 8.0
-                x = offset + leftIndent
-                textlen = canvas.stringWidth(text, tx._fontname, tx._fontsize)
+                x = (first if i == 0 else 0) + leftIndent
+                textlen = canvas.stringWidth(" ".join(words), tx._fontname, tx._fontsize)
                 for _, href in link:
                     _do_link(canvas, href, (x, y, x + textlen, y + leading))
         canvas.drawText(tx)
@@ -1023,6 +1076,22 @@ class Typesetter:
 _anchor = re.compile(r"[A-Za-z0-9_.:-]+").fullmatch
 
 
+def _collapse(text: str, nbsp: bool) -> str:
+    """Every run of whitespace one space: str.split()'s whitespace, or with ``nbsp``
+    reportlab's list (which keeps U+00A0 and adds U+200B)."""
+    if nbsp:
+        return _wsc_runs(" ", text)
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    out = " ".join(words)
+    if text[0].isspace():
+        out = " " + out
+    if text[-1].isspace():
+        out += " "
+    return out
+
+
 def _fragments(texts: list, linked: bool) -> list:
     """The fragments reportlab's parser makes of the markup: (frag, text), text None for ``<br/>``.
 
@@ -1045,7 +1114,6 @@ def _fragments(texts: list, linked: bool) -> list:
         else:
             segs.append(t)
     nbsp = any(s is not None and s[1] is not None and "\xa0" in s[1] for s in segs)
-    runs = _wsc_runs if nbsp else _space_runs
     # where the markup starts or ends with text (no tag, no link around it) reportlab strips it
     first = 0 if not linked and segs and segs[0] is not None and segs[0][1] is not None else -1
     last = len(segs) - 1 if not linked and segs and segs[-1] is not None and segs[-1][1] is not None else -1
@@ -1057,7 +1125,7 @@ def _fragments(texts: list, linked: bool) -> list:
         if text is None:
             frags.append((_Frag(k.st, True), None))
             continue
-        text = runs(" ", text)
+        text = _collapse(text, nbsp)
         if i == first:
             text = text.lstrip(_WSC)
         if i == last:
