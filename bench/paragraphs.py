@@ -3,6 +3,8 @@
     python bench/paragraphs.py SOURCE.yaml --pairs 5        # paired alternating runs, CPU time
     python bench/paragraphs.py SOURCE.yaml --impl lines     # one run of one implementation
     python bench/paragraphs.py SOURCE.yaml --impl reportlab --profile
+    python bench/paragraphs.py SOURCE.yaml --save P && valgrind --tool=callgrind \
+        python bench/paragraphs.py SOURCE.yaml --child P --impl lines     # and reportlab, none
 
 The paragraphs are the writer's own: every paragraph ``pdf._Ctx.para`` makes while
 rendering SOURCE, with its role's style, its link and the width it is first wrapped at
@@ -79,6 +81,8 @@ def run(doc, items, impl: str) -> float:
 
     ctx = pdf._Ctx(doc, lambda m: None)
     styles = ctx.styles
+    if impl == "none":  # everything but the loop: a baseline for instruction counts
+        return 0.0
     if impl == "reportlab":
         from reportlab.platypus import Paragraph as RLParagraph
         from xml.sax.saxutils import quoteattr
@@ -141,10 +145,12 @@ def _child(source: str, pickle_path: str, impl: str, profile: bool) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("source")
-    ap.add_argument("--impl", choices=("reportlab", "lines"))
+    ap.add_argument("--impl", choices=("reportlab", "lines", "none"))
     ap.add_argument("--pairs", type=int, default=0)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--save", help="write the recorded paragraphs to this file and stop (for --child runs "
+                    "under valgrind --tool=callgrind)")
     a = ap.parse_args(argv)
     if a.child:
         _child(a.source, a.child, a.impl, a.profile)
@@ -153,6 +159,10 @@ def main(argv=None) -> int:
 
     doc = load_document(a.source)
     items = collect(doc)
+    if a.save:
+        with open(a.save, "wb") as fh:
+            pickle.dump(_plain(items), fh)
+        return 0
     with tempfile.TemporaryDirectory() as d:
         pk = os.path.join(d, "items.pickle")
         with open(pk, "wb") as fh:

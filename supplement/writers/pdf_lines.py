@@ -169,10 +169,11 @@ class _SplitWordEnd(_SplitWord):
 class _Seg:
     """A run of text in one style on a drawn line (reportlab clones a frag for this)."""
 
-    __slots__ = ("st", "text", "brk")
+    __slots__ = ("st", "text", "brk", "ns")
 
     def __init__(self, st: _Style, text: str, brk: bool = False):
         self.st, self.text, self.brk = st, text, brk
+        self.ns = 0  # text.count(" "): the parts of words never hold a space, only the joins do
 
 
 class _Line:
@@ -451,10 +452,8 @@ def break_frags(words: list, maxWidths, shrinkage: float, splitLongWords: bool):
         if shrinkage:
             spaceShrink = spaceWidth
             for s in segs:
-                if not s.brk:
-                    ns = s.text.count(" ")
-                    if ns:
-                        spaceShrink += ns * s.st.space
+                if s.ns:
+                    spaceShrink += s.ns * s.st.space
             spaceShrink *= shrinkage
             limWidth += spaceShrink
         if not lineBreak and newWidth > limWidth and not isinstance(w, _SplitFragH):
@@ -487,12 +486,14 @@ def break_frags(words: list, maxWidths, shrinkage: float, splitLongWords: bool):
                         if not s.brk:
                             if not s.text.endswith(" "):
                                 s.text += " "
+                                s.ns += 1
                             break
                 g = _Seg(st, nText)
                 segs.append(g)
             elif spaceWidth:
                 if not g.text.endswith(" "):
                     g.text += " " + nText
+                    g.ns += 1
                 else:
                     g.text += nText
             else:
