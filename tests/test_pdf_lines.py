@@ -308,6 +308,33 @@ def test_part_wrapped_again_at_another_width_keeps_every_word():
     assert len(rest.blPara.lines) == len(again.blPara.lines)
 
 
+@settings(max_examples=100, deadline=None)
+@given(runs(), st.floats(20, 300), st.floats(20, 300), st.integers(1, 6))
+def test_both_parts_broken_again_at_another_width_keep_their_own_text(rs, width, other, keep):
+    ctx = _ctx("jama")
+    style = ctx.styles["quote"]
+    f = Typesetter(ctx.nbsp).para(Paragraph("quote", rs), style)
+    if isinstance(f, RLParagraph):
+        return
+    f.allowOrphans = f.allowWidows = 1
+    f.wrap(width, 1e9)
+    parts = f.split(width, keep * style.leading + 0.5)
+    if len(parts) != 2:
+        return
+    whole = "".join(plain(f).split())
+    texts = []
+    for part in parts:
+        part.wrap(other, 1e9)
+        texts.append("".join(plain(part).split()))
+    assert "".join(texts) == whole
+
+
+def plain(f) -> str:
+    if f.kind == 0:
+        return " ".join(w for _, ws in f.blPara.lines for w in ws)
+    return " ".join(s.text for line in f.blPara.lines for s in line.words)
+
+
 def test_soft_hyphens_and_unsupported_styles_are_left_to_reportlab():
     ctx = _ctx("jama")
     ts = Typesetter()

@@ -543,6 +543,24 @@ def break_frags(words: list, maxWidths, shrinkage: float, splitLongWords: bool):
     return lines
 
 
+def _cut(word: list, start: int, end: int | None) -> list:
+    """Characters ``start:end`` of a word of several fragments, measured as reportlab joins
+    the pieces of a split word (the sum of its parts' widths)."""
+    parts, pos = [], 0
+    for f, t in word[1:]:
+        a = pos
+        pos += len(t)
+        lo, hi = max(start, a), pos if end is None else min(end, pos)
+        if lo < hi:
+            parts.append((f, t[lo - a:hi - a]))
+    if not parts:
+        parts = [(word[1][0], "")]
+    width = 0
+    for f, t in parts:
+        width += f.st.widths[t]
+    return (_HS if end is None and isinstance(word, _HS) else list)([width] + parts)
+
+
 def _space(st: _Style, fontName: str) -> float:
     return st.widths.measure.table(fontName, st.fontSize)[" "]
 
@@ -710,6 +728,7 @@ class LineParagraph(Flowable):
         self.link = link  # ((n, href), ...): the link around the whole paragraph
         self.blPara = None
         self._width = None  # the width the lines were broken for
+        self._src = self._end = None  # a part's: the words its lines come from, and where its own end
         self.width = self.height = 0
 
     # -- layout
@@ -729,6 +748,7 @@ class LineParagraph(Flowable):
                      availWidth - s.leftIndent - s.rightIndent]
         if self.words is None:  # a part of a paragraph, wanted at another width
             self.words = self._rest_words()
+            self._end = None
         self.ts.wraps += 1
         if self.kind == 0:
             lines = break_simple(self.words, self.st, maxWidths, s.spaceShrinkage, s.splitLongWords) if self.words else []
@@ -738,30 +758,29 @@ class LineParagraph(Flowable):
         self._width = availWidth
 
     def _rest_words(self) -> list:
+        """The words of this part's lines, to break them again at another width: a word split
+        across the part's first or last line is cut where the part starts or ends (as
+        reportlab joins the pieces of split words of a part again)."""
         lines = self.blPara.lines
         if self.kind == 0:
             return _words_of_lines(lines)
-        words, (src, off) = self._src, lines[0].start
-        words = words[src:]
-        if off and words:
-            first, parts, k = words[0], [], off
-            for f, t in first[1:]:
-                if k >= len(t) and (t or k):
-                    k -= len(t)
-                    continue
-                parts.append((f, t[k:]))
-                k = 0
-            width = 0
-            for f, t in parts:
-                width += f.st.widths[t]
-            words = [(_HS if isinstance(first, _HS) else list)([width] + parts)] + words[1:]
-        return words
+        (src, off), end = lines[0].start, self._end
+        words = self._src
+        stop = len(words) if end is None else end[0] + (1 if end[1] else 0)
+        out = list(words[src:stop])
+        if out and end is not None and end[1]:
+            out[-1] = _cut(out[-1], off if src == end[0] else 0, end[1])
+        if out and off and (end is None or src != end[0] or not end[1]):
+            out[0] = _cut(out[0], off, None)
+        return out
 
     def _part(self, lines: list, rest: bool) -> "LineParagraph":
         p = LineParagraph(self.ts, self.ts.no_indent(self.style) if rest else self.style, self.kind, None,
                           self.st, self.link)
         p.blPara = _BlPara(self.kind, lines)
         p._src = self.words if self.words is not None else self._src
+        if self.kind == 1:  # where the part's words end in _src: None, at the end
+            p._end = self._end if rest else self.blPara.lines[len(lines)].start
         p._width = self._width
         p.width = self._width
         p.height = len(lines) * self.style.leading
