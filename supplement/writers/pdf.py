@@ -1,10 +1,13 @@
 """PDF writer: renders a resolved Document with reportlab, in time linear in its size.
 
 Layout
-    Every model paragraph becomes one reportlab Paragraph whose markup is built
-    from the runs; all user text goes through ``xml.sax.saxutils.escape`` first,
-    so nothing a source holds (``<img src=...>``, ``<a href>``, ``&amp;``) is
-    ever read as markup. One ParagraphStyle per model role.
+    Every model paragraph becomes one ``pdf_lines.LineParagraph``: reportlab's
+    Paragraph, line breaking and drawing reproduced exactly for the writer's runs,
+    with each word measured once per document (pdf_lines.py). What it does not
+    reproduce becomes a reportlab Paragraph whose markup is built from the runs;
+    all user text goes through ``xml.sax.saxutils.escape`` first, so nothing a
+    source holds (``<img src=...>``, ``<a href>``, ``&amp;``) is ever read as
+    markup. One ParagraphStyle per model role.
 
 Tables
     A reportlab Table is re-measured at every page split (quadratic). Tables
@@ -44,7 +47,7 @@ import io
 import os
 from datetime import timedelta
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import HexColor, black
 from reportlab.lib.styles import ParagraphStyle
@@ -57,6 +60,7 @@ from reportlab.platypus import Paragraph as RLParagraph
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.resolve.document import Document, Paragraph, ParticipantTable, Run, TextSection, ThemeTable
 from supplement.resolve.style import page_size
+from supplement.writers.pdf_lines import LineParagraph, Typesetter
 
 VARIANTS = ("regular", "bold", "italic", "bold_italic")
 _BIG = 1e9
@@ -195,17 +199,15 @@ class _Ctx:
         shading = st.table.header_shading
         self.shading = HexColor("#" + shading) if shading else None
         self.nbsp = 0xA0 in pdfmetrics.getFont(self.fonts["regular"]).face.charToGlyph
+        self.typesetter = Typesetter(self.nbsp)  # word widths shared by all paragraphs
         self.header = None  # the running header, fitted to the page width once
 
-    def para(self, p: Paragraph, link: str | None = None) -> RLParagraph:
-        text = markup(p, self.nbsp)
-        if link:
-            text = f"<a href={quoteattr('#' + link)}>{text}</a>"
+    def para(self, p: Paragraph, link: str | None = None) -> LineParagraph | RLParagraph:
         style = self.styles.get(p.role)
         if style is None:
             self.warn(f"no PDF paragraph style for role '{p.role}'; printed as table text")
             style = self.styles[p.role] = ParagraphStyle(p.role, parent=self.styles["table-text"])
-        return RLParagraph(text, style)
+        return self.typesetter.para(p, style, link, markup)
 
 
 # ---------------------------------------------------------------- tables
@@ -356,7 +358,7 @@ def _split_item(it: _Item, width: float, avail: float, min_lines: int = 2):
     ``min_lines=1`` allows one, for a page too short for anything else.
     """
     f = it.f
-    if not isinstance(f, RLParagraph):
+    if not isinstance(f, (RLParagraph, LineParagraph)):
         return None
     if avail < min_lines * f.style.leading - 1e-6:  # reportlab would refuse and drop the layout
         return None
