@@ -382,16 +382,22 @@ def synthetic(n_quotes: int, base=None):
 
 
 def _count_wraps(monkeypatch, doc) -> tuple[int, int]:
+    """Line breakings: reportlab Paragraph wraps, and LineParagraph breakings (its wrap at a
+    width it has broken for already costs nothing)."""
     from reportlab.platypus import paragraph
 
+    from supplement.writers import pdf_lines
+
     calls = {"wrap": 0}
-    real = paragraph.Paragraph.wrap
 
-    def counting(self, *a, **k):
-        calls["wrap"] += 1
-        return real(self, *a, **k)
+    def counting(real):
+        def count(self, *a, **k):
+            calls["wrap"] += 1
+            return real(self, *a, **k)
+        return count
 
-    monkeypatch.setattr(paragraph.Paragraph, "wrap", counting)
+    monkeypatch.setattr(paragraph.Paragraph, "wrap", counting(paragraph.Paragraph.wrap))
+    monkeypatch.setattr(pdf_lines.LineParagraph, "_break", counting(pdf_lines.LineParagraph._break))
     data = pdfwriter.render(doc)
     monkeypatch.undo()
     pages = data.count(b"/Type /Page\n") or len(re.findall(rb"/Type /Page[^s]", data))
@@ -405,6 +411,7 @@ def test_layout_is_linear_each_paragraph_measured_once(monkeypatch):
     n_large = sum(1 for _ in large.paragraphs())
     w_small, p_small = _count_wraps(monkeypatch, small)
     w_large, p_large = _count_wraps(monkeypatch, large)
+    assert w_small > 0
     # once per paragraph, plus the two halves of a quote split at a page foot, plus labels
     assert w_small <= n_small + 3 * p_small
     assert w_large <= n_large + 3 * p_large

@@ -6,8 +6,9 @@ proportionally. For each stage (reading and checking, the Word writer, the PDF
 writer) the work is counted — every function call cProfile sees, plus the
 primitives known to go quadratic:
 
-- reportlab ``Paragraph.wrap`` calls: one big reportlab Table is re-measured at
-  every page break, so its wraps grow with pages × rows;
+- paragraph line breakings (reportlab ``Paragraph.wrap``, the writer's
+  ``LineParagraph._break``): one big reportlab Table is re-measured at every page
+  break, so its wraps grow with pages × rows;
 - lxml moves: moving an element that still has a parent (for instance out of a
   parsed fragment whose root declares the namespaces) costs time quadratic in the
   size of its subtree (measured with lxml 6.1.3 / libxml2 2.14.6: a table of 4,000
@@ -118,7 +119,9 @@ def work(fn, *args) -> dict:
             prof.disable()
     stats = pstats.Stats(prof).stats
     wraps = sum(v[1] for (file, _, name), v in stats.items()
-                if name == "wrap" and file.replace("\\", "/").endswith("reportlab/platypus/paragraph.py"))
+                if (name, file.replace("\\", "/").rsplit("/", 3)[-3:]) in (
+                    ("wrap", ["reportlab", "platypus", "paragraph.py"]),
+                    ("_break", ["supplement", "writers", "pdf_lines.py"])))
     return {"calls": sum(v[1] for v in stats.values()), "paragraph wraps": wraps, "largest insert": moves.largest}
 
 
@@ -174,7 +177,7 @@ def test_pdf_writer_is_linear(documents):
 
     render = renderer("pdf")
     counts = measure(render, documents)
-    assert counts[1]["paragraph wraps"] > 0, "the PDF writer no longer uses reportlab Paragraphs: update this test"
+    assert counts[1]["paragraph wraps"] > 0, "no paragraph line breakings counted: update this test"
     assert_linear(counts, "PDF writer")
 
 
@@ -270,3 +273,97 @@ def test_the_measure_catches_quadratic_writers(documents, impl, key):
         assert_linear(counts, impl.__name__)
     if key != "largest insert":
         assert marginal_growth(counts, key) > LINEAR_LIMIT
+
+
+# ---------------------------------------------------------------- the PDF writer's line breaker
+
+
+class Traced:
+    """Lines of supplement/writers/pdf_lines.py executed (``sys.settrace``): the line breaker's
+    work word by word, which cProfile's call counts do not see (its loops make no calls)."""
+
+    def __init__(self):
+        self.lines = 0
+
+    def __enter__(self):
+        import sys
+
+        from supplement.writers import pdf_lines
+
+        target = pdf_lines.__file__
+
+        def local(frame, event, arg):
+            if event == "line":
+                self.lines += 1
+            return local
+
+        def glob(frame, event, arg):
+            return local if frame.f_code.co_filename == target else None
+
+        self._old = sys.gettrace()
+        sys.settrace(glob)
+        return self
+
+    def __exit__(self, *exc):
+        import sys
+
+        sys.settrace(self._old)
+
+
+def _typeset(doc, fresh_widths: bool = False) -> dict:
+    """Make and break every paragraph of ``doc`` with one Typesetter, at two widths (a table
+    column and a page), counting the width function's calls and the lines executed."""
+    from supplement.writers import pdf, pdf_lines
+
+    ctx = pdf._Ctx(doc, lambda m: None)
+    ts = pdf_lines.Typesetter(ctx.nbsp)
+    measured = []
+    real = pdf_lines.stringWidth
+    pdf_lines.stringWidth = lambda text, font, size: measured.append((text, font, size)) or real(text, font, size)
+    words = 0
+    try:
+        with Traced() as traced:
+            for p in doc.paragraphs():
+                if fresh_widths:  # what reportlab does: every wrap measures its words again
+                    ts.measure = pdf_lines.Measure()
+                    ts._frags.clear()
+                    ts._styles.clear()
+                f = ts.para(p, ctx.styles[p.role])
+                f.wrap(250.0, 1e9)
+                f.wrap(600.0, 1e9)
+                words += len(p.text.split())
+    finally:
+        pdf_lines.stringWidth = real
+    return {"words": words, "measured": len(measured), "distinct": len(set(measured)), "lines": traced.lines,
+            "tables": sum(len(t) for t in ts.measure.tables.values())}
+
+
+def test_pdf_line_breaker_is_linear_in_words_and_measures_each_word_once(documents):
+    _typeset(documents[1])
+    counts = {k: _typeset(doc) for k, doc in documents.items()}
+    for k, c in counts.items():
+        # each distinct (word, font, size) measured once, whatever the number of paragraphs and wraps
+        assert c["measured"] == c["distinct"] == c["tables"], c
+    words = [counts[k]["words"] for k in (1, 2, 4)]
+    measured = [counts[k]["measured"] for k in (1, 2, 4)]
+    # the study grows 4-fold; its vocabulary hardly at all (each copy adds its "(k)" mark)
+    assert words[2] > 3.5 * words[0]
+    assert measured[2] - measured[0] < 0.02 * (words[2] - words[0]), (words, measured)
+    g = marginal_growth(counts, "lines")
+    assert g <= LINEAR_LIMIT, (
+        f"the PDF line breaker's work grows faster than the words: {[counts[k]['lines'] for k in (1, 2, 4)]} "
+        f"lines executed for {words} words (marginal growth {g:.2f}; linear 2, quadratic 4)")
+    per_word = [counts[k]["lines"] / counts[k]["words"] for k in (1, 2, 4)]
+    assert max(per_word) < 1.25 * min(per_word), per_word
+
+
+def test_the_measure_catches_a_line_breaker_that_measures_every_wrap(documents):
+    """Measuring the words again for every paragraph (reportlab's way) is what the first
+    test rules out: the width calls then grow with the words, not the vocabulary."""
+    once = {k: _typeset(doc) for k, doc in documents.items()}
+    again = {k: _typeset(doc, fresh_widths=True) for k, doc in documents.items()}
+    for k in (1, 2, 4):
+        assert again[k]["measured"] > 2 * once[k]["measured"]
+    words = [again[k]["words"] for k in (1, 2, 4)]
+    measured = [again[k]["measured"] for k in (1, 2, 4)]
+    assert not measured[2] - measured[0] < 0.02 * (words[2] - words[0])

@@ -1,10 +1,13 @@
 """PDF writer: renders a resolved Document with reportlab, in time linear in its size.
 
 Layout
-    Every model paragraph becomes one reportlab Paragraph whose markup is built
-    from the runs; all user text goes through ``xml.sax.saxutils.escape`` first,
-    so nothing a source holds (``<img src=...>``, ``<a href>``, ``&amp;``) is
-    ever read as markup. One ParagraphStyle per model role.
+    Every model paragraph becomes one ``pdf_lines.LineParagraph``: reportlab's
+    Paragraph, line breaking and drawing reproduced exactly for the writer's runs,
+    with each word measured once per document (pdf_lines.py). What it does not
+    reproduce becomes a reportlab Paragraph whose markup is built from the runs;
+    all user text goes through ``xml.sax.saxutils.escape`` first, so nothing a
+    source holds (``<img src=...>``, ``<a href>``, ``&amp;``) is ever read as
+    markup. One ParagraphStyle per model role.
 
 Tables
     A reportlab Table is re-measured at every page split (quadratic). Tables
@@ -46,7 +49,7 @@ import calendar
 import functools
 import io
 from datetime import timedelta
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import HexColor, black
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -57,12 +60,11 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, Page
 from reportlab.platypus import Paragraph as RLParagraph
 
 from supplement.diagnostics import Pos, Report, SourceError
-from supplement.resolve.document import Document, Paragraph, ParticipantTable, Run, TextSection, ThemeTable
-from supplement.resolve import typography
+from supplement.resolve.document import Document, Paragraph, ParticipantTable, TextSection, ThemeTable
 from supplement.resolve.layout import theme_rows
-from supplement.resolve.fonts import register_fonts  # noqa: F401 (the font-coverage check imports it from here)
+from supplement.resolve.fonts import register_fonts
 from supplement.resolve.style import page_size
-from supplement.writers.faces import VARIANTS, role_face, run_variant  # noqa: F401  (shared with checks.fonts)
+from supplement.writers.pdf_lines import LineParagraph, Typesetter
 
 _BIG = 1e9
 
@@ -126,15 +128,13 @@ class _Ctx:
         shading = st.table.header_shading
         self.shading = HexColor("#" + shading) if shading else None
         self.nbsp = 0xA0 in pdfmetrics.getFont(self.fonts["regular"]).face.charToGlyph
+        self.typesetter = Typesetter(self.nbsp)  # word widths shared by all paragraphs
         self.header = None  # the running header, fitted to the page width once
         self.item_pages: dict[str, int] = {}  # item anchor -> the page its caption is on
         self.contents: list = []  # contents entries: (page, anchor, where the text ends, baseline, right edge)
 
-    def para(self, p: Paragraph, link: str | None = None, align: str | None = None) -> RLParagraph:
+    def para(self, p: Paragraph, link: str | None = None, align: str | None = None) -> LineParagraph | RLParagraph:
         """``align``: a table column's alignment (left, center, right), else the role's."""
-        text = markup(p, self.nbsp)
-        if link:
-            text = f"<a href={quoteattr('#' + link)}>{text}</a>"
         style = self.styles.get(p.role)
         if style is None:
             self.warn(f"no PDF paragraph style for role '{p.role}'; printed as table text")
@@ -146,7 +146,7 @@ class _Ctx:
                 aligned = self.styles[key] = ParagraphStyle(f"{p.role}-{align}", parent=style,
                                                              alignment={"center": TA_CENTER, "right": TA_RIGHT}[align])
             style = aligned
-        return RLParagraph(text, style)
+        return self.typesetter.para(p, style, link, markup)
 
 
 # ---------------------------------------------------------------- tables
@@ -303,7 +303,7 @@ def _split_item(it: _Item, width: float, avail: float, min_lines: int = MIN_LINE
     anything else.
     """
     f = it.f
-    if not isinstance(f, RLParagraph):
+    if not isinstance(f, (RLParagraph, LineParagraph)):
         return None
     leading = f.style.leading
     total = round(it.height(width) / leading)  # the lines it has (wrapped once, at this width)
