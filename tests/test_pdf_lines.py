@@ -105,9 +105,10 @@ def writer_paragraphs(doc):
     real_para, real_wrap = pdf._Ctx.para, RLParagraph.wrap
     real_lwrap = LineParagraph.wrap
 
-    def para(self, p, link=None):
-        f = real_para(self, p, link)
-        made[id(f)] = [p, link, None, f]
+    def para(self, p, link=None, align=None):
+        f = real_para(self, p, link, align)
+        if align in (None, "left"):  # a centred or right-aligned column is reportlab's own Paragraph
+            made[id(f)] = [p, link, None, f]
         return f
 
     def recording(real):
