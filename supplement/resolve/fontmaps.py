@@ -1,27 +1,40 @@
-"""The characters a TrueType font has glyphs for, without loading the font every time.
+"""The characters a TrueType font has glyphs for, and how wide they are, without loading the
+font every time.
 
 The font-coverage check (``checks/fonts.py``) and the validation of a style's
 ``pdf_files`` need only each font's character map: the code points reportlab's
 parser maps to a glyph (``TTFontFile.charToGlyph``, whose keys are exactly what the
-PDF writer can draw). Reading it takes importing reportlab and parsing four font
+PDF writer can draw). Sizing the participant table's number column
+(``resolve/derive.py``, through ``fonts.text_width``) needs only the glyphs' advance
+widths: in 1/1000 em, exactly as the parser reports them (``charWidths``, and
+``defaultWidth`` for a code point without a glyph), which is all reportlab's
+``stringWidth`` sums. Reading them takes importing reportlab and parsing four font
 files, about a fifth of a second, on every ``check`` and ``build``. So:
 
-- the bundled Liberation fonts' maps ship precomputed in ``fonts/cmaps.json``
-  (``python -m supplement.resolve.fontmaps`` writes it; a test holds it to the
-  fonts), used when the font's table directory (every table's checksum, 300-odd
-  bytes at the start of the file) is the one recorded;
-- any other font is read once with reportlab, and its map kept in
-  ``$XDG_CACHE_HOME/supplement/cmaps/`` (``~/.cache/…`` by default), keyed by the
-  file's path, size and modification time. A cache that cannot be created, read
-  or written, or holds a damaged entry, is passed over: the font is read instead.
+- the bundled Liberation fonts' maps and widths ship precomputed in
+  ``fonts/cmaps.json`` (``python -m supplement.resolve.fontmaps`` writes it; a test
+  holds it to the fonts), used when the font's table directory (every table's
+  checksum, 300-odd bytes at the start of the file) is the one recorded. To keep the
+  file small its widths cover ``WIDTH_RANGES`` (Basic Latin to Latin Extended-B,
+  General Punctuation), not every glyph: a width outside them is unknown (None) unless
+  the font maps no glyph there (then it is the default width);
+- any other font is read once with reportlab, and its map and the widths of every
+  code point it maps kept in ``$XDG_CACHE_HOME/supplement/cmaps/`` (``~/.cache/…`` by
+  default), keyed by the file's path, size and modification time. A cache that cannot
+  be created, read or written, or holds a damaged entry, is passed over: the font is
+  read instead.
 
-A map is a few hundred ranges of code points (a Liberation font: about 130).
+A map is a few hundred ranges of code points (a Liberation font: about 130). Widths
+are stored as a palette of the distinct widths (most frequent first) and, along the
+code points of their ranges in order, runs of palette indices: ``i`` for one code
+point, ``[n, i]`` for ``n`` in a row (about 6 KB a Liberation font).
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+import math
 import os
 import struct
 import zlib
@@ -29,7 +42,10 @@ from pathlib import Path
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 BUNDLED = FONTS / "cmaps.json"
-FORMAT = 1  # of the cache entries and of cmaps.json; another number is passed over
+FORMAT = 2  # of the cache entries and of cmaps.json; another number is passed over
+# The code points whose widths fonts/cmaps.json holds for the bundled fonts: Basic Latin,
+# Latin-1 Supplement, Latin Extended-A and -B; General Punctuation.
+WIDTH_RANGES = ((0x0000, 0x024F), (0x2000, 0x206F))
 
 
 class FontUnusable(ValueError):
@@ -82,11 +98,92 @@ def _valid_ranges(ranges) -> bool:
     return True
 
 
+class Widths:
+    """A font's advance widths in 1/1000 em, as reportlab's parser reports them: for every
+    code point of ``covered`` (``table``); elsewhere only what the font's map implies."""
+
+    __slots__ = ("default", "covered", "table", "cmap")
+
+    def __init__(self, default: float, covered: CharMap, table: dict[int, float], cmap: CharMap):
+        self.default = default  # the width reportlab gives a code point the font has no glyph for
+        self.covered = covered
+        self.table = table  # every code point of ``covered``
+        self.cmap = cmap
+
+    @classmethod
+    def of(cls, char_widths: dict, default: float, covered: CharMap, cmap: CharMap) -> "Widths":
+        """From a parsed font's ``charWidths`` and ``defaultWidth``, for the code points of ``covered``."""
+        table = {c: char_widths.get(c, default)
+                 for a, b in zip(covered.starts, covered.ends) for c in range(a, b + 1)}
+        return cls(default, covered, table, cmap)
+
+    def width(self, codepoint: int) -> float | None:
+        """What reportlab's ``stringWidth`` adds for this code point (times size / 1000), or
+        None when it is not stored (a glyph outside ``covered``)."""
+        w = self.table.get(codepoint)
+        if w is None and codepoint not in self.cmap:
+            return self.default
+        return w
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Widths) and (self.default, self.covered, self.table) == (
+            other.default, other.covered, other.table)
+
+    def stored(self) -> dict:
+        """The JSON form: the default width, the ranges covered, the palette and the runs."""
+        order = [self.table[c] for c in sorted(self.table)]
+        counts: dict[float, int] = {}
+        for w in order:
+            counts[w] = counts.get(w, 0) + 1
+        palette = sorted(counts, key=lambda w: (-counts[w], w))
+        index = {w: i for i, w in enumerate(palette)}
+        runs: list[list[int]] = []
+        for w in order:
+            i = index[w]
+            if runs and runs[-1][1] == i:
+                runs[-1][0] += 1
+            else:
+                runs.append([1, i])
+        return {"default": self.default, "ranges": self.covered.ranges(), "palette": palette,
+                "runs": [i if n == 1 else [n, i] for n, i in runs]}
+
+    @classmethod
+    def from_stored(cls, data, cmap: CharMap) -> "Widths | None":
+        """The widths ``stored`` wrote; None when ``data`` is anything else (a damaged entry)."""
+        if not isinstance(data, dict) or not _valid_ranges(data.get("ranges")):
+            return None
+        default, palette, runs = data.get("default"), data.get("palette"), data.get("runs")
+        if not (_valid_width(default) and isinstance(palette, list) and all(map(_valid_width, palette))
+                and isinstance(runs, list)):
+            return None
+        covered = CharMap(data["ranges"])
+        codepoints = (c for a, b in zip(covered.starts, covered.ends) for c in range(a, b + 1))
+        table: dict[int, float] = {}
+        try:
+            for run in runs:
+                n, i = (1, run) if type(run) is int else run
+                if type(n) is not int or type(i) is not int or n < 1 or not 0 <= i < len(palette):
+                    return None
+                w = palette[i]
+                for _ in range(n):
+                    table[next(codepoints)] = w
+        except (StopIteration, TypeError, ValueError):  # more widths than code points; not a pair
+            return None
+        if next(codepoints, None) is not None:  # fewer widths than code points
+            return None
+        return cls(default, covered, table, cmap)
+
+
+def _valid_width(w) -> bool:
+    return type(w) in (int, float) and math.isfinite(w) and w >= 0
+
+
 # ---------------------------------------------------------------- reading a font
 
 
-def read_charmap(path: str | Path) -> CharMap:
-    """The font's map as reportlab reads it (imports reportlab); FontUnusable when it cannot."""
+def read_font(path: str | Path, covered: CharMap | None = None) -> tuple[CharMap, Widths]:
+    """The font's map as reportlab reads it, and its widths for the code points of ``covered``
+    (None: every code point the font maps); imports reportlab. FontUnusable when it cannot."""
     from reportlab.pdfbase.ttfonts import TTFontFile
 
     try:
@@ -94,7 +191,8 @@ def read_charmap(path: str | Path) -> CharMap:
     except Exception as e:  # TTFError and whatever a corrupt table makes the parser raise
         said = str(e).replace(f'"{path}"', "").replace("  ", " ").strip()
         raise FontUnusable(said or type(e).__name__) from None
-    return CharMap.of(face.charToGlyph)
+    cmap = CharMap.of(face.charToGlyph)
+    return cmap, Widths.of(face.charWidths, face.defaultWidth, cmap if covered is None else covered, cmap)
 
 
 def table_directory(path: str | Path) -> str | None:
@@ -130,22 +228,30 @@ def _bundled_maps() -> dict:
     return _bundled
 
 
-def _from_bundle(path: Path) -> CharMap | None:
+def _maps_of(entry) -> tuple[CharMap, Widths] | None:
+    """The map and widths of a stored entry (in cmaps.json or the cache); None when damaged."""
+    if not isinstance(entry, dict) or not _valid_ranges(entry.get("ranges")):
+        return None
+    cmap = CharMap(entry["ranges"])
+    widths = Widths.from_stored(entry.get("widths"), cmap)
+    return None if widths is None else (cmap, widths)
+
+
+def _from_bundle(path: Path) -> tuple[CharMap, Widths] | None:
     if path.parent != FONTS:
         return None
     entry = _bundled_maps().get(path.name)
-    if not isinstance(entry, dict) or not _valid_ranges(entry.get("ranges")):
-        return None
-    if entry.get("directory") != table_directory(path):  # not the font the map was made from
-        return None
-    return CharMap(entry["ranges"])
+    if not isinstance(entry, dict) or entry.get("directory") != table_directory(path):
+        return None  # not a bundled font, or not the font the map was made from
+    return _maps_of(entry)
 
 
 def write_bundle() -> Path:
     """Write fonts/cmaps.json from the bundled fonts (run after changing them)."""
     fonts = {}
     for p in sorted(FONTS.glob("*.ttf")):
-        fonts[p.name] = {"directory": table_directory(p), "ranges": read_charmap(p).ranges()}
+        cmap, widths = read_font(p, CharMap([list(r) for r in WIDTH_RANGES]))
+        fonts[p.name] = {"directory": table_directory(p), "ranges": cmap.ranges(), "widths": widths.stored()}
     BUNDLED.write_text(json.dumps({"format": FORMAT, "fonts": fonts}, separators=(",", ":")) + "\n",
                        encoding="utf-8")
     return BUNDLED
@@ -175,23 +281,24 @@ def _entry_file(folder: Path, key: dict) -> Path:
     return folder / f"{zlib.crc32(k):08x}{zlib.adler32(k):08x}.json"
 
 
-def _from_cache(folder: Path, key: dict) -> CharMap | None:
+def _from_cache(folder: Path, key: dict) -> tuple[CharMap, Widths] | None:
     try:
         data = json.loads(_entry_file(folder, key).read_text(encoding="utf-8"))
-        if data.get("format") == FORMAT and data.get("key") == key and _valid_ranges(data.get("ranges")):
-            return CharMap(data["ranges"])
+        if data.get("format") == FORMAT and data.get("key") == key:
+            return _maps_of(data)
     except (OSError, ValueError, TypeError, AttributeError):  # missing, unreadable or damaged: read the font
         pass
     return None
 
 
-def _to_cache(folder: Path, key: dict, cmap: CharMap) -> None:
+def _to_cache(folder: Path, key: dict, maps: tuple[CharMap, Widths]) -> None:
     target = _entry_file(folder, key)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    cmap, widths = maps
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps({"format": FORMAT, "key": key, "ranges": cmap.ranges()}, separators=(",", ":")),
-                       encoding="utf-8")
+        tmp.write_text(json.dumps({"format": FORMAT, "key": key, "ranges": cmap.ranges(), "widths": widths.stored()},
+                                  separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, target)  # whole or not at all, for a process reading it meanwhile
     except OSError:  # read-only home, full disk, a file where the folder should be: no cache
         try:
@@ -200,30 +307,39 @@ def _to_cache(folder: Path, key: dict, cmap: CharMap) -> None:
             pass
 
 
-# ---------------------------------------------------------------- the one entry point
+# ---------------------------------------------------------------- the entry points
 
-_memo: dict[tuple, CharMap] = {}
+_memo: dict[tuple, tuple[CharMap, Widths]] = {}
+
+
+def _maps(path: str | Path) -> tuple[CharMap, Widths]:
+    path = Path(path).resolve()
+    st = os.stat(path)
+    memo_key = (str(path), st.st_size, st.st_mtime_ns)
+    maps = _memo.get(memo_key)
+    if maps is not None:
+        return maps
+    maps = _from_bundle(path)
+    if maps is None:
+        folder, key = cache_dir(), _key(path, st)
+        maps = _from_cache(folder, key) if folder is not None else None
+        if maps is None:
+            maps = read_font(path)
+            if folder is not None:
+                _to_cache(folder, key, maps)
+    _memo[memo_key] = maps
+    return maps
 
 
 def charmap(path: str | Path) -> CharMap:
     """The code points the font at ``path`` has glyphs for; FontUnusable (a ValueError) when
     the PDF writer could not use it, OSError when it cannot be read."""
-    path = Path(path).resolve()
-    st = os.stat(path)
-    memo_key = (str(path), st.st_size, st.st_mtime_ns)
-    cmap = _memo.get(memo_key)
-    if cmap is not None:
-        return cmap
-    cmap = _from_bundle(path)
-    if cmap is None:
-        folder, key = cache_dir(), _key(path, st)
-        cmap = _from_cache(folder, key) if folder is not None else None
-        if cmap is None:
-            cmap = read_charmap(path)
-            if folder is not None:
-                _to_cache(folder, key, cmap)
-    _memo[memo_key] = cmap
-    return cmap
+    return _maps(path)[0]
+
+
+def widths(path: str | Path) -> Widths:
+    """The advance widths of the font at ``path`` (``Widths.width``); raises as ``charmap`` does."""
+    return _maps(path)[1]
 
 
 if __name__ == "__main__":

@@ -184,7 +184,24 @@ def register_fonts(fonts: dict) -> dict[str, str]:
 
 
 def text_width(fonts: dict, variant: str, text: str, size: float) -> float:
-    """Width in points of ``text`` set in one of the four fonts (``regular``, ``bold`` …)."""
+    """Width in points of ``text`` set in one of the four fonts (``regular``, ``bold`` …).
+
+    Exactly what reportlab's ``pdfmetrics.stringWidth`` answers, summed the same way from the
+    same advance widths, but from the stored ones (``resolve/fontmaps.py``), so without loading
+    the fonts or importing reportlab. Only text with a glyph whose width is not stored (in a
+    bundled font, outside Latin and General Punctuation), or a font that cannot be read, is
+    measured by reportlab itself. (reportlab's optional C accelerator, not installed here,
+    multiplies in another order: its answer may differ in the last bit.)"""
+    from supplement.resolve import fontmaps
+
+    try:
+        advance = fontmaps.widths(fonts[variant]).width
+    except (ValueError, OSError):  # FontUnusable and the like: reportlab says why, as before
+        advance = None
+    if advance is not None:
+        ws = [advance(ord(c)) for c in text]
+        if None not in ws:
+            return 0.001 * size * sum(ws)  # as reportlab's _py_instanceStringWidthTTF
     from reportlab.pdfbase import pdfmetrics
 
     return pdfmetrics.stringWidth(text, register_fonts(fonts)[variant], size)
