@@ -8,6 +8,7 @@ a floor writes the same rows, columns and text as `supplement build`.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
@@ -36,7 +37,11 @@ def _key(name: str) -> str:
 
 
 def load(path: str, runs: bool = False) -> dict:
-    """{'participants': (headers, rows), 'themes': (headers, blocks)} with plain strings.
+    """{'title', 'header', 'participants': (caption, headers, rows, notes), 'themes': (caption,
+    headers, blocks), 'cover': dict or None} with plain strings.
+
+    notes: the participant table's notes, one per mark, as (character role, text) runs; with
+    ``runs`` a cell with a mark is such runs too.
 
     blocks: [(level, heading, [(finding, [quote, ...]), ...]), ...]; with ``runs`` each quote
     is a tuple of (character role, text) runs as the writers split it (the quote, its
@@ -45,7 +50,9 @@ def load(path: str, runs: bool = False) -> dict:
     """
     with open(path, "rb") as f:
         d = yaml.load(f, Loader=Loader)
-    out = {"title": clean(d["study"]["title"])}
+    out = {"title": clean(d["study"]["title"]),
+           "header": clean(d["study"].get("short_title") or d["study"]["title"]),
+           "cover": cover(d, Path(path).parent)}
     p = d.get("participants")
     numbers = {}
     if p:
@@ -58,12 +65,15 @@ def load(path: str, runs: bool = False) -> dict:
             cells = [f"{i}."]
             for c in cols:
                 text = clean(row.get(c["key"], ""))
-                for k, (sym, col) in marks.items():
-                    if col == c["key"] and row.get(k) in (True, "true", "True", "yes"):
-                        text += sym
-                cells.append(text)
+                syms = [sym for k, (sym, col) in marks.items()
+                        if col == c["key"] and row.get(k) in (True, "true", "True", "yes")]
+                # with ``runs`` a marked cell is runs: the text, then each mark in its character style
+                cells.append(tuple([("", text)] + [("mark", m) for m in syms]) if runs and syms
+                             else text + "".join(syms))
             rows.append(cells)
-        out["participants"] = (_fill(p["caption"], participants=len(rows)), headers, rows)
+        notes = [(("mark", sym), ("", " " + clean(m["note"])))
+                 for m in p.get("marks", []) if m.get("note") for sym in [m.get("symbol") or "*"]]
+        out["participants"] = (_fill(p["caption"], participants=len(rows)), headers, rows, notes)
     labels = {}
     for s in d["sources"]:
         for name in (s["id"], s.get("label")):
@@ -88,6 +98,48 @@ def load(path: str, runs: bool = False) -> dict:
               "theme_range": "I" if n_themes == 1 else f"I-{roman(n_themes)}"}
     out["themes"] = (_fill(tt.get("caption", "Themes and subthemes with supporting quotes."), **counts), headers, blocks)
     return out
+
+
+PRESETS = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _style_tree(ref: str, base: Path, depth: int = 0) -> dict:
+    """A style file as a mapping, its ``extends`` chain merged in (no validation)."""
+    path = PRESETS / f"{ref}.yaml" if "/" not in ref and not ref.endswith((".yaml", ".yml")) else base / ref
+    with open(path, "rb") as f:
+        tree = yaml.load(f, Loader=Loader) or {}
+    parent = tree.get("extends")
+    if parent and depth < 32:
+        merged = _style_tree(str(parent), path.parent, depth + 1)
+        for k, v in tree.items():
+            merged[k] = {**merged[k], **v} if isinstance(v, dict) and isinstance(merged.get(k), dict) else v
+        return merged
+    return tree
+
+
+def _true(v) -> bool:
+    return v in (True, "true", "True", "yes")
+
+
+def cover(d: dict, base: Path):
+    """The cover the source's style asks for (``cover.enabled``), or None: heading, paragraphs
+    (study fields filled as plain text), contents heading, whether the contents are listed and
+    with page numbers, closing."""
+    c = _style_tree(str(d.get("style") or "default"), base).get("cover") or {}
+    if not _true(c.get("enabled", False)):
+        return None
+    st = d["study"]
+    fields = {k: clean(v) for k, v in st.items() if isinstance(v, (str, int))}
+    fields.setdefault("citation", clean(st["title"]))
+
+    def fill(t):
+        return clean(re.sub(r"\{(\w+)\}", lambda m: fields.get(m.group(1), ""), str(t)))
+
+    return {"heading": clean(c.get("heading", "Supplemental Online Content")),
+            "paragraphs": [fill(t) for t in c.get("paragraphs") or []],
+            "contents": _true(c.get("contents", True)), "page_numbers": _true(c.get("page_numbers", False)),
+            "contents_heading": clean(c.get("contents_heading", "This supplement contains the following items:")),
+            "closing": [fill(t) for t in c.get("closing") or []]}
 
 
 def _quote(q: dict, labels: dict, numbers: dict, runs: bool = False):

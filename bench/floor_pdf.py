@@ -52,7 +52,7 @@ class Pages:
     def __init__(self, doc):
         st = doc.style
         self.fonts = register_fonts(st.fonts)
-        self.styles = _styles(st, self.fonts)
+        self.styles = _styles(doc.typography, self.fonts)
         self.nbsp = 0xA0 in pdfmetrics.getFont(self.fonts["regular"]).face.charToGlyph
         self.page = page_size(st.page)
         self.margin = float(st.page.margin)

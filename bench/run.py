@@ -33,6 +33,7 @@ and, once per run of the benchmark (SECTIONS):
                  example's two-format build against importing the rendering libraries alone
     reading      bench/reading.py: located YAML tree against libyaml's event parse, same text, each size
     watch        bench/watch_latency.py: `supplement watch` of a 1,000-quote study, edit saved -> both rewritten
+                 (wall), and the CPU time of each rebuild
     verify       bench/verify_speed.py: quote verification (issue 15)
 
 CPU time (user + system of the process and its children) is the measure for single-process
@@ -619,8 +620,9 @@ def targets(R: Results, tasks: list[str]) -> list[tuple[str, str, bool | None, s
         s = spread(lat) if lat else None
         T.append(("watch", f"edit saved → both formats rewritten < {WATCH_MAX} s, {WATCH_QUOTES:,}-quote study "
                   "(wall, median of the edits)", None if s is None else s[0] < WATCH_MAX,
-                  (f"{fmt_spread(s, 3, ' s')} over {len(lat)} edits (first build {fmt(w['first_build'])} s)"
-                   if s else w.get("error", "not measured")[-300:])))
+                  (f"{fmt_spread(s, 3, ' s')} over {len(lat)} edits (first build {fmt(w['first_build'])} s"
+                   + (f"; CPU per rebuild {fmt_spread(c, 2, ' s')}" if (c := spread(w.get("cpu") or [])) else "")
+                   + ")" if s else w.get("error", "not measured")[-300:])))
     # diff, import
     for t, limit, what in (("diff", DIFF_MAX, "two 10,000-quote versions (a recoding round, bench/recode.py)"),
                            ("import", IMPORT_MAX, "a REFI-QDA project with 10,000 coded selections")):
@@ -719,8 +721,11 @@ def report(R: Results, tasks: list[str], runs: int, info: dict, cmdline: str) ->
         "",
         "- **floor-docx** (`bench/floor_docx.py`): the Word writer's XML features — a styles part with its",
         "  named paragraph, character and table styles, every quote's runs in their character styles,",
-        "  captions with bookmarks, one table per theme or subtheme with its two header rows (`tblHeader`),",
-        "  `cantSplit` rows, column 1 and the finding merged down (`vMerge`), running header and footer",
+        "  captions with bookmarks, the theme table as one table with one header row (`tblHeader`), a row",
+        "  per finding that may split, the label beside its first finding with the block's bookmark,",
+        "  column 1 merged down each block (`vMerge`), the quote gap as paragraph spacing, the theme table",
+        "  in its own section whose running head has a `STYLEREF` field, a cover's contents with `PAGEREF`",
+        "  fields when the style asks, running header and footer",
         "  with fields — written as raw XML into a zip, from PyYAML's fastest loader, with no template,",
         "  checks or well-formedness parse. Its `word/document.xml` is within a few per cent of the",
         "  writer's (below), so the ratio measures overhead, not features.",
@@ -796,8 +801,12 @@ def report(R: Results, tasks: list[str], runs: int, info: dict, cmdline: str) ->
         doc += ["## Watch (bench/watch_latency.py)", "",
                 f"`supplement watch` of a {WATCH_QUOTES:,}-quote study, docx and pdf; the study's title edited and "
                 "saved atomically, timed until both output files were replaced: "
-                + ", ".join(f"{x:.3f}" for x in w["latencies"]) + f" s (first build {w['first_build']:.2f} s). "
-                "The watcher waits for 100 ms without changes before it builds.", ""]
+                + ", ".join(f"{x:.3f}" for x in w["latencies"]) + f" s (first build {w['first_build']:.2f} s)"
+                + ("; CPU time of each rebuild (the watch process and the workers it waited for): "
+                   + ", ".join(f"{x:.2f}" for x in w["cpu"] if x is not None) + " s" if any(
+                       x is not None for x in w.get("cpu") or []) else "")
+                + ". The watcher waits for 50 ms without changes before it builds. The same on its own, or on "
+                "another checkout: `python bench/watch_latency.py --quotes 1000 --edits 10 --tree DIR`.", ""]
     return "\n".join(doc), T
 
 
@@ -929,7 +938,8 @@ def main(argv=None) -> int:
                 src.write_text(gen.generate(WATCH_QUOTES, a.seed), encoding="utf-8")
         settle(a.settle)
         sections["watch"] = x = run_script([str(HERE / "watch_latency.py"), str(src), "--edits", str(a.watch_edits)])
-        print("watch: " + (", ".join(f"{v:.3f}" for v in x["latencies"]) + " s" if "latencies" in x
+        print("watch: " + (", ".join(f"{v:.3f}" for v in x["latencies"]) + " s; CPU per rebuild "
+                           + ", ".join(f"{v:.2f}" for v in x["cpu"] if v is not None) + " s" if "latencies" in x
                            else "FAILED " + x["error"]), flush=True)
     if "verify" in tasks:
         import verify_speed

@@ -49,7 +49,7 @@ def grid(headers, rows, widths) -> str:
 def markdown(c: dict) -> str:
     parts = []
     if "participants" in c:
-        caption, headers, rows = c["participants"]
+        caption, headers, rows = c["participants"][:3]
         parts.append(esc("Appendix 1. " + caption))
         parts.append(grid(headers, [[[x] for x in r] for r in rows], [20] * len(headers)))
     caption, headers, blocks = c["themes"]

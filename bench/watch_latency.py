@@ -1,41 +1,59 @@
-"""Watch: from an edit saved to both formats rewritten, with `supplement watch` as a real process.
+"""Watch: from an edit saved to every output rewritten, with `supplement watch` as a real process.
 
     python bench/watch_latency.py SOURCE.yaml [--edits 5] [--formats docx,pdf] [--json OUT]
+    python bench/watch_latency.py --quotes 1000 --edits 10     # a generated study (bench/gen.py, --seed 1)
+    python bench/watch_latency.py SOURCE.yaml --tree ../other-checkout   # another version of supplement
 
-Copies SOURCE into a temporary folder, starts ``supplement watch COPY --out OUT --format
-docx,pdf -q`` there, and waits for its first build (every output file present) and a
-second more for it to start watching. Then, ``--edits`` times: changes the study's title
+Copies SOURCE (or a study of ``--quotes`` quotes from gen.py) into a temporary folder,
+starts ``supplement watch COPY --out OUT --format docx,pdf -q`` there (``python -c`` with
+``--tree``, default this checkout, first on ``PYTHONPATH``, so the watch process is the one
+measured), and waits for its first build (every output file present) and ``--pause``
+seconds more for it to start watching. Then, ``--edits`` times: changes the study's title
 (so that every output changes), saves it as an editor does (a temporary file renamed over
 the source), and times from the rename until every output file has been replaced (its
 inode or modification time changed), polling every 2 ms. Between edits it waits until the
-outputs have been quiet for half a second. The watcher is stopped with SIGINT (then
-SIGTERM, then SIGKILL), only the process it started.
+outputs have been quiet for half a second, and takes the CPU time the watch process and
+the workers it waited for used for that rebuild (user + system, from /proc): the figure
+to compare on a busy machine, where the wall time also holds the wait for a core. The
+watcher is stopped with SIGINT (then SIGTERM, then SIGKILL), only the process it started.
 
-Prints, or writes as JSON: {"first_build": s, "latencies": [s, …]} (wall seconds).
+Prints, or writes as JSON: {"first_build": s, "latencies": [s, …], "cpu": [s, …]}
+(latencies: wall seconds from save to outputs; cpu: CPU seconds of each rebuild, or null
+where /proc is not there).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
-import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 TIMEOUT = 120.0
 
 
-def supplement_cmd() -> list[str]:
-    exe = Path(sys.executable).with_name("supplement")
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("supplement")
-    return [found] if found else [sys.executable, "-c", "from supplement.cli import run; run()"]
+def watch_cmd() -> list[str]:
+    """`supplement watch` as this Python running the CLI of the checkout on PYTHONPATH."""
+    return [sys.executable, "-c", "from supplement.cli import run; run()", "watch"]
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system time of a process and of the children it has waited for (None without /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def signature(p: Path):
@@ -104,18 +122,21 @@ def stop(proc) -> None:
             pass
 
 
-def measure(source: str, edits: int = 5, formats: str = "docx,pdf") -> dict:
+def measure(text: str, edits: int = 5, formats: str = "docx,pdf", tree: Path = ROOT, pause: float = 1.0) -> dict:
+    """Time ``edits`` saves of the source ``text`` under `supplement watch` of the checkout ``tree``."""
     with tempfile.TemporaryDirectory(prefix="supplement-watch-bench-") as tmp:
         d = Path(tmp)
         src = d / "study.yaml"
-        text = Path(source).read_text(encoding="utf-8")
         src.write_text(text, encoding="utf-8")
         out = d / "out"
         outs = [out / f"study.{f}" for f in formats.split(",")]
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([str(tree.resolve())]
+                                            + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
         log = open(d / "watch.log", "w+")
         t0 = time.perf_counter()
-        proc = subprocess.Popen(supplement_cmd() + ["watch", str(src), "--out", str(out), "--format", formats, "-q"],
-                                cwd=d, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(watch_cmd() + [str(src), "--out", str(out), "--format", formats, "-q"],
+                                cwd=d, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             done = wait_all_changed(outs, [None] * len(outs), proc)
             if done is None:
@@ -123,34 +144,58 @@ def measure(source: str, edits: int = 5, formats: str = "docx,pdf") -> dict:
                 raise SystemExit(f"supplement watch: no first build\n{log.read()[-3000:]}")
             first = done - t0
             wait_quiet(outs)
-            time.sleep(1.0)  # the watcher starts following the folder after its first build
-            latencies = []
+            time.sleep(pause)  # the watcher starts following the folder after its first build
+            latencies, cpus = [], []
             for k in range(1, edits + 1):
                 before = [signature(p) for p in outs]
-                t = save_atomically(src, edited(text, k))
+                new = edited(text, k)
+                cpu0 = cpu_seconds(proc.pid)
+                t = save_atomically(src, new)
                 done = wait_all_changed(outs, before, proc)
                 if done is None:
                     log.seek(0)
                     raise SystemExit(f"supplement watch: edit {k} was not built\n{log.read()[-3000:]}")
                 latencies.append(done - t)
-                wait_quiet(outs)
+                wait_quiet(outs)  # the rebuild's workers exit and are waited for
+                cpu1 = cpu_seconds(proc.pid)
+                cpus.append(None if cpu0 is None or cpu1 is None else cpu1 - cpu0)
         finally:
             stop(proc)
             log.close()
-    return {"first_build": first, "latencies": latencies}
+    return {"first_build": first, "latencies": latencies, "cpu": cpus}
 
 
-def main(argv) -> None:
-    source = argv[0]
-    edits = int(argv[argv.index("--edits") + 1]) if "--edits" in argv else 5
-    formats = argv[argv.index("--formats") + 1] if "--formats" in argv else "docx,pdf"
-    res = measure(source, edits, formats)
-    if "--json" in argv:
-        Path(argv[argv.index("--json") + 1]).write_text(json.dumps(res))
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("source", nargs="?", type=Path, help="the study to watch a copy of (default: a generated one)")
+    ap.add_argument("--quotes", type=int, default=1000, help="without SOURCE: quotes of the generated study (1000)")
+    ap.add_argument("--seed", type=int, default=1, help="without SOURCE: seed of the generated study (1)")
+    ap.add_argument("--edits", "--saves", type=int, default=5, help="edits to save and time (default 5)")
+    ap.add_argument("--formats", "--format", default="docx,pdf", help="formats the watch builds (default docx,pdf)")
+    ap.add_argument("--tree", type=Path, default=ROOT, help="the supplement checkout to run (default: this one)")
+    ap.add_argument("--pause", type=float, default=1.0, help="seconds after the first build before the first save")
+    ap.add_argument("--json", type=Path, help="write the measurements here instead of printing them")
+    a = ap.parse_args(argv)
+    if a.source is not None:
+        text = a.source.read_text(encoding="utf-8")
     else:
-        print(f"first build {res['first_build']:.2f} s; edit -> both rewritten: "
-              + ", ".join(f"{x:.3f}" for x in res["latencies"]) + " s")
+        sys.path.insert(0, str(HERE))
+        import gen
+
+        text = gen.generate(a.quotes, a.seed)
+    res = measure(text, a.edits, a.formats, a.tree, a.pause)
+    if a.json:
+        a.json.write_text(json.dumps(res))
+        return 0
+    lat, cpu = res["latencies"], [c for c in res["cpu"] if c is not None]
+    for k, (w, c) in enumerate(zip(lat, res["cpu"]), 1):
+        print(f"edit {k:>2}: outputs replaced after {w:.3f} s" + (f", CPU {c:.2f} s" if c is not None else ""))
+    print(f"first build {res['first_build']:.2f} s; {len(lat)} edits: edit -> outputs replaced median "
+          f"{statistics.median(lat):.3f} s (min {min(lat):.3f}, max {max(lat):.3f})"
+          + (f"; CPU per rebuild median {statistics.median(cpu):.2f} s" if cpu else "")
+          + f"; load average {os.getloadavg()[0]:.2f}")
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main())

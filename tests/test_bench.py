@@ -64,32 +64,91 @@ def test_round_order_puts_each_ratio_side_by_side():
 def _counts(xml: bytes) -> dict:
     return {tag: len(re.findall(rb"<w:" + tag.encode() + rb"[ />]", xml))
             for tag in ("tbl", "tr", "tc", "p", "r", "vMerge", "tblHeader", "cantSplit", "gridSpan", "rStyle",
-                        "pStyle", "bookmarkStart", "tblCaption", "tblDescription")}
+                        "pStyle", "bookmarkStart", "tblCaption", "tblDescription", "keepNext", "spacing", "sectPr",
+                        "hyperlink", "instrText", "fldChar")}
 
 
-def test_word_floor_has_the_writer_features(tmp_path, doc):
+def _floor_and_writer(tmp_path, source: Path):
+    """The floor's package (document.xml and its other parts) and the writer's document.xml."""
+    from supplement.pipeline import load_document
     from supplement.writers import FORMATS
 
-    floor = _bench("floor_docx")
     out = tmp_path / "floor.docx"
-    floor.main(str(EXAMPLE), str(out))
+    _bench("floor_docx").main(str(source), str(out))
     with zipfile.ZipFile(out) as z:
-        f_xml = z.read("word/document.xml")
-        assert {"word/styles.xml", "word/header1.xml", "word/footer1.xml", "docProps/core.xml"} <= set(z.namelist())
-        styles = z.read("word/styles.xml")
-    with zipfile.ZipFile(__import__("io").BytesIO(FORMATS["docx"].render(doc))) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    with zipfile.ZipFile(__import__("io").BytesIO(FORMATS["docx"].render(load_document(source)))) as z:
         w_xml = z.read("word/document.xml")
+    return out, parts, w_xml
+
+
+def _cover_source(tmp_path) -> Path:
+    """The example with a style that adds a cover whose contents have page numbers."""
+    (tmp_path / "cover.yaml").write_text("extends: default\ncover:\n  enabled: true\n  page_numbers: true\n",
+                                         encoding="utf-8")
+    src = tmp_path / "study.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert "\nstyle: default\n" in text
+    src.write_text(text.replace("\nstyle: default\n", "\nstyle: cover.yaml\n"), encoding="utf-8")
+    return src
+
+
+def _same_features(f_xml: bytes, w_xml: bytes) -> dict:
     fc, wc = _counts(f_xml), _counts(w_xml)
     for tag in fc:
         assert abs(fc[tag] - wc[tag]) <= max(2, 0.03 * wc[tag]), (tag, fc[tag], wc[tag])
     assert abs(len(f_xml) - len(w_xml)) <= 0.05 * len(w_xml)
+    return wc
+
+
+def test_word_floor_has_the_writer_features(tmp_path):
+    out, parts, w_xml = _floor_and_writer(tmp_path, EXAMPLE)
+    f_xml = parts["word/document.xml"]
+    assert {"word/styles.xml", "word/header1.xml", "word/header2.xml", "word/footer1.xml",
+            "docProps/core.xml"} <= set(parts)
+    wc = _same_features(f_xml, w_xml)
+    # the new theme table: one table per item, one header row each, a row per finding that may split
+    assert wc["tbl"] == 2 and wc["tblHeader"] == 2
     used = set(re.findall(rb'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', f_xml))
-    defined = set(re.findall(rb'w:styleId="([^"]+)"', styles))
+    defined = set(re.findall(rb'w:styleId="([^"]+)"', parts["word/styles.xml"]))
     assert used <= defined, used - defined
+    # the theme table in its own section, whose running head names the theme
+    assert b"nextPage" in f_xml and b'r:id="rId4"' in f_xml.rsplit(b"<w:sectPr>", 1)[1]
+    assert b"STYLEREF &quot;Supplement Theme&quot;" in parts["word/header2.xml"]
     import docx
 
     d = docx.Document(str(out))  # a package python-docx opens
     assert len(d.tables) == wc["tbl"]
+    assert len(d.sections) == 2
+
+
+def test_word_floor_has_the_writers_cover_with_page_numbers(tmp_path):
+    """A style with a cover and ``page_numbers``: the contents' hyperlinks and PAGEREF fields."""
+    src = _cover_source(tmp_path)
+    out, parts, w_xml = _floor_and_writer(tmp_path, src)
+    f_xml = parts["word/document.xml"]
+    wc = _same_features(f_xml, w_xml)
+    assert wc["hyperlink"] == 2 and f_xml.count(b"PAGEREF item_") == w_xml.count(b"PAGEREF item_") == 2
+    assert b"updateFields" in parts["word/settings.xml"]
+
+
+def test_word_floor_files_pass_the_open_xml_validator(tmp_path):
+    """The floor's packages (the example; with a cover and PAGEREF fields) are valid Open XML,
+    checked by the validator tests/test_docx.py uses."""
+    exe = shutil.which("ooxml-validate")
+    if exe is None:
+        pytest.skip("ooxml-validate (npm @ooxml-tools/validate) is not installed")
+    floor = _bench("floor_docx")
+    src = _cover_source(tmp_path)
+    files = []
+    for name, source in (("example", EXAMPLE), ("cover", src)):
+        floor.main(str(source), str(tmp_path / f"{name}.docx"))
+        files.append(tmp_path / f"{name}.docx")
+    procs = [subprocess.Popen([exe, str(f), "--output-format", "json"], stdout=subprocess.PIPE, text=True)
+             for f in files]
+    for f, proc in zip(files, procs):
+        out, _ = proc.communicate(timeout=600)
+        assert json.loads(out) == [], (f.name, out[:2000])
 
 
 def test_pdf_floor_is_the_writers_paragraphs_once(tmp_path, doc):
