@@ -624,13 +624,17 @@ def targets(R: Results, tasks: list[str]) -> list[tuple[str, str, bool | None, s
                    + (f"; CPU per rebuild {fmt_spread(c, 2, ' s')}" if (c := spread(w.get("cpu") or [])) else "")
                    + ")" if s else w.get("error", "not measured")[-300:])))
     # diff, import
-    for t, limit, what in (("diff", DIFF_MAX, "two 10,000-quote versions (a recoding round, bench/recode.py)"),
-                           ("import", IMPORT_MAX, "a REFI-QDA project with 10,000 coded selections")):
+    # diff reads the two versions in two processes at once: it spans processes, so its measure
+    # is wall time (as for `both`); import is one process, measured in CPU time
+    for t, limit, what, by in (("diff", DIFF_MAX, "two 10,000-quote versions (a recoding round, bench/recode.py)", "wall"),
+                               ("import", IMPORT_MAX, "a REFI-QDA project with 10,000 coded selections", "cpu")):
         if t in tasks:
             c = R.med(big, t) if big else None
             wv = R.med(big, t, "wall") if big else None
-            T.append((t, f"{what} < {limit} s (CPU)", None if c is None else c < limit,
-                      f"{fmt(c)} s (wall {fmt(wv)} s)" if c is not None else "not measured"))
+            v = wv if by == "wall" else c
+            T.append((t, f"{what} < {limit} s ({'wall' if by == 'wall' else 'CPU'})", None if v is None else v < limit,
+                      (f"{fmt(wv)} s (CPU {fmt(c)} s, two processes)" if by == "wall" else f"{fmt(c)} s (wall {fmt(wv)} s)")
+                      if c is not None else "not measured"))
     for name, ok, detail in R.sections.get("verify", []):
         T.append(("verify", name, ok, detail))
     order = ("check", "reading", "docx", "pdf", "html", "md", "xlsx", "both", "build", "watch", "diff", "import", "verify")
