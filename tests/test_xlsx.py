@@ -119,13 +119,42 @@ def test_fast_cells_write_the_xml_xlsxwriter_writes(doc, data, monkeypatch):
 
     from supplement.writers import xlsx
 
+    import xlsxwriter.sharedstrings
+
     monkeypatch.setattr(xlsx._Worksheet, "_write_cell", xlsxwriter.worksheet.Worksheet._write_cell)
+    monkeypatch.setattr(xlsx._SharedStrings, "_write_sst_strings",
+                        xlsxwriter.sharedstrings.SharedStrings._write_sst_strings)
     plain = render(doc)
     with zipfile.ZipFile(io.BytesIO(data)) as fast, zipfile.ZipFile(io.BytesIO(plain)) as slow:
         assert fast.namelist() == slow.namelist()
         assert all(fast.read(n) == slow.read(n) for n in fast.namelist())
         sheet = fast.read("xl/worksheets/sheet2.xml").decode()
         assert sheet.count("<row ") == 124 and '<c r="D3" s="' in sheet
+
+
+@pytest.mark.parametrize("text", [
+    "plain", " leading", "trailing ", "line\n", "\tTab", "a & b", "<r>rich</r>", "x < y > z", "_x0041_ kept",
+    "ctrl\x01char", "\x1f", "non\ufffechar", "\uffff", "", "nbsp\u00a0", "\u2028sep", 'quote "q"', "é ü 中文",
+    "_x00_ short", "a_X004A_b",
+])
+def test_shared_strings_fast_path_writes_what_xlsxwriter_writes(text):
+    """The plain-string shortcut of the shared-strings part (issue 16) against XlsxWriter's own
+    writer, string by string, for strings that need its escapes and for those that do not."""
+    import xlsxwriter.sharedstrings
+
+    from supplement.writers import xlsx
+
+    def written(cls):
+        table = xlsxwriter.sharedstrings.SharedStringTable()
+        table._get_shared_string_index(text)
+        table._sort_string_data()
+        sst = cls()
+        sst.string_table = table
+        sst.fh = io.StringIO()
+        sst._write_sst_strings()
+        return sst.fh.getvalue()
+
+    assert written(xlsx._SharedStrings) == written(xlsxwriter.sharedstrings.SharedStrings)
 
 
 def test_compressed_and_xlsxwriter_left_as_it_was(data):

@@ -45,6 +45,8 @@ import zipfile
 
 import xlsxwriter
 import xlsxwriter.workbook
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_rowcol_to_cell_fast as _cell_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -90,7 +92,39 @@ class _LevelZip(zipfile.ZipFile):
         super().writestr(zinfo_or_arcname, data, compress_type, ZIP_LEVEL if compresslevel is None else compresslevel)
 
 
+# What makes XlsxWriter's shared-string writer do more than wrap a string in <si><t>: an
+# _xHHHH_ sequence or a control character to escape, a character XML escapes, or
+# whitespace at either end (xml:space="preserve"); the same patterns XlsxWriter uses.
+_SST_SPECIAL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|^\s|\s$")
+
+
+class _SharedStrings(SharedStrings):
+    """XlsxWriter's shared-strings part, with the plain string (most of them) written in one
+    step: byte for byte what XlsxWriter writes (tests/test_xlsx.py)."""
+
+    def _write_sst_strings(self) -> None:
+        write, special, slow = self.fh.write, _SST_SPECIAL.search, self._write_si
+        for string in self.string_table.string_array:
+            if special(string):
+                slow(string)
+            else:
+                write(f"<si><t>{string}</t></si>")
+
+
+class _Packager(Packager):
+    def _write_shared_strings_file(self) -> None:
+        sst = _SharedStrings()
+        sst.string_table = self.workbook.str_table
+        if not self.workbook.str_table.count:
+            return
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
+
 class _Workbook(xlsxwriter.Workbook):
+    def _get_packager(self):  # XlsxWriter's documented place to give its own packager
+        return _Packager()
+
     def _store_workbook(self) -> None:
         # XlsxWriter makes its ZipFile here and offers no compression setting: its module's
         # name for the class is pointed at _LevelZip while this workbook is stored.
