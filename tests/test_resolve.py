@@ -400,3 +400,18 @@ def test_reordering_participants_renumbers_rows_and_speaker_citations(tmp_path):
     def first_cite(d):
         return [r.text for r in d.items[1].blocks[0].findings[0].quotes[0].runs if r.role == "citation"]
     assert first_cite(da) == ["[Participant 2, 6]"] and first_cite(db) == ["[Participant 1, 6]"]
+
+
+def test_clean_collapses_whitespace_as_the_regular_expression_does():
+    """clean() joins str.split(); it must equal collapsing \\s+ and stripping, for every
+    character either calls whitespace (generated strings mixing them with text)."""
+    from hypothesis import given, strategies as st
+
+    spaces = [chr(c) for c in range(0x3100) if chr(c).isspace() or re.fullmatch(r"\s", chr(c))]
+    assert len(spaces) >= 25 and all(c.isspace() and re.fullmatch(r"\s", c) for c in spaces)
+
+    @given(st.lists(st.sampled_from(spaces + list("ab ,.;é中\u200b\ufeff")), max_size=20).map("".join))
+    def agrees(text):
+        assert clean(text) == re.sub(r"\s+", " ", text).strip()
+
+    agrees()

@@ -48,7 +48,6 @@ from supplement.study.model import (
     walk,
 )
 
-_SPACE = re.compile(r"\s+")
 _REPEATED = re.compile(r"([,;:])(?:\s*[,;:])+")
 # Words for a numbering format, for captions that describe it: {theme_numbering}.
 NUMBERING_WORDS = {"upper-roman": "Roman numerals", "lower-roman": "lowercase Roman numerals",
@@ -56,8 +55,10 @@ NUMBERING_WORDS = {"upper-roman": "Roman numerals", "lower-roman": "lowercase Ro
 
 
 def clean(text: str) -> str:
-    """Collapse runs of whitespace (line breaks from YAML block scalars) to one space."""
-    return _SPACE.sub(" ", text).strip()
+    """Collapse runs of whitespace (line breaks from YAML block scalars) to one space. (The
+    same as ``re.sub(r"\\s+", " ", text).strip()``: ``str.split`` and ``\\s`` know the same 29
+    whitespace characters; four times faster on a quote; tests/test_resolve.py.)"""
+    return " ".join(text.split())
 
 
 def fill(template: str, **values) -> str:
