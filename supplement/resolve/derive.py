@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from supplement.resolve.typography import typography
+from supplement.resolve.typography import Typography, typography, variant
 from supplement.resolve.document import (
     Cover,
     DataTable,
@@ -69,6 +69,7 @@ def fill(template: str, **values) -> str:
 def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
     """``style`` is the loaded style (``style.load_style``); ``index`` is what the checks resolved."""
     s = style
+    typo = typography(style)  # decided once: the number column is measured in it, writers read it
     counts: dict[str, int] = {}  # items are numbered in order, each label template on its own
 
     def label(template: str) -> str:
@@ -85,7 +86,7 @@ def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
     for key in keys:
         it, lab, anchor = known[key], labels[key], anchors[key]
         if key == "participants":
-            items.append(_participants(it, s, lab, anchor))
+            items.append(_participants(it, s, typo, lab, anchor))
         elif key == "themes":
             items.append(themes)
         elif key == "coverage":
@@ -97,7 +98,7 @@ def resolve(sup: Supplement, index: Index, style: Rec, name: str) -> Document:
         else:
             items.append(_checklist(it, s, lab, anchor))
     meta = _meta(sup.study, s)
-    return Document(name=name, meta=meta, style=style, typography=typography(style), cover=_cover(sup.study, s, items), items=tuple(items),
+    return Document(name=name, meta=meta, style=style, typography=typo, cover=_cover(sup.study, s, items), items=tuple(items),
                     checks=tuple((str(k), v) for k, v in sup.checks),
                     transcripts=tuple(src.transcript for src in sup.sources if src.transcript))
 
@@ -132,7 +133,7 @@ def _mark_symbols(marks, s: Rec) -> dict[str, str]:
     return out
 
 
-def _participants(p: Participants, s: Rec, label: str, anchor: str) -> ParticipantTable:
+def _participants(p: Participants, s: Rec, t: Typography, label: str, anchor: str) -> ParticipantTable:
     symbols = _mark_symbols(p.marks, s)
     attach = {m.key: m.column for m in p.marks}
     sup = s.notes.superscript
@@ -152,7 +153,7 @@ def _participants(p: Participants, s: Rec, label: str, anchor: str) -> Participa
     caption = fill(p.caption, participants=len(p.rows))
     number_width = p.number_width if p.number_width is not None else s.table.number_width
     if number_width is None:
-        number_width = _number_width(headers[0], [r[0] for r in rows], s)
+        number_width = _number_width(headers[0], [r[0] for r in rows], s, t)
     widths = _fit_widths(_widths(headers, rows), [number_width] + [c.width for c in p.columns])
     align = tuple([p.number_align or s.table.number_align] + [c.align or "left" for c in p.columns])
     return ParticipantTable(anchor, label, _caption(label, caption, s, p.at("caption")), headers, tuple(rows),
@@ -163,17 +164,15 @@ def _participants(p: Participants, s: Rec, label: str, anchor: str) -> Participa
 MIN_SHARE = 0.03  # of the text width: the least a column without a width gets when widths are given
 
 
-def _number_width(header: Paragraph, labels, s: Rec) -> float:
+def _number_width(header: Paragraph, labels, s: Rec, t: Typography) -> float:
     """The number column as wide as its widest entry (or its header's longest word, which
     must not break), at the table's type sizes, with the cells' padding: a fraction of the
     PDF's text width."""
     from supplement.resolve import fonts
     from supplement.resolve.style import page_size
 
-    t = typography(s)
     text, head = t.roles["table-text"], t.roles["table-header"]
-    hv = {(False, False): "regular", (True, False): "bold", (False, True): "italic",
-          (True, True): "bold_italic"}[(head.bold, head.italic)]
+    hv = variant(head.bold, head.italic)
     widest = max([fonts.text_width(s.fonts, "regular", p.text, text.size) for p in labels]
                  + [fonts.text_width(s.fonts, hv, w, head.size) for w in header.text.split()] + [0.0])
     w, _ = page_size(s.page)

@@ -82,6 +82,11 @@ def role_face(role: str, header_bold: bool) -> tuple[bool, bool]:
     return bool(bold), spec[9]
 
 
+def variant(bold: bool, italic: bool) -> str:
+    """Which of a font family's four files sets text of this face."""
+    return ("bold_italic" if italic else "bold") if bold else ("italic" if italic else "regular")
+
+
 def _r(x: float) -> float:
     return round(x, 2)
 

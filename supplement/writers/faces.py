@@ -18,5 +18,4 @@ def run_variant(role: str, run, style) -> str:
     bold, italic = role_face(role, style)
     bold = bold or run.bold or run.role == "label"
     italic = italic or run.italic
-    return {(False, False): "regular", (True, False): "bold",
-            (False, True): "italic", (True, True): "bold_italic"}[(bold, italic)]
+    return typography.variant(bold, italic)

@@ -64,6 +64,7 @@ from supplement.resolve.document import Document, Paragraph, ParticipantTable, T
 from supplement.resolve.layout import theme_rows
 from supplement.resolve.fonts import register_fonts
 from supplement.resolve.style import page_size
+from supplement.resolve.typography import variant
 from supplement.writers.pdf_lines import LineParagraph, Typesetter
 
 _BIG = 1e9
@@ -80,8 +81,7 @@ def _styles(typo, fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
     """One reportlab paragraph style per role, from the document's typography."""
     out = {}
     for role, t in typo.roles.items():
-        face = {(False, False): "regular", (True, False): "bold",
-                (False, True): "italic", (True, True): "bold_italic"}[(t.bold, t.italic)]
+        face = variant(t.bold, t.italic)
         out[role] = ParagraphStyle(
             role, fontName=fonts[face], fontSize=t.size, leading=t.leading,
             spaceBefore=t.space_before, spaceAfter=t.space_after,
