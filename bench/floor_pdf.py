@@ -9,7 +9,7 @@ every paragraph is made with the PDF writer's own ``register_fonts``, ``_styles`
 ``markup`` (supplement/writers/pdf.py) at the width the writer wraps it at (a table
 cell's inner width, or the text width), wrapped once with reportlab's ``Paragraph.wrap``
 and drawn once with ``drawOn`` on a page of the writer's size and margins, with the
-writer's canvas settings (invariant, compressed pages). Table rows are placed as the
+writer's canvas settings (invariant, compressed pages, binary streams). Table rows are placed as the
 writer places them (a finding beside its quotes, the heading beside its first finding),
 so the page count is about the writer's; a paragraph that does not fit below the last
 one goes to the next page.
@@ -40,7 +40,7 @@ from supplement.pipeline import load_document
 from supplement.resolve.document import ParticipantTable, TextSection
 from supplement.resolve.style import page_size
 from supplement.writers import FORMATS
-from supplement.writers.pdf import _styles, markup, register_fonts
+from supplement.writers.pdf import _styles, binary_streams, markup, register_fonts
 
 PAD_X, PAD_Y = 4.0, 7.0  # the writer's cell padding: 4 pt each side; 3 above and 4 below a row
 BIG = 1e9
@@ -139,6 +139,11 @@ class Pages:
 
 
 def render(doc) -> bytes:
+    with binary_streams():  # the writer's stream encoding
+        return _render(doc)
+
+
+def _render(doc) -> bytes:
     doc = FORMATS["pdf"].renderable(doc)
     pages = Pages(doc)
     if doc.cover:

@@ -45,6 +45,7 @@ larger of the parent and its forked writer, and, sampled every 20 ms, the sum of
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import json
 import os
@@ -402,6 +403,19 @@ def fmt_spread(s, digits=2, unit="") -> str:
     return f"{m:.{digits}f}{unit} ({lo:.{digits}f}–{hi:.{digits}f})"
 
 
+def byte_code() -> str:
+    """Measure supplement as users run it: from compiled byte-code, like the libraries it is compared
+    with. An environment with PYTHONDONTWRITEBYTECODE (some containers set it) would otherwise make
+    every measured process compile supplement's modules from source (about 80 ms a start) while the
+    yardsticks' libraries load theirs from .pyc files."""
+    said = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    ok = all(compileall.compile_dir(str(ROOT / d), quiet=1) for d in ("supplement", "bench"))
+    return ("supplement's modules were compiled to byte-code first (as `pip install` does)"
+            + (" and PYTHONDONTWRITEBYTECODE, set in this environment, was unset for the measured processes"
+               if said is not None else "")
+            + ("" if ok else "; some modules failed to compile"))
+
+
 def machine() -> dict:
     cpu = "unknown"
     try:
@@ -685,7 +699,8 @@ def report(R: Results, tasks: list[str], runs: int, info: dict, cmdline: str) ->
         "two runs of one round) and given as the median with the spread (min–max) of those per-round "
         "ratios. CPU time (user + system of the process and its children) measures single-process "
         "work, as it changes far less than wall time with other load on the machine; wall time measures what spans "
-        "processes (`both`, the example's two-format build, watch). Growth compares medians.",
+        "processes (`both`, the example's two-format build, watch). Growth compares medians. "
+        + info.get("byte_code", "")[:1].upper() + info.get("byte_code", "")[1:] + ".",
         "",
         load_note,
         "",
@@ -859,6 +874,7 @@ def main(argv=None) -> int:
     began = time.monotonic()
 
     info = machine()
+    info["byte_code"] = byte_code()
     print(f"machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, parallel factor {fmt(info['parallel'])}; "
           + ", ".join(f"{k} {v}" for k, v in info["versions"].items()), flush=True)
     work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="supplement-bench-"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -17,6 +18,8 @@ from .diagnostics import Report
 DEFAULT_SOURCES = Path("source")
 # Set by the signal handlers while a command runs: how Ctrl-C or SIGTERM reaches a build.
 _CANCEL = None
+# Set by a command whose objects need no tidying (diff): exit without freeing them one by one.
+_EXIT_WITHOUT_FREEING = False
 
 
 def _sources(files: tuple[str, ...]) -> list[Path]:
@@ -567,9 +570,11 @@ def diff_command(args, fmt, style):
     from supplement.recoding.render import RENDERERS
     from supplement.recoding.versions import VersionError, versions
 
+    global _EXIT_WITHOUT_FREEING
+    keep: list = []  # both compiled models, freed by the exit rather than object by object
     try:
         old, new = versions(list(args))
-        result = diff_versions(old, new, style)
+        result = diff_versions(old, new, style, keep)
     except VersionError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(2)
@@ -578,6 +583,8 @@ def diff_command(args, fmt, style):
         click.echo("error: a version has errors, so it cannot be compared; fix them (supplement check) first",
                    err=True)
         sys.exit(2)
+    _EXIT_WITHOUT_FREEING = True
+    gc.freeze()  # nothing left to collect: rendering adds strings, not cycles
     click.echo(RENDERERS[fmt](result))
     sys.exit(0 if result.empty else 1)
 
@@ -611,12 +618,18 @@ def _exit_now(code: int) -> None:
 
 def run():
     """Entry point: no traceback reaches the user, whatever happens."""
+    global _EXIT_WITHOUT_FREEING
+    _EXIT_WITHOUT_FREEING = False
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)
         if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:  # nohup, '&' in scripts
             signal.signal(sig, _on_signal)
     try:
         main.main(standalone_mode=False)
+    except SystemExit as e:
+        if _EXIT_WITHOUT_FREEING:  # output flushed, nothing to tidy: skip freeing every object
+            _exit_now(e.code if isinstance(e.code, int) else (0 if e.code is None else 1))
+        raise
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("interrupted; earlier outputs are unchanged", err=True)
         _exit_now(130)

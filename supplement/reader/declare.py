@@ -374,10 +374,13 @@ class Obj(Type):
         rec = Rec(node.pos)
         suggested = set()  # a misspelt key already reported; its field is not also "missing"
         prev = None  # the key before, for a value cut at a comma
+        # the hot loop of reading (once per key of every mapping): names looked up once
+        fields, extra, kposes = self.fields, self.extra, node.kpos
+        values, at, bad = rec.__dict__, rec._at, rec._bad
         for key, value in node.items():
-            f = self.fields.get(key)
-            kpos = node.kpos[key]
-            if f is None and self.extra is None:
+            f = fields.get(key)
+            kpos = kposes[key]
+            if f is None and extra is None:
                 near = difflib.get_close_matches(key, list(self.fields), 1, 0.6)
                 suggested.update(near)
                 rec._bad.update([key, *near])  # the field it was probably meant for is missing too
@@ -391,24 +394,25 @@ class Obj(Type):
                 prev = key
                 continue
             prev = key
-            t = f.type if f else self.extra
-            if is_null(value) and (f is None or not f.required):
+            t = f.type if f else extra
+            if (value is None or (isinstance(value, YStr) and value.is_null)) and (f is None or not f.required):
                 if f is None:  # kept as None: only the whole-file checks know what an extra key means
-                    rec._extra[key], rec._at[key] = None, kpos
+                    rec._extra[key], at[key] = None, kpos
                 continue  # an explicit null means "not given"
-            v = t.check(value, r, getattr(value, "pos", kpos))
+            vpos = getattr(value, "pos", kpos)
+            v = t.check(value, r, vpos)
             if v is INVALID:
-                rec._bad.add(key)
+                bad.add(key)
                 continue
             if isinstance(value, YList) and isinstance(v, list) and len(v) < len(value):
-                rec._bad.add(key)  # some items were invalid and left out
+                bad.add(key)  # some items were invalid and left out
             if f:
-                setattr(rec, key, v)
+                values[key] = v
             else:
                 rec._extra[key] = v
-            rec._at[key] = getattr(value, "pos", kpos)
-        for key, f in self.fields.items():
-            if key not in rec.__dict__:
+            at[key] = vpos
+        for key, f in fields.items():
+            if key not in values:
                 if f.required:
                     rec._bad.add(key)
                 if f.required and key not in node and key not in suggested:

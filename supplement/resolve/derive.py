@@ -278,37 +278,51 @@ def _widths(headers, rows, whole_headers: bool = False) -> tuple[float, ...]:
     return tuple(x / total for x in raw)
 
 
-def _citation(q: Quote, source, s: Rec, people: dict) -> tuple[str, dict]:
-    """The printed citation, and its parts (source, pages, speaker) as data for the spreadsheet."""
+def _citation(q: Quote, source, s: Rec, people: dict, memo: dict) -> tuple[str, dict]:
+    """The printed citation, and its parts (source, pages, speaker) as data for the spreadsheet.
+    ``memo`` keeps the source and speaker parts, the same for every quote of a (source, speaker)."""
     c = s.citations
-    parts = {"speaker": "", "source": "", "pages": ""}
-    if source is not None and source.label:
-        parts["source"] = clean(source.label)
-    elif source is not None and c.unlabeled:  # the page-only source, named by the style
-        kind = clean(source.kind)
-        parts["source"] = clean(fill(c.unlabeled, kind=kind, Kind=kind[:1].upper() + kind[1:], id=source.id))
+    key = (id(source), q.speaker)
+    known = memo.get(key)
+    if known is None:
+        known = memo[key] = (_source_part(source, c), _speaker_part(q.speaker, c, people))
+    source_part, speaker = known
+    parts = {"speaker": speaker, "source": source_part, "pages": ""}
     pages = q.cite.pages
     bare = ""
     if pages is not None:
         bare = f"{pages.first}{c.range_dash}{pages.last}" if pages.is_range else str(pages.first)
         parts["pages"] = (c.pages_prefix if pages.is_range else c.page_prefix) + bare
-    if q.speaker is not None and q.speaker in people:
-        number, row = people[q.speaker]
-        values = {**{k: clean(v) for k, v in row.cells}, "number": clean(row.code) if row.code else number,
-                  "id": row.id}
-        # a column this participant lacks leaves no stray ', '
-        parts["speaker"] = _REPEATED.sub(r"\1", clean(fill(c.speaker, **values))).strip(" ,;:")
     body = c.separator.join(parts[k] for k in c.order if parts[k])
-    data = {"source": parts["source"] or (clean(source.kind) if source is not None else ""), "pages": bare,
-            "speaker": parts["speaker"]}
+    data = {"source": source_part or (clean(source.kind) if source is not None else ""), "pages": bare,
+            "speaker": speaker}
     return (c.open + body + c.close if body else ""), data
 
 
-def _quote(q: Quote, source, s: Rec, people: dict) -> QuoteParagraph:
+def _source_part(source, c: Rec) -> str:
+    if source is not None and source.label:
+        return clean(source.label)
+    if source is not None and c.unlabeled:  # the page-only source, named by the style
+        kind = clean(source.kind)
+        return clean(fill(c.unlabeled, kind=kind, Kind=kind[:1].upper() + kind[1:], id=source.id))
+    return ""
+
+
+def _speaker_part(speaker, c: Rec, people: dict) -> str:
+    if speaker is None or speaker not in people:
+        return ""
+    number, row = people[speaker]
+    values = {**{k: clean(v) for k, v in row.cells}, "number": clean(row.code) if row.code else number,
+              "id": row.id}
+    # a column this participant lacks leaves no stray ', '
+    return _REPEATED.sub(r"\1", clean(fill(c.speaker, **values))).strip(" ,;:")
+
+
+def _quote(q: Quote, source, s: Rec, people: dict, memo: dict) -> QuoteParagraph:
     # typed outer quotation marks give way to the style's (a style that prints none keeps them)
     text = strip_outer_marks(q.text) if s.quotes.open or s.quotes.close else q.text
     runs = [Run(s.quotes.open + clean(text) + s.quotes.close, role="quote-text", italic=s.quotes.italic)]
-    cite, data = _citation(q, source, s, people)
+    cite, data = _citation(q, source, s, people, memo)
     tail = [Run(cite, role="citation")] if cite else []
     if q.note:
         note = Run(s.citations.note_open + clean(q.note) + s.citations.note_close, role="note")
@@ -334,6 +348,7 @@ def _finding_continued(text: Paragraph, s: Rec) -> Paragraph:
 def _themes(sup: Supplement, index: Index, s: Rec, label: str, anchor: str) -> ThemeTable:
     n = s.numbering
     people = index.people
+    memo: dict = {}  # the citation parts of each (source, speaker)
     blocks: list[ThemeBlock] = []
     counts = {"themes": 0, "subthemes": 0, "findings": 0, "quotes": 0}
     theme_cont: tuple[Paragraph, ...] = ()
@@ -371,7 +386,7 @@ def _themes(sup: Supplement, index: Index, s: Rec, label: str, anchor: str) -> T
         elif isinstance(node, SourceFinding):
             block["findings"].append([Paragraph("finding", (Run(clean(node.text)),), node.at("text")), [], node.id])
         else:
-            block["findings"][-1][1].append(_quote(node, index.source_of(place), s, people))
+            block["findings"][-1][1].append(_quote(node, index.source_of(place), s, people, memo))
             counts["quotes"] += 1
     close()
     tt = sup.theme_table

@@ -24,7 +24,6 @@ the answer depends only on the fonts installed, so a build is deterministic on a
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import shutil
 import subprocess
@@ -150,6 +149,8 @@ def pdf_fonts(family: str, face: str, face_given: bool) -> tuple[tuple[tuple[str
 
 @functools.lru_cache(maxsize=None)
 def _register(paths: tuple[str, ...], stamps: tuple) -> dict[str, str]:
+    import hashlib  # here, not at the top: check starts without it
+
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
