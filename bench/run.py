@@ -466,7 +466,7 @@ def machine() -> dict:
 
 
 def _max(*xs):
-    return None if any(x is None for x in xs) else max(xs)
+    return None if not xs or any(x is None for x in xs) else max(xs)
 
 
 SPIN = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(4_000_000): x += i * i\nprint(time.perf_counter() - t)"

@@ -96,7 +96,8 @@ def _fork(version, style):
             os.close(rfd)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            snap, err = _attempt(version, style)
+            keep: list = []  # the compiled model, freed by os._exit below rather than object by object
+            snap, err = _attempt(version, style, keep)
             if err is None:
                 msg = ("ok", snap)
             elif isinstance(err, SourceError):
