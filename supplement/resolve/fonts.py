@@ -184,6 +184,17 @@ def register_fonts(fonts: dict) -> dict[str, str]:
     return _register(paths, tuple(stamps))
 
 
+@functools.lru_cache(maxsize=None)
+def _accelerated() -> bool:
+    """Whether reportlab measures text with rl_accel's C code (it does whenever the
+    extension is importable), found without importing reportlab."""
+    try:
+        from _rl_accel import instanceStringWidthTTF  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def text_width(fonts: dict, variant: str, text: str, size: float) -> float:
     """Width in points of ``text`` set in one of the four fonts (``regular``, ``bold`` …).
 
@@ -191,8 +202,9 @@ def text_width(fonts: dict, variant: str, text: str, size: float) -> float:
     same advance widths, but from the stored ones (``resolve/fontmaps.py``), so without loading
     the fonts or importing reportlab. Only text with a glyph whose width is not stored (in a
     bundled font, outside Latin and General Punctuation), or a font that cannot be read, is
-    measured by reportlab itself. (reportlab's optional C accelerator, not installed here,
-    multiplies in another order: its answer may differ in the last bit.)"""
+    measured by reportlab itself. reportlab's C accelerator (rl_accel) adds and multiplies in
+    another order than its Python code, which changes the last bit: the same order is used
+    here as the one reportlab uses in this process."""
     from supplement.resolve import fontmaps
 
     try:
@@ -202,6 +214,11 @@ def text_width(fonts: dict, variant: str, text: str, size: float) -> float:
     if advance is not None:
         ws = [advance(ord(c)) for c in text]
         if None not in ws:
+            if _accelerated():  # as rl_accel's instanceStringWidthTTF: doubles added in turn
+                total = 0.0
+                for w in ws:
+                    total += w
+                return total * 0.001 * size
             return 0.001 * size * sum(ws)  # as reportlab's _py_instanceStringWidthTTF
     from reportlab.pdfbase import pdfmetrics
 
