@@ -424,7 +424,7 @@ def byte_code() -> str:
     yardsticks' libraries load theirs from .pyc files."""
     said = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     ok = all(compileall.compile_dir(str(ROOT / d), quiet=1) for d in ("supplement", "bench"))
-    return ("supplement's modules were compiled to byte-code first (as `pip install` does)"
+    return ("Supplement's modules were compiled to byte-code first (as `pip install` does)"
             + (" and PYTHONDONTWRITEBYTECODE, set in this environment, was unset for the measured processes"
                if said is not None else "")
             + ("" if ok else "; some modules failed to compile"))
@@ -519,7 +519,6 @@ class Results:
 
     def med(self, label, task, key="cpu"):
         return median(self.s(label, task, key))
-
 
     def probes(self) -> list[float]:
         return [r["probe"] for by_task in self.data.values() for rows in by_task.values() for r in rows
@@ -739,7 +738,7 @@ def report(R: Results, tasks: list[str], runs: int, info: dict, cmdline: str) ->
         "ratios. CPU time (user + system of the process and its children) measures single-process "
         "work, as it changes far less than wall time with other load on the machine; wall time measures what spans "
         "processes (`both`, the example's two-format build, watch). Growth is a ratio per round too. "
-        + info.get("byte_code", "")[:1].upper() + info.get("byte_code", "")[1:] + ".",
+        + info.get("byte_code", "") + ".",
         "",
         load_note,
         "",

@@ -570,14 +570,17 @@ def diff_command(args, fmt, style):
     from supplement.recoding.render import RENDERERS
     from supplement.recoding.versions import VersionError, versions
 
+    from supplement.pipeline import no_gc_pauses
+
     global _EXIT_WITHOUT_FREEING
     keep: list = []  # both compiled models, freed by the exit rather than object by object
-    # Reading, comparing and printing make millions of small objects and no cycles: the cycle
-    # collector, left on once the comparison is done, would walk them all (0.15 s at 10,000 quotes).
-    gc.disable()
     try:
         old, new = versions(list(args))
-        result = diff_versions(old, new, style, keep)
+        with no_gc_pauses():
+            result = diff_versions(old, new, style, keep)
+            # Reading and comparing made millions of small objects and no cycles: the collector,
+            # back on, would walk them all once (0.15 s at 10,000 quotes) for nothing.
+            gc.freeze()
     except VersionError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(2)

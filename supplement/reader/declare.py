@@ -395,7 +395,7 @@ class Obj(Type):
                 continue
             prev = key
             t = f.type if f else extra
-            if (value is None or (isinstance(value, YStr) and value.is_null)) and (f is None or not f.required):
+            if is_null(value) and (f is None or not f.required):
                 if f is None:  # kept as None: only the whole-file checks know what an extra key means
                     rec._extra[key], at[key] = None, kpos
                 continue  # an explicit null means "not given"
