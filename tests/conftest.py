@@ -36,6 +36,9 @@ settings.register_profile("supplement-slow", max_examples=2000, derandomize=Fals
 
 
 def pytest_unconfigure(config):
+    validator = sys.modules.get("ooxml_validator")  # the Open XML validators the run started
+    if validator is not None:
+        validator.stop()
     cache = getattr(config, "_supplement_cache", None)
     if cache:
         shutil.rmtree(cache, ignore_errors=True)
@@ -47,8 +50,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    # Fonts' character maps are cached under XDG_CACHE_HOME (resolve/fontmaps.py): the suite, and
-    # the commands it runs, use a cache of their own, never the user's.
+    # Fonts' character maps and the identifier checks' word lists are cached under XDG_CACHE_HOME
+    # (user_cache.py): the suite, and the commands it runs, use a cache of their own, never the user's.
     config._supplement_cache = tempfile.mkdtemp(prefix="supplement-test-cache-")
     os.environ["XDG_CACHE_HOME"] = config._supplement_cache
     # An explicit --hypothesis-profile wins; otherwise pick ours.

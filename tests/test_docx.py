@@ -26,6 +26,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from lxml import etree
 
+import ooxml_validator
 from supplement.resolve.document import Finding, Paragraph, Run, ThemeBlock
 from supplement.pipeline import load_document
 from supplement.resolve.layout import theme_rows
@@ -142,32 +143,6 @@ def lo_looks(example, example_file, tmp_path_factory):
 def lo_pages(lo_looks) -> list[str]:
     """The example converted by LibreOffice, as the text of each PDF page."""
     return lo_looks("grid")[1]
-
-
-def _validator() -> list[str]:
-    exe = shutil.which("ooxml-validate")
-    if exe:
-        return [exe]
-    if shutil.which("npx"):
-        probe = subprocess.run(["npx", "--no-install", "ooxml-validate", "--version"], capture_output=True, timeout=120)
-        if probe.returncode == 0:
-            return ["npx", "--no-install", "ooxml-validate"]
-    pytest.skip("ooxml-validate (npm @ooxml-tools/validate) is not installed")
-
-
-def _validate_all(paths: list[Path]) -> dict[Path, list]:
-    """The validator's findings for each file (run side by side: each run takes seconds)."""
-    cmd = _validator()
-    procs = {p: subprocess.Popen(cmd + [str(p), "--output-format", "json"], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True) for p in paths}
-    out = {}
-    for p, proc in procs.items():
-        stdout, stderr = proc.communicate(timeout=600)
-        try:
-            out[p] = json.loads(stdout)  # it exits 0 even when it finds errors
-        except json.JSONDecodeError:
-            pytest.fail(f"ooxml-validate printed no JSON for {p.name}: {stdout[-500:]} {stderr[-500:]}")
-    return out
 
 
 def _style_names(document) -> dict[str, str]:
@@ -645,8 +620,7 @@ def validation(example_file, tmp_path_factory) -> dict[str, list]:
     """Validator findings for the example; for another look (JAMA: cover with links,
     horizontal rules, superscript letter notes; plus a shaded header) holding markup-like
     text; for the whole example in that look; for a whole supplement (sections before and
-    after the theme table); and for the Lancet's contents with PAGEREF fields. Run side by
-    side: each takes seconds whatever the file."""
+    after the theme table); and for the Lancet's contents with PAGEREF fields."""
     folder = tmp_path_factory.mktemp("validate")
     variant, horizontal = folder / "variant.docx", folder / "horizontal.docx"
     variant.write_bytes(render(_hostile(_with_style("jama", table__header_shading="D9D9D9"))))
@@ -656,7 +630,7 @@ def validation(example_file, tmp_path_factory) -> dict[str, list]:
                                            "jama")))
     lancet = folder / "lancet.docx"  # contents with PAGEREF fields, settings asking to update them
     lancet.write_bytes(render(load_document(EXAMPLE, "lancet")))
-    results = _validate_all([example_file, variant, horizontal, whole, lancet])
+    results = ooxml_validator.validate([example_file, variant, horizontal, whole, lancet])
     return {"example": results[example_file], "variant": results[variant], "horizontal": results[horizontal],
             "whole": results[whole], "lancet": results[lancet]}
 

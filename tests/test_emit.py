@@ -133,8 +133,8 @@ def _reload(tmp_path, text: str):
     return read_source(path)
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
-                                                                                     HealthCheck.function_scoped_fixture])
+@settings(max_examples=min(settings.default.max_examples * 2, 2000), deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(supplements())
 def test_load_of_emit_is_the_model(tmp_path, sup):
     text = emit(sup)
@@ -189,7 +189,7 @@ def test_comments_from_a_producer_are_printed_above_their_value(tmp_path):
     assert back == sup  # comments are for the author, not part of the model's meaning
 
 
-@settings(max_examples=3000, deadline=None, derandomize=True)
+@settings(max_examples=min(settings.default.max_examples * 25, 5000), deadline=None, derandomize=True)
 @given(st.text(st.sampled_from("aZ9é ., ;:!?()’'…–—/+=%$&*@-#[]{}\"`|>\t"), min_size=1, max_size=12),
        st.booleans())
 def test_the_fast_path_for_prose_agrees_with_yamls_own_analysis(text, flow):

@@ -286,10 +286,10 @@ def test_any_style_builds_or_fails_located(source_and_style):
     _check_and_build(*source_and_style)
 
 
-@settings(max_examples=min(settings.default.max_examples * 5, 2000))
+@settings(max_examples=min(settings.default.max_examples * 2, 2000))
 @given(mutated_source(themes=10))
 def test_mutated_full_source_checks_located(text):
-    """`check` only (cheap), on the whole example, five times as many examples; json output too."""
+    """`check` only (cheap), on the whole example, twice as many examples; json output too."""
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "study.yaml"
         src.write_text(text, encoding="utf-8")

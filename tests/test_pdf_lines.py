@@ -224,7 +224,8 @@ def _ctx(preset):
     return pdf._Ctx(_document(EXAMPLE, preset), lambda m: None)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=min(settings.default.max_examples * 4, 2000), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(runs(), st.sampled_from(ROLES), st.floats(8, 700), st.sampled_from([None, "item-3"]),
        st.sampled_from(["jama", "default"]))
 def test_generated_paragraphs_break_and_draw_as_reportlab(rs, role, width, link, preset):

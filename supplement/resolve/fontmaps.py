@@ -261,13 +261,9 @@ def write_bundle() -> Path:
 
 
 def cache_dir() -> Path | None:
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base or not os.path.isabs(base):  # the XDG spec: a relative path is to be ignored
-        try:
-            base = str(Path.home() / ".cache")
-        except (RuntimeError, KeyError):  # no home directory
-            return None
-    return Path(base) / "supplement" / "cmaps"
+    from supplement.user_cache import folder
+
+    return folder("cmaps")
 
 
 def _key(path: Path, st: os.stat_result) -> dict:
