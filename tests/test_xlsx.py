@@ -135,7 +135,7 @@ def test_fast_cells_write_the_xml_xlsxwriter_writes(doc, data, monkeypatch):
 @pytest.mark.parametrize("text", [
     "plain", " leading", "trailing ", "line\n", "\tTab", "a & b", "<r>rich</r>", "x < y > z", "_x0041_ kept",
     "ctrl\x01char", "\x1f", "non\ufffechar", "\uffff", "", "nbsp\u00a0", "\u2028sep", 'quote "q"', "é ü 中文",
-    "_x00_ short", "a_X004A_b",
+    "_x00_ short", "a_X004A_b", "end\u3000", "nel\u0085", "\u2003em lead", "mid_x004a_dle", "_x", "x_",
 ])
 def test_shared_strings_fast_path_writes_what_xlsxwriter_writes(text):
     """The plain-string shortcut of the shared-strings part (issue 16) against XlsxWriter's own
