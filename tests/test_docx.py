@@ -630,14 +630,28 @@ def validation(example_file, tmp_path_factory) -> dict[str, list]:
                                            "jama")))
     lancet = folder / "lancet.docx"  # contents with PAGEREF fields, settings asking to update them
     lancet.write_bytes(render(load_document(EXAMPLE, "lancet")))
-    results = ooxml_validator.validate([example_file, variant, horizontal, whole, lancet])
+    broken = folder / "broken.docx"  # the example with paragraph properties inside a run: must be refused
+    with zipfile.ZipFile(example_file) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body><w:p><w:r><w:pPr/><w:t>x</w:t></w:r></w:p>", 1)
+            dst.writestr(info, data)
+    results = ooxml_validator.validate([example_file, variant, horizontal, whole, lancet, broken])
     return {"example": results[example_file], "variant": results[variant], "horizontal": results[horizontal],
-            "whole": results[whole], "lancet": results[lancet]}
+            "whole": results[whole], "lancet": results[lancet], "broken": results[broken]}
 
 
 @pytest.mark.parametrize("name", ["example", "variant", "horizontal", "whole", "lancet"])
 def test_open_xml_sdk_validator_accepts_the_file(name, validation):
     assert validation[name] == []
+
+
+def test_open_xml_sdk_validator_refuses_a_broken_file(validation):
+    """The validator as the suite runs it (one loaded process per core) does find errors: the
+    tests above could not pass with a validator that answers [] whatever it is sent."""
+    assert validation["broken"], "a w:pPr inside a w:r passed the validator"
+    assert any("pPr" in json.dumps(finding) for finding in validation["broken"])
 
 
 # ---------------------------------------------------------------- rules, cover, properties
