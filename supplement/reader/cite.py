@@ -35,10 +35,16 @@ def parse_pages(text: str) -> tuple[Pages | None, str]:
     if not m:
         shown = text if len(text) <= 40 else text[:39] + "…"
         return None, f"'{shown}' is not a page or page range (write 3 or 3-4)"
-    if max(len(m.group(1)), len(m.group(2) or "")) > 9:  # int() refuses more than 4,300 digits
+    return _pages(m, text)
+
+
+def _pages(m: re.Match, text: str) -> tuple[Pages | None, str]:
+    """The pages a match of _PAGES holds, or what is wrong with them."""
+    first, last = m.group(1, 2)
+    if max(len(first), len(last or "")) > 9:  # int() refuses more than 4,300 digits
         return None, f"'{text[:40]}' is not a page number (more than 9 digits)"
-    a = int(m.group(1))
-    b = int(m.group(2)) if m.group(2) else a
+    a = int(first)
+    b = int(last) if last else a
     if a < 1:
         return None, f"page {a} does not exist; pages start at 1"
     if b < a:
@@ -62,7 +68,7 @@ def parse_shorthand(text: str) -> tuple[CiteText | None, str]:
         if _PAGES_AT_END.search(s) or comma or _PAGES_ONLY.fullmatch(s):
             return None, parse_pages(tail.strip())[1] or f"cannot read the citation '{text}'"
         return CiteText(s, None), ""  # a source cited without a page
-    pages, err = parse_pages(m.group(1) + ("-" + m.group(2) if m.group(2) else ""))
+    pages, err = _pages(m, m.group(1) + ("-" + m.group(2) if m.group(2) else ""))
     if err:
         return None, err
     return CiteText(src.strip() or None, pages), ""
@@ -70,4 +76,7 @@ def parse_shorthand(text: str) -> tuple[CiteText | None, str]:
 
 def source_key(name: str) -> str:
     """What makes two spellings of a source the same: 'Non- Op 1' == 'Non-Op 1' == 'NonOp1'."""
-    return re.sub(r"[^0-9a-z]", "", name.casefold())
+    return _NOT_KEY.sub("", name.casefold())
+
+
+_NOT_KEY = re.compile(r"[^0-9a-z]")

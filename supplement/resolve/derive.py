@@ -173,8 +173,8 @@ def _number_width(header: Paragraph, labels, s: Rec, t: Typography) -> float:
 
     text, head = t.roles["table-text"], t.roles["table-header"]
     hv = variant(head.bold, head.italic)
-    widest = max([fonts.text_width(s.fonts, "regular", p.text, text.size) for p in labels]
-                 + [fonts.text_width(s.fonts, hv, w, head.size) for w in header.text.split()] + [0.0])
+    widest = max(fonts.text_widths(s.fonts, "regular", [p.text for p in labels], text.size)
+                 + fonts.text_widths(s.fonts, hv, header.text.split(), head.size) + [0.0])
     w, _ = page_size(s.page)
     return min(0.5, (widest + 2 * t.pad_x + 2) / (w - 2 * float(s.page.margin)))
 

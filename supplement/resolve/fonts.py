@@ -205,21 +205,33 @@ def text_width(fonts: dict, variant: str, text: str, size: float) -> float:
     measured by reportlab itself. reportlab's C accelerator (rl_accel) adds and multiplies in
     another order than its Python code, which changes the last bit: the same order is used
     here as the one reportlab uses in this process."""
+    return text_widths(fonts, variant, (text,), size)[0]
+
+
+def text_widths(fonts: dict, variant: str, texts, size: float) -> list[float]:
+    """``text_width`` of each of ``texts``, the font's widths looked up once for all of them
+    (a participant table's 500 numbers: the font file's path resolved and stat'ed once, not 500 times)."""
     from supplement.resolve import fontmaps
 
     try:
         advance = fontmaps.widths(fonts[variant]).width
     except (ValueError, OSError):  # FontUnusable and the like: reportlab says why, as before
         advance = None
-    if advance is not None:
-        ws = [advance(ord(c)) for c in text]
-        if None not in ws:
-            if _accelerated():  # as rl_accel's instanceStringWidthTTF: doubles added in turn
-                total = 0.0
-                for w in ws:
-                    total += w
-                return total * 0.001 * size
-            return 0.001 * size * sum(ws)  # as reportlab's _py_instanceStringWidthTTF
-    from reportlab.pdfbase import pdfmetrics
+    accelerated = _accelerated()
+    out = []
+    for text in texts:
+        if advance is not None:
+            ws = [advance(ord(c)) for c in text]
+            if None not in ws:
+                if accelerated:  # as rl_accel's instanceStringWidthTTF: doubles added in turn
+                    total = 0.0
+                    for w in ws:
+                        total += w
+                    out.append(total * 0.001 * size)
+                else:
+                    out.append(0.001 * size * sum(ws))  # as reportlab's _py_instanceStringWidthTTF
+                continue
+        from reportlab.pdfbase import pdfmetrics
 
-    return pdfmetrics.stringWidth(text, register_fonts(fonts)[variant], size)
+        out.append(pdfmetrics.stringWidth(text, register_fonts(fonts)[variant], size))
+    return out
