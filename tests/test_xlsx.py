@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -115,21 +116,66 @@ def test_properties_and_byte_identical_rebuild(doc, data, book):
 def test_fast_cells_write_the_xml_xlsxwriter_writes(doc, data, monkeypatch):
     """The writer's shortened cell loop (issue 16) gives every part of the package the bytes
     XlsxWriter's own gives; only the zip's compression differs."""
-    import xlsxwriter.worksheet
-
-    from supplement.writers import xlsx
-
-    import xlsxwriter.sharedstrings
-
-    monkeypatch.setattr(xlsx._Worksheet, "_write_cell", xlsxwriter.worksheet.Worksheet._write_cell)
-    monkeypatch.setattr(xlsx._SharedStrings, "_write_sst_strings",
-                        xlsxwriter.sharedstrings.SharedStrings._write_sst_strings)
-    plain = render(doc)
+    plain = _as_xlsxwriter_writes(doc, monkeypatch)
     with zipfile.ZipFile(io.BytesIO(data)) as fast, zipfile.ZipFile(io.BytesIO(plain)) as slow:
         assert fast.namelist() == slow.namelist()
         assert all(fast.read(n) == slow.read(n) for n in fast.namelist())
         sheet = fast.read("xl/worksheets/sheet2.xml").decode()
         assert sheet.count("<row ") == 124 and '<c r="D3" s="' in sheet
+
+
+def _as_xlsxwriter_writes(doc, monkeypatch) -> bytes:
+    """``doc``'s workbook with XlsxWriter's own code for every cell, row and shared string."""
+    import xlsxwriter.sharedstrings
+    import xlsxwriter.worksheet
+
+    from supplement.writers import xlsx
+
+    with monkeypatch.context() as m:
+        m.setattr(xlsx, "KEEP_ROWS", False)
+        m.setattr(xlsx._Worksheet, "_write_cell", xlsxwriter.worksheet.Worksheet._write_cell)
+        m.setattr(xlsx._SharedStrings, "_write_sst_strings", xlsxwriter.sharedstrings.SharedStrings._write_sst_strings)
+        return render(doc)
+
+
+def _first_quote(doc, text: str):
+    """``doc`` with the first quote's text replaced."""
+    table = doc.items[1]
+    block, finding, quote = table.blocks[0], table.blocks[0].findings[0], table.blocks[0].findings[0].quotes[0]
+    runs = tuple(dataclasses.replace(r, text=text) if r.role == "quote-text" else r for r in quote.runs)
+    finding = dataclasses.replace(finding, quotes=(dataclasses.replace(quote, runs=runs),) + finding.quotes[1:])
+    block = dataclasses.replace(block, findings=(finding,) + block.findings[1:])
+    return dataclasses.replace(doc, items=(doc.items[0], dataclasses.replace(table, blocks=(block,) + table.blocks[1:]),
+                                           *doc.items[2:]))
+
+
+@pytest.mark.parametrize("case", ["long quote", "Excel 2010 rows"])
+def test_kept_rows_write_what_xlsxwriter_writes(doc, case, monkeypatch):
+    """The theme table's rows kept and written by the writer (issue 18) against XlsxWriter's own
+    cells, where they meet its: a row too long to keep among kept ones (its 16-row block's span
+    from both), and a setting that changes every row's XML (the kept rows handed to XlsxWriter)."""
+    from supplement.writers import xlsx
+
+    if case == "long quote":  # 17,000 characters, 34,000 UTF-16 units: cut by XlsxWriter
+        doc = _first_quote(doc, "\U0001d538" * 17000)
+    else:
+        init = xlsx._Worksheet.__init__
+
+        def init_2010(self):
+            init(self)
+            self.excel_version = 2010
+        monkeypatch.setattr(xlsx._Worksheet, "__init__", init_2010)
+    kept, plain = render(doc), _as_xlsxwriter_writes(doc, monkeypatch)
+    with zipfile.ZipFile(io.BytesIO(kept)) as a, zipfile.ZipFile(io.BytesIO(plain)) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            assert a.read(name) == b.read(name), name
+        sheet = a.read("xl/worksheets/sheet2.xml").decode()
+    assert sheet.count("<row ") == 124
+    if case == "long quote":
+        assert len(openpyxl.load_workbook(io.BytesIO(kept)).worksheets[1]["D3"].value) == 32767 // 2
+    else:
+        assert len(re.findall(r'<row [^>]*x14ac:dyDescent="0.25"', sheet)) == 124
 
 
 @pytest.mark.parametrize("text", [

@@ -18,15 +18,17 @@ text or number, never as a formula (a quote starting with "=" stays text). Workb
 properties come from the Document and its date, the zip entries' time is fixed, so equal
 Documents give identical bytes.
 
-Speed (issue 16). At 10,000 quotes the sheet has 70,000 cells, and XlsxWriter's work per
-cell and its zip compression were most of the writer's time. Three things cut it, none
-changing what a reader sees:
+Speed (issues 16 and 18). At 10,000 quotes the sheet has 70,000 cells, and XlsxWriter's work
+per cell and its zip compression were most of the writer's time. These cut it, none changing
+a byte of the file (tests/test_xlsx.py compares every part with what XlsxWriter's own code writes):
 
-- cells are stored with ``Worksheet._write_string``, the undecorated ``write_string``
+- the theme table's rows are kept by ``_Worksheet.keep_row`` as plain tuples and written a row
+  at a time by its ``_write_rows``, rather than a cell object per cell that XlsxWriter visits
+  three times (dimensions, spans, XML): the writer 0.52 -> 0.35 s at 10,000 quotes;
+- other cells are stored with ``Worksheet._write_string``, the undecorated ``write_string``
   (the public one first tries ``int(row)`` to tell "A1" notation from numbers, per cell);
 - ``_Worksheet._write_cell`` writes a shared-string cell with its format in one f-string,
-  the XML XlsxWriter's own ``_write_cell`` writes (tests/test_xlsx.py compares the two:
-  identical parts), and hands every other cell to it;
+  the XML XlsxWriter's own ``_write_cell`` writes, and hands every other cell to it;
 - the zip is deflated at level ``ZIP_LEVEL`` rather than zlib's default 6: five times
   faster, for a file about a fifth larger.
 
@@ -47,15 +49,18 @@ import xlsxwriter
 import xlsxwriter.workbook
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.utility import xl_rowcol_to_cell_fast as _cell_name
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
 from supplement.resolve.document import Document, ParticipantTable, ThemeTable
 
 THEME_COLUMNS = (("Theme", 26), ("Subtheme", 26), ("Finding", 48), ("Quote", 80), ("Citation", 16),
                  ("Source", 14), ("Page", 7), ("Speaker", 14), ("Note", 24))
 MAX_CELL = 32767  # characters Excel holds in one cell
+SHORT = MAX_CELL // 2  # characters surely within Excel's limit of UTF-16 units (XlsxWriter's own test)
 ZIP_LEVEL = 1  # zlib level of the zip entries (see the module's docstring)
+KEEP_ROWS = True  # the theme table's rows kept and written by _Worksheet (False: cell by cell, as XlsxWriter does)
 
 
 def _sheet_names(items) -> list[str]:
@@ -73,8 +78,81 @@ def _sheet_names(items) -> list[str]:
 
 
 class _Worksheet(Worksheet):
-    """XlsxWriter's worksheet, with the innermost loop of writing the sheet's XML shortened
-    for the common cell: a shared string with its own format."""
+    """XlsxWriter's worksheet, with the innermost loops of storing and writing cells shortened.
+
+    The tables' rows (the theme table's: a row per quote) are kept here as plain rows (``keep_row``) and
+    written in one step each (``_write_rows``), instead of a stored cell object per cell that
+    XlsxWriter's loops visit three times (dimensions, spans, XML). The rows say what XlsxWriter
+    would store, in the same order (so the shared strings are numbered alike), and are written
+    as the bytes its own loop writes (tests/test_xlsx.py compares the two). Any sheet setting
+    that would change a row's XML (row heights or formats, comments, Excel 2010 extensions)
+    hands the kept rows to XlsxWriter's own cells first."""
+
+    def __init__(self):
+        super().__init__()
+        self.kept: dict[int, tuple] = {}  # row -> (format, ((column, string index or number, is a string), …))
+
+    def keep_row(self, row: int, cells: list, cell_format) -> None:
+        """Store a row of (column, value) cells, values a str of at most MAX_CELL characters or
+        an int, in ascending columns, each in ``cell_format`` (XlsxWriter's _write_string and
+        _write_number, for a whole row at once)."""
+        if not cells or self._check_dimensions(row, cells[0][0]) or self._check_dimensions(row, cells[-1][0]):
+            return  # beyond the sheet's last row: XlsxWriter drops such cells too
+        index = self.str_table._get_shared_string_index
+        self.kept[row] = (cell_format, tuple((c, index(v), True) if v.__class__ is str else (c, v, False)
+                                             for c, v in cells))
+
+    def _materialise(self) -> None:
+        """The kept rows as XlsxWriter's own cells (for the settings its row writer must handle)."""
+        for row, (fmt, cells) in self.kept.items():
+            for col, value, is_string in cells:
+                self.table[row][col] = CellStringTuple(value, fmt) if is_string else CellNumberTuple(value, fmt)
+        self.kept = {}
+
+    def _write_rows(self) -> None:
+        if not self.kept:
+            super()._write_rows()
+            return
+        if (self.row_info or self.comments or self.excel_version != 2007
+                or self.default_row_height != self.original_row_height):
+            self._materialise()
+            super()._write_rows()
+            return
+        kept, table = self.kept, self.table
+        spans: dict[int, list[int]] = {}  # block of 16 rows -> [first column, last column]
+        for row, (_, cells) in kept.items():
+            self._span(spans, row, cells[0][0], cells[-1][0])
+        for row, cols in table.items():
+            if cols:
+                self._span(spans, row, min(cols), max(cols))
+        write, xfs = self.fh.write, {}
+        letters = [xl_col_to_name(c) for c in range(self.dim_colmax + 1)]
+        for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+            span = spans.get(row // 16)
+            if row in kept:
+                fmt, cells = kept[row]
+                xf = xfs.get(fmt)
+                if xf is None:  # asked for where XlsxWriter first asks, which numbers the formats in order
+                    xf = xfs[fmt] = fmt._get_xf_index()
+                r = row + 1
+                write(f'<row r="{r}" spans="{span[0] + 1}:{span[1] + 1}">' + "".join(
+                    f'<c r="{letters[c]}{r}" s="{xf}" t="s"><v>{v}</v></c>' if is_string else
+                    f'<c r="{letters[c]}{r}" s="{xf}"><v>{v:.16G}</v></c>' for c, v, is_string in cells) + "</row>")
+            elif table.get(row):
+                self._write_row(row, f"{span[0] + 1}:{span[1] + 1}")
+                cols = table[row]
+                for col in range(self.dim_colmin, self.dim_colmax + 1):
+                    if col in cols:
+                        self._write_cell(row, col, cols[col])
+                self._xml_end_tag("row")
+
+    @staticmethod
+    def _span(spans: dict, row: int, first: int, last: int) -> None:
+        span = spans.get(row // 16)
+        if span is None:
+            spans[row // 16] = [first, last]
+        else:
+            span[0], span[1] = min(span[0], first), max(span[1], last)
 
     def _write_cell(self, row: int, col: int, cell) -> None:
         if cell.__class__.__name__ == "String" and cell.format and not self.constant_memory:
@@ -167,10 +245,14 @@ class _Sheet:
             self.put(1, c, h, "head")
             ws.set_column(c, c, w)
         put, text, fmt = self.put, ws._write_string, self.fmt["text"]
+        keep = ws.keep_row if KEEP_ROWS else None
         for r, row in enumerate(rows, 2):
+            if keep is not None and all((v.__class__ is str and len(v) <= SHORT) or v.__class__ is int for v in row):
+                keep(r, [(c, v) for c, v in enumerate(row) if v != ""], fmt)  # the common row (10,000 quotes: 70,000 cells)
+                continue
             for c, v in enumerate(row):
                 if v.__class__ is str and 0 < len(v) <= MAX_CELL:
-                    text(r, c, v, fmt)  # the common case, without put()'s checks (10,000 quotes: 70,000 cells)
+                    text(r, c, v, fmt)  # without put()'s checks
                 elif v != "":
                     put(r, c, v)
         last = len(rows) + 1
