@@ -156,7 +156,7 @@ def test_kept_rows_write_what_xlsxwriter_writes(doc, case, monkeypatch):
     from both), and a setting that changes every row's XML (the kept rows handed to XlsxWriter)."""
     from supplement.writers import xlsx
 
-    if case == "long quote":  # 17,000 characters, 34,000 UTF-16 units: cut by XlsxWriter
+    if case == "long quote":  # 17,000 characters, 34,000 UTF-16 units: too long to keep
         doc = _first_quote(doc, "\U0001d538" * 17000)
     else:
         init = xlsx._Worksheet.__init__
@@ -173,7 +173,8 @@ def test_kept_rows_write_what_xlsxwriter_writes(doc, case, monkeypatch):
         sheet = a.read("xl/worksheets/sheet2.xml").decode()
     assert sheet.count("<row ") == 124
     if case == "long quote":
-        assert len(openpyxl.load_workbook(io.BytesIO(kept)).worksheets[1]["D3"].value) == 32767 // 2
+        # in the sheet, cut as XlsxWriter cuts (from 3.2.1 to 32,767 UTF-16 units, before to 32,767 characters)
+        assert len(openpyxl.load_workbook(io.BytesIO(kept)).worksheets[1]["D3"].value) >= xlsx.SHORT
     else:
         assert len(re.findall(r'<row [^>]*x14ac:dyDescent="0.25"', sheet)) == 124
 
@@ -211,3 +212,21 @@ def test_compressed_and_xlsxwriter_left_as_it_was(data):
         assert z.testzip() is None
         big = z.getinfo("xl/sharedStrings.xml")
         assert big.compress_type == zipfile.ZIP_DEFLATED and big.compress_size < big.file_size / 2
+
+
+def test_a_row_wider_than_excel_keeps_what_xlsxwriter_keeps(doc, monkeypatch):
+    """A participant row past Excel's 16,384th column (only reachable through the Python API:
+    the layout limits refuse such a source) is not kept: XlsxWriter's cells keep columns A to
+    XFD and drop the rest, as without the kept rows."""
+    from supplement.resolve.document import Paragraph, Run
+
+    n = 16385
+    cell = lambda text, role="table-text": Paragraph(role, (Run(text),), None)  # noqa: E731
+    table = dataclasses.replace(doc.items[0], headers=tuple(cell(f"H{i}", "table-header") for i in range(n)),
+                                widths=(1 / n,) * n, rows=((cell("a"),) * n,), notes=())
+    wide = dataclasses.replace(doc, items=(table,) + doc.items[1:])
+    kept, plain = render(wide), _as_xlsxwriter_writes(wide, monkeypatch)
+    with zipfile.ZipFile(io.BytesIO(kept)) as a, zipfile.ZipFile(io.BytesIO(plain)) as b:
+        assert a.read("xl/worksheets/sheet1.xml") == b.read("xl/worksheets/sheet1.xml")
+        sheet = a.read("xl/worksheets/sheet1.xml").decode()
+    assert '<dimension ref="A1:XFD3"/>' in sheet and '<c r="XFD3" s="' in sheet and '<c r="A3" s="' in sheet

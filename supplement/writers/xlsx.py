@@ -51,7 +51,13 @@ from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.utility import xl_rowcol_to_cell_fast as _cell_name
-from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
+from xlsxwriter.worksheet import Worksheet
+
+try:  # XlsxWriter's cell records: these names from 3.2.1, the older ones before
+    from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple
+except ImportError:
+    from xlsxwriter.worksheet import cell_number_tuple as CellNumberTuple
+    from xlsxwriter.worksheet import cell_string_tuple as CellStringTuple
 
 from supplement.resolve.document import Document, ParticipantTable, ThemeTable
 
@@ -92,15 +98,21 @@ class _Worksheet(Worksheet):
         super().__init__()
         self.kept: dict[int, tuple] = {}  # row -> (format, ((column, string index or number, is a string), …))
 
-    def keep_row(self, row: int, cells: list, cell_format) -> None:
-        """Store a row of (column, value) cells, values a str of at most MAX_CELL characters or
+    def keep_row(self, row: int, cells: list, cell_format) -> bool:
+        """Store a row of (column, value) cells, values a str of at most SHORT characters or
         an int, in ascending columns, each in ``cell_format`` (XlsxWriter's _write_string and
-        _write_number, for a whole row at once)."""
-        if not cells or self._check_dimensions(row, cells[0][0]) or self._check_dimensions(row, cells[-1][0]):
-            return  # beyond the sheet's last row: XlsxWriter drops such cells too
+        _write_number, for a whole row at once). False, storing nothing, for a row that reaches
+        past the sheet's last row or column: XlsxWriter's own cells say what of it is dropped."""
+        if not cells:
+            return True
+        if row >= self.xls_rowmax or cells[-1][0] >= self.xls_colmax:
+            return False
+        self._check_dimensions(row, cells[0][0])
+        self._check_dimensions(row, cells[-1][0])
         index = self.str_table._get_shared_string_index
         self.kept[row] = (cell_format, tuple((c, index(v), True) if v.__class__ is str else (c, v, False)
                                              for c, v in cells))
+        return True
 
     def _materialise(self) -> None:
         """The kept rows as XlsxWriter's own cells (for the settings its row writer must handle)."""
@@ -113,7 +125,8 @@ class _Worksheet(Worksheet):
         if not self.kept:
             super()._write_rows()
             return
-        if (self.row_info or self.comments or self.excel_version != 2007
+        rows_set = getattr(self, "row_info", None) or getattr(self, "set_rows", None)  # (named set_rows before 3.2.3)
+        if (rows_set or self.comments or self.excel_version != 2007
                 or self.default_row_height != self.original_row_height):
             self._materialise()
             super()._write_rows()
@@ -247,9 +260,9 @@ class _Sheet:
         put, text, fmt = self.put, ws._write_string, self.fmt["text"]
         keep = ws.keep_row if KEEP_ROWS else None
         for r, row in enumerate(rows, 2):
-            if keep is not None and all((v.__class__ is str and len(v) <= SHORT) or v.__class__ is int for v in row):
-                keep(r, [(c, v) for c, v in enumerate(row) if v != ""], fmt)  # the common row (10,000 quotes: 70,000 cells)
-                continue
+            if (keep is not None and all((v.__class__ is str and len(v) <= SHORT) or v.__class__ is int for v in row)
+                    and keep(r, [(c, v) for c, v in enumerate(row) if v != ""], fmt)):
+                continue  # the common row (10,000 quotes: 70,000 cells)
             for c, v in enumerate(row):
                 if v.__class__ is str and 0 < len(v) <= MAX_CELL:
                     text(r, c, v, fmt)  # without put()'s checks
