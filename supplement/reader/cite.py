@@ -14,6 +14,7 @@ PAGE_WORD = r"(?:pages?\s+|pp?\.\s*|pgs?(?:\.\s*|\s+))"
 _PAGES = re.compile(rf"{PAGE_WORD}?(\d+)(?:\s*[-–—]\s*(\d+))?", re.IGNORECASE)
 _PAGES_AT_END = re.compile(r"\d\s*[-–—]\s*\d+$")
 _PAGES_ONLY = re.compile(r"[\d\s\-–—]+")
+_NOT_KEY = re.compile(r"[^0-9a-z]")  # what source_key drops
 MAX_CITE = 200  # characters: a source's name and its pages
 
 
@@ -78,5 +79,3 @@ def source_key(name: str) -> str:
     """What makes two spellings of a source the same: 'Non- Op 1' == 'Non-Op 1' == 'NonOp1'."""
     return _NOT_KEY.sub("", name.casefold())
 
-
-_NOT_KEY = re.compile(r"[^0-9a-z]")

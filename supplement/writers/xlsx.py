@@ -22,13 +22,11 @@ Speed (issues 16 and 18). At 10,000 quotes the sheet has 70,000 cells, and XlsxW
 per cell and its zip compression were most of the writer's time. These cut it, none changing
 a byte of the file (tests/test_xlsx.py compares every part with what XlsxWriter's own code writes):
 
-- the theme table's rows are kept by ``_Worksheet.keep_row`` as plain tuples and written a row
-  at a time by its ``_write_rows``, rather than a cell object per cell that XlsxWriter visits
-  three times (dimensions, spans, XML): the writer 0.52 -> 0.35 s at 10,000 quotes;
-- other cells are stored with ``Worksheet._write_string``, the undecorated ``write_string``
-  (the public one first tries ``int(row)`` to tell "A1" notation from numbers, per cell);
-- ``_Worksheet._write_cell`` writes a shared-string cell with its format in one f-string,
-  the XML XlsxWriter's own ``_write_cell`` writes, and hands every other cell to it;
+- the tables' rows are kept by ``_Worksheet.keep_row`` as plain tuples and written a row at
+  a time by its ``_write_rows``, rather than a cell object per cell that XlsxWriter visits
+  three times (dimensions, spans, XML): the writer 0.52 -> 0.35 s at 10,000 quotes (this
+  replaced a shortened ``_write_cell`` and the undecorated ``_write_string`` per cell, which
+  only the few cells outside kept rows would still pass through);
 - the zip is deflated at level ``ZIP_LEVEL`` rather than zlib's default 6: five times
   faster, for a file about a fifth larger.
 
@@ -50,7 +48,6 @@ import xlsxwriter.workbook
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.utility import xl_rowcol_to_cell_fast as _cell_name
 from xlsxwriter.worksheet import Worksheet
 
 try:  # XlsxWriter's cell records: these names from 3.2.1, the older ones before
@@ -66,7 +63,7 @@ THEME_COLUMNS = (("Theme", 26), ("Subtheme", 26), ("Finding", 48), ("Quote", 80)
 MAX_CELL = 32767  # characters Excel holds in one cell
 SHORT = MAX_CELL // 2  # characters surely within Excel's limit of UTF-16 units (XlsxWriter's own test)
 ZIP_LEVEL = 1  # zlib level of the zip entries (see the module's docstring)
-KEEP_ROWS = True  # the theme table's rows kept and written by _Worksheet (False: cell by cell, as XlsxWriter does)
+KEEP_ROWS = True  # the tables' rows kept and written by _Worksheet (False: cell by cell, as XlsxWriter does)
 
 
 def _sheet_names(items) -> list[str]:
@@ -167,13 +164,6 @@ class _Worksheet(Worksheet):
         else:
             span[0], span[1] = min(span[0], first), max(span[1], last)
 
-    def _write_cell(self, row: int, col: int, cell) -> None:
-        if cell.__class__.__name__ == "String" and cell.format and not self.constant_memory:
-            self.fh.write(f'<c r="{_cell_name(row, col)}" s="{cell.format._get_xf_index()}" t="s">'
-                          f'<v>{cell.string}</v></c>')
-        else:
-            super()._write_cell(row, col, cell)
-
 
 class _LevelZip(zipfile.ZipFile):
     """A ZipFile that deflates every entry at ZIP_LEVEL (XlsxWriter passes its own ZipInfo,
@@ -257,17 +247,14 @@ class _Sheet:
         for c, (h, w) in enumerate(zip(heads, widths)):
             self.put(1, c, h, "head")
             ws.set_column(c, c, w)
-        put, text, fmt = self.put, ws._write_string, self.fmt["text"]
-        keep = ws.keep_row if KEEP_ROWS else None
+        keep, fmt = ws.keep_row if KEEP_ROWS else None, self.fmt["text"]
         for r, row in enumerate(rows, 2):
             if (keep is not None and all((v.__class__ is str and len(v) <= SHORT) or v.__class__ is int for v in row)
                     and keep(r, [(c, v) for c, v in enumerate(row) if v != ""], fmt)):
                 continue  # the common row (10,000 quotes: 70,000 cells)
             for c, v in enumerate(row):
-                if v.__class__ is str and 0 < len(v) <= MAX_CELL:
-                    text(r, c, v, fmt)  # without put()'s checks
-                elif v != "":
-                    put(r, c, v)
+                if v != "":
+                    self.put(r, c, v)
         last = len(rows) + 1
         ws.freeze_panes(2, 0)
         ws.autofilter(1, 0, last, len(heads) - 1)
