@@ -269,6 +269,9 @@ def watch(file, out, formats, style, quiet):
         failed, doc, report = _build_one(path, Path(out), fmts, style, False, quiet, warm=True)
         if failed:
             _err("  the last good outputs are unchanged; watching for the next save (Ctrl-C stops)")
+        # The PDF is rendered in this process (build.pool), which leaves reportlab's cycles behind:
+        # collected now, while waiting for a save, not frozen for good by the next build.
+        gc.collect()
         return doc, report
 
     _err(f"watching {path} and what it uses (Ctrl-C stops)")

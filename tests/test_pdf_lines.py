@@ -401,3 +401,84 @@ def test_the_writer_gives_the_pdf_reportlabs_paragraphs_gave(monkeypatch, path, 
     assert pdf.render(doc) == ours
     monkeypatch.undo()
     assert pdf.render(doc) == ours  # and again: identical rebuilds
+
+
+# ---------------------------------------------------------------- renders that keep (watch)
+
+
+def test_a_render_that_keeps_gives_the_bytes_of_a_fresh_render(tmp_path, monkeypatch):
+    """``render(keep=True)``, as watch renders again and again in one process, reuses the
+    paragraphs (broken lines) and what drawing them wrote. Through an author's edits (the
+    title; a character outside ASCII met for the first time in the first quote, which moves
+    the codes of every such character met later; a quote removed, which moves every page
+    after it; another journal's style; and back) every file is byte for byte the one a fresh
+    render writes, and the kept work was used."""
+    from conftest import example_data, write_source
+
+    base = example_data()
+    edits = [lambda d: None,
+             lambda d: d["study"].__setitem__("title", d["study"]["title"] + " (revised)"),
+             lambda d: d["themes"][0]["findings"][0]["quotes"][0].__setitem__(
+                 "text", "Ørsted’s Œuvre: " + d["themes"][0]["findings"][0]["quotes"][0]["text"]),
+             lambda d: d["themes"][0]["findings"][0]["quotes"].pop(0)]
+    docs = []
+    for i, edit in enumerate(edits):
+        data = example_data()
+        edit(data)
+        docs.append(load_document(write_source(tmp_path, data, f"v{i}.yaml")))
+    docs += [load_document(write_source(tmp_path, base, "lancet.yaml"), "lancet"), docs[0], docs[2]]
+    monkeypatch.setattr(pdf, "_kept", None)
+    reused = replayed = 0
+    for doc in docs:
+        kept = pdf.render(doc, keep=True)
+        ts = pdf._kept.typesetter
+        reused, replayed = reused + ts.reused, replayed + ts.replayed
+        ts.reused = ts.replayed = 0
+        assert kept == pdf.render(doc), doc.meta.title
+    assert reused > 1000 and replayed > 1000
+
+
+def test_a_render_that_does_not_keep_keeps_nothing(monkeypatch):
+    """A build renders once: nothing is kept for a next render (its memory is the document's)."""
+    monkeypatch.setattr(pdf, "_kept", None)
+    doc = _document(EXAMPLE, None)
+    pdf.render(doc)
+    assert pdf._kept is None
+    ts = Typesetter()
+    f = ts.para(Paragraph("quote", (Run("Some words"),)), pdf._Ctx(doc, lambda m: None).styles["quote"])
+    assert f.wrap(200, 1e9)[1] > 0 and not ts._made and not ts._before
+
+
+def test_a_render_that_keeps_still_warns_every_time(monkeypatch):
+    """A role without a PDF style is printed as table text, with a warning on every render,
+    not only on the one that made the stand-in style."""
+    import dataclasses
+
+    monkeypatch.setattr(pdf, "_kept", None)
+    doc = _document(EXAMPLE, None)
+    item = doc.items[0]
+    cap = dataclasses.replace(item.caption[0], role="mystery")
+    doc = dataclasses.replace(doc, items=(dataclasses.replace(item, caption=(cap, *item.caption[1:])), *doc.items[1:]))
+    for _ in range(2):
+        warnings = []
+        pdf.render(doc, warnings.append, keep=True)
+        assert warnings == ["no PDF paragraph style for role 'mystery'; printed as table text"]
+
+
+def test_a_render_that_keeps_lets_each_document_go(monkeypatch):
+    """What is kept between renders is paragraphs and text, not the finished PDF document
+    (its pages and fonts' state): watch renders for hours in one process."""
+    import gc
+
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+
+    def documents() -> int:
+        gc.collect()
+        return sum(isinstance(o, PDFDocument) for o in gc.get_objects())
+
+    monkeypatch.setattr(pdf, "_kept", None)
+    doc = _document(EXAMPLE, None)
+    before = documents()
+    for _ in range(3):
+        pdf.render(doc, keep=True)
+    assert pdf._kept.typesetter.replayed > 0 and documents() == before

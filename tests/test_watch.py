@@ -216,8 +216,9 @@ def test_preview_command_serves_on_the_port_it_prints_and_stops_on_ctrl_c(tmp_pa
 
 
 def test_warm_workers_write_the_same_files_as_a_cold_build(tmp_path):
-    """watch forks its workers from a process that rendered a sample first (issue 18): the
-    files are byte for byte those of a plain build, on every rebuild."""
+    """watch forks its workers from a process that rendered a sample first, and renders the
+    PDF in its own process, which keeps the paragraphs laid out for the next rebuild (issue
+    18): the files are byte for byte those of a plain build, on every rebuild."""
     data = trimmed_data(2)
     data["themes"][0]["findings"][0]["quotes"][0]["text"] += " Ünïcode — “quoted” … ’"
     src = write_source(tmp_path, data)
@@ -226,14 +227,17 @@ def test_warm_workers_write_the_same_files_as_a_cold_build(tmp_path):
               "for i in range(2):\n"
               "    r = build(Path(sys.argv[1]), Path(sys.argv[2]) / str(i), ['docx', 'pdf'], warm=sys.argv[3] == '1')\n"
               "    assert not r.report.errors and len(r.written) == 2\n"
-              "import supplement.build.warm as w; print(sorted(w._warm))")
+              "import supplement.build.warm as w; import supplement.writers.pdf as p\n"
+              "print(sorted(w._warm), p._kept is not None and p._kept.typesetter.reused > 0)")
     runs = {}
     for warm in ("0", "1"):
         p = subprocess.run([sys.executable, "-c", script, str(src), str(tmp_path / warm), warm], capture_output=True,
                            text=True, env=env, timeout=120)
         assert p.returncode == 0, p.stderr
         runs[warm] = p.stdout.strip()
-    assert runs == {"0": "[]", "1": "['docx', 'pdf']"}  # warmed once, in the process that forks
+    # the Word file's worker forked from a warm process, the PDF rendered in the watching one,
+    # the second time from what the first kept; a plain build does neither
+    assert runs == {"0": "[] False", "1": "['docx'] True"}
     files = {(w, i, e): (tmp_path / w / str(i) / f"study.{e}").read_bytes()
              for w in ("0", "1") for i in (0, 1) for e in ("docx", "pdf")}
     for e in ("docx", "pdf"):

@@ -46,13 +46,14 @@ class Cancel:
 _STOP = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
 
 
-def render_into(doc, fmt, tmp: Path, cancel: Cancel) -> tuple[float, list[str]]:
+def render_into(doc, fmt, tmp: Path, cancel: Cancel, keep: bool = False) -> tuple[float, list[str]]:
     """Render one format into its temporary file. A writer's own error becomes WriterFailed;
-    a writer that meets something it can place in the source or style raises SourceError."""
+    a writer that meets something it can place in the source or style raises SourceError.
+    ``keep``: this process renders again (watch), a writer may keep work for the next render."""
     start = time.perf_counter()
     warnings: list[str] = []
     try:
-        data = fmt.render(doc, warnings.append)
+        data = fmt.render(doc, warnings.append, keep=keep)
     except SourceError:
         cancel.check()
         raise
@@ -68,24 +69,28 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False) -> dict
     """Render each (format, temporary file); returns {format name: (seconds, warnings)}.
 
     One job, or no fork on this platform: in this process. Otherwise in workers; with
-    ``warm`` (a process that builds again and again: watch), forked from this process once
-    it is warm for these formats (``build.warm``)."""
+    ``warm`` (a process that builds again and again: watch), a format whose writer ``keeps``
+    work between renders is rendered in this process, where what it kept lives on, and the
+    workers for the others are forked from this process once it is warm for their formats
+    (``build.warm``)."""
     workers = min(len(jobs), os.cpu_count() or 1)
     forking = workers > 1 and len(jobs) > 1 and hasattr(os, "fork")
     if warm and forking:
         from supplement.build.warm import warm as warm_up
 
-        warm_up(doc, [fmt for fmt, _ in jobs])
+        warm_up(doc, [fmt for fmt, _ in jobs if not fmt.keeps])
     # The Document and everything read before are left alone from here on: the cycle collector
     # need not walk them again while the writers run (nor touch, and so copy, the pages a
     # worker shares with this process).
     gc.freeze()
     if not forking:
-        return {fmt.name: render_into(doc, fmt, tmp, cancel) for fmt, tmp in jobs}
+        return {fmt.name: render_into(doc, fmt, tmp, cancel, warm) for fmt, tmp in jobs}
     # A format rendered by another program (LibreOffice) is rendered here, while the workers run:
     # that program is the second process, and this one can stop it (a killed worker could not).
-    local = [(fmt, tmp) for fmt, tmp in jobs if fmt.external]
-    pending = [(fmt, tmp) for fmt, tmp in jobs if not fmt.external]
+    # So is, when warm, a format whose writer keeps work for its next render.
+    here = [fmt.external or (warm and fmt.keeps) for fmt, _ in jobs]
+    local = [job for job, h in zip(jobs, here) if h]
+    pending = [job for job, h in zip(jobs, here) if not h]
     running: dict[int, tuple] = {}  # read fd -> (pid, format, bytes so far)
     results = {}
     sel = selectors.DefaultSelector()
@@ -98,7 +103,7 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False) -> dict
                 sel.register(rfd, selectors.EVENT_READ)
             if local:
                 fmt, tmp = local.pop(0)
-                results[fmt.name] = render_into(doc, fmt, tmp, cancel)
+                results[fmt.name] = render_into(doc, fmt, tmp, cancel, warm)
                 continue
             for key, _ in sel.select():
                 rfd = key.fd

@@ -1,7 +1,8 @@
 """The formats registry: one table that the command line, the build and the docs read.
 
 A writer is a module with ``render(doc, warn) -> bytes``; it is imported only when its
-format is built. ``preflight`` names checks (``checks.registry``) run on the resolved
+format is built. One that ``keeps`` also takes ``keep=True``: it keeps what it laid out
+for the next render in the same process (``supplement watch`` renders it in its own). ``preflight`` names checks (``checks.registry``) run on the resolved
 document before that format is rendered. ``items`` names the item types of the resolved
 document (``resolve.document.ITEM_TYPES``) the writer renders: the others are left out of
 that format, and out of its contents list, with a warning that names them, never dropped
@@ -32,9 +33,13 @@ class Format:
     default: bool = False  # built when --format is not given
     items: tuple[str, ...] = ("ParticipantTable", "ThemeTable")  # the item types it renders
     external: bool = False  # runs another program: rendered in the build's own process, which can stop it
+    keeps: bool = False  # its render(doc, warn, keep=True) keeps work for the next render in the same process
 
-    def render(self, doc, warn=lambda message: None) -> bytes:
-        return importlib.import_module(self.module).render(self.renderable(doc, warn), warn)
+    def render(self, doc, warn=lambda message: None, keep: bool = False) -> bytes:
+        """The file's bytes. ``keep`` (a process that renders again and again: watch): a writer
+        that ``keeps`` holds on to what can serve the next render; the bytes are the same."""
+        kw = {"keep": True} if keep and self.keeps else {}
+        return importlib.import_module(self.module).render(self.renderable(doc, warn), warn, **kw)
 
     def renderable(self, doc, warn=lambda message: None):
         """``doc`` without the items this format cannot render (each named in a warning)."""
@@ -58,7 +63,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("docx", "docx", "supplement.writers.docx", "Word document: named styles, header rows that repeat",
            default=True, items=ITEM_TYPES),
     Format("pdf", "pdf", "supplement.writers.pdf", "PDF with embedded fonts, bookmarks and continued labels",
-           preflight=("font-coverage",), default=True, items=ITEM_TYPES),
+           preflight=("font-coverage",), default=True, items=ITEM_TYPES, keeps=True),
     Format("html", "html", "supplement.writers.html", "one self-contained web page: captions, header cells, contents, "
            "print style sheet", items=TABLE_ITEMS),
     Format("md", "md", "supplement.writers.markdown", "pandoc Markdown: captions above pipe tables, one row per quote",

@@ -63,8 +63,10 @@ from reportlab import rl_config
 from reportlab.lib.colors import HexColor, black
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFStreamFilterZCompress
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import bidiShapedText
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 from reportlab.platypus import Paragraph as RLParagraph
 
@@ -119,10 +121,51 @@ def markup(p: Paragraph, nbsp: bool = True) -> str:
     return "".join(out)
 
 
+class _Flate(PDFStreamFilterZCompress):
+    """reportlab's Flate filter, for renders that keep: a stream the render before compressed
+    (a page that did not change, a font's subset) is not compressed again."""
+
+    def __init__(self):
+        self.now: dict = {}
+        self.before: dict = {}
+
+    def begin(self) -> None:
+        self.before, self.now = self.now, {}
+
+    def encode(self, text):
+        z = self.now.get(text)
+        if z is None:
+            z = self.before.pop(text, None)
+            if z is None:
+                z = super().encode(text)
+            self.now[text] = z
+        return z
+
+
+class _Kept:
+    """What a render keeps for the next one in the same process (``render(keep=True)``, as
+    ``supplement watch`` renders): the paragraph styles and the Typesetter, with the lines of
+    every paragraph it broke and what drawing them wrote; the compressed streams. A
+    paragraph the next render makes again, in the same style and column, is then not
+    broken, measured or drawn again, and a page that did not change is not compressed again
+    (a saved edit changes a few). Kept for one typography and font set; another drops it all."""
+
+    def __init__(self, key, styles: dict, typesetter: Typesetter):
+        self.key = key
+        self.styles = styles
+        self.extra: dict = {}  # (role) stand-ins and (role, align) variants, made when first needed
+        self.typesetter = typesetter
+        self.flate = _Flate()
+
+
+_kept: _Kept | None = None
+
+
 class _Ctx:
     """What every part of one rendering shares."""
 
-    def __init__(self, doc: Document, warn):
+    def __init__(self, doc: Document, warn, keep: bool = False):
+        global _kept
         self.doc = doc
         self.warn = warn
         st = doc.style
@@ -131,13 +174,27 @@ class _Ctx:
         self.frame_width = self.pagesize[0] - 2 * self.margin
         self.frame_height = self.pagesize[1] - 2 * self.margin
         self.fonts = register_fonts(st.fonts)
-        self.styles = _styles(doc.typography, self.fonts)
+        self.nbsp = 0xA0 in pdfmetrics.getFont(self.fonts["regular"]).face.charToGlyph
+        if keep:
+            key = (doc.typography, tuple(sorted(self.fonts.items())), self.nbsp)
+            if _kept is None or _kept.key != key:
+                if _kept is not None:
+                    _kept.typesetter.forget()
+                _kept = _Kept(key, _styles(doc.typography, self.fonts), Typesetter(self.nbsp, keep=True))
+            kept = _kept
+            kept.typesetter.begin()
+            kept.flate.begin()
+        else:  # the typesetter's word widths are shared by all the render's paragraphs
+            kept = _Kept(None, _styles(doc.typography, self.fonts), Typesetter(self.nbsp))
+        self.kept = kept if keep else None
+        self.styles = kept.styles  # one per role, never changed during a render
+        self.extra = kept.extra
+        self.typesetter = kept.typesetter
+        self.stand_ins: set[str] = set()  # roles without a style, named in a warning
         self.typo = doc.typography
         self.rules = self.typo.rules
         shading = st.table.header_shading
         self.shading = HexColor("#" + shading) if shading else None
-        self.nbsp = 0xA0 in pdfmetrics.getFont(self.fonts["regular"]).face.charToGlyph
-        self.typesetter = Typesetter(self.nbsp)  # word widths shared by all paragraphs
         self.header = None  # the running header, fitted to the page width once
         self.item_pages: dict[str, int] = {}  # item anchor -> the page its caption is on
         self.contents: list = []  # contents entries: (page, anchor, where the text ends, baseline, right edge)
@@ -146,14 +203,18 @@ class _Ctx:
         """``align``: a table column's alignment (left, center, right), else the role's."""
         style = self.styles.get(p.role)
         if style is None:
-            self.warn(f"no PDF paragraph style for role '{p.role}'; printed as table text")
-            style = self.styles[p.role] = ParagraphStyle(p.role, parent=self.styles["table-text"])
+            if p.role not in self.stand_ins:
+                self.stand_ins.add(p.role)
+                self.warn(f"no PDF paragraph style for role '{p.role}'; printed as table text")
+            style = self.extra.get(p.role)
+            if style is None:
+                style = self.extra[p.role] = ParagraphStyle(p.role, parent=self.styles["table-text"])
         if align and align != "left":
             key = (p.role, align)
-            aligned = self.styles.get(key)
+            aligned = self.extra.get(key)
             if aligned is None:
-                aligned = self.styles[key] = ParagraphStyle(f"{p.role}-{align}", parent=style,
-                                                             alignment={"center": TA_CENTER, "right": TA_RIGHT}[align])
+                aligned = self.extra[key] = ParagraphStyle(f"{p.role}-{align}", parent=style,
+                                                            alignment={"center": TA_CENTER, "right": TA_RIGHT}[align])
             style = aligned
         return self.typesetter.para(p, style, link, markup)
 
@@ -709,14 +770,24 @@ def _furniture(c: Canvas, ctx: _Ctx, total: int) -> None:
             ctx.header = _fit(meta.header, hs.fontName, hs.fontSize, w - 2 * m)
         c.setFont(hs.fontName, hs.fontSize)
         c.setFillColor(black)
-        c.drawString(m, h - m / 2 - hs.fontSize / 3, ctx.header)
+        _draw_string(c, ctx, m, h - m / 2 - hs.fontSize / 3, ctx.header)
     fs = ctx.styles["footer"]
     text = "".join(t if kind == "text" else str(c.getPageNumber()) if kind == "page" else str(total)
                    for kind, t in meta.footer)
     if text.strip():
         c.setFont(fs.fontName, fs.fontSize)
-        c.drawCentredString(w / 2, m / 2 - fs.fontSize / 3, _fit(text, fs.fontName, fs.fontSize, w - 2 * m))
+        _draw_string(c, ctx, w / 2, m / 2 - fs.fontSize / 3, _fit(text, fs.fontName, fs.fontSize, w - 2 * m), True)
     c.restoreState()
+
+
+def _draw_string(c: Canvas, ctx: _Ctx, x: float, y: float, text: str, centred: bool = False) -> None:
+    """``c.drawString`` (``drawCentredString`` if ``centred``), the text encoded by the
+    typesetter's encoder for the canvas's font: the same operators, without reportlab's
+    loop over the characters of every header and footer."""
+    text, width = bidiShapedText(text, None, fontName=c._fontname, fontSize=c._fontsize)
+    t = c.beginText(x - 0.5 * width if centred else x, y)
+    t._code.append(f"{ctx.typesetter.encoders(c)(c._fontname).code(t, text)} T*")
+    c.drawText(t)
 
 
 def _story(ctx: _Ctx) -> list:
@@ -749,24 +820,30 @@ def _story(ctx: _Ctx) -> list:
 
 
 @contextmanager
-def binary_streams():
-    """Flate-compressed streams without reportlab's ASCII85 layer, for one render (see Streams)."""
-    was = rl_config.useA85
+def binary_streams(flate=None):
+    """Flate-compressed streams without reportlab's ASCII85 layer, for one render (see Streams);
+    compressed by ``flate`` if given (reportlab looks its filter up as a module global too)."""
+    was, filt = rl_config.useA85, pdfdoc.PDFZCompress
     rl_config.useA85 = 0
+    if flate is not None:
+        pdfdoc.PDFZCompress = flate
     try:
         yield
     finally:
-        rl_config.useA85 = was
+        rl_config.useA85, pdfdoc.PDFZCompress = was, filt
 
 
-def render(doc: Document, warn=lambda message: None) -> bytes:
-    """The PDF file for ``doc``, as bytes (the caller writes them)."""
-    with binary_streams():
-        return _render(doc, warn)
+def render(doc: Document, warn=lambda message: None, keep: bool = False) -> bytes:
+    """The PDF file for ``doc``, as bytes (the caller writes them). ``keep``: this process
+    renders again and again (watch); what can serve the next render is kept (``_Kept``),
+    and the bytes are the same as without."""
+    ctx = _Ctx(doc, warn, keep)
+    with binary_streams(ctx.kept.flate if ctx.kept else None):
+        return _render(ctx)
 
 
-def _render(doc: Document, warn) -> bytes:
-    ctx = _Ctx(doc, warn)
+def _render(ctx: _Ctx) -> bytes:
+    doc = ctx.doc
     meta = doc.meta
     buf = io.BytesIO()
     m = ctx.margin
@@ -780,5 +857,8 @@ def _render(doc: Document, warn) -> bytes:
     frame = Frame(m, m, ctx.frame_width, ctx.frame_height, leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0, id="body", showBoundary=0)
     tmpl.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    tmpl.build(_story(ctx), canvasmaker=functools.partial(_Canvas, ctx=ctx))
+    try:
+        tmpl.build(_story(ctx), canvasmaker=functools.partial(_Canvas, ctx=ctx))
+    finally:
+        ctx.typesetter.done()  # a kept one would hold the finished document until the next render
     return buf.getvalue()

@@ -586,6 +586,23 @@ class _Encoder:
         self.words: dict[str, str] = {}  # word -> its escaped codes, for words of known characters
         self.space = None  # the escaped code of " ", once known
         self._tf: dict = {}  # (size, leading) -> "/F1+0 10 Tf 12 TL"
+        self._readable = None
+
+    def name(self) -> str | None:
+        """The font's name in the document, once it has one (``/F2``)."""
+        state = self.font.state.get(self.doc)
+        return state.internalName if state is not None else None
+
+    def readable(self) -> bool:
+        """Whether ASCII characters have their own codes in the first subset (reportlab's
+        ``asciiReadable``, its default): then only the others' codes depend on the document."""
+        if self._readable is None:
+            state = self.font.state.get(self.doc)
+            if state is None:
+                return False
+            a, glyphs = state.assignments, self.font.face.charToGlyph
+            self._readable = all(a.get(c) == c for c in range(32, 127) if c in glyphs)
+        return self._readable
 
     def _learn(self, text: str) -> list:
         chunks = self.font.splitString(text, self.doc)
@@ -657,6 +674,43 @@ class _Encoder:
         return f"{self._select(tx)}({esc}) Tj"
 
 
+class _Drawn:
+    """What drawing a paragraph's lines of one font wrote to the page, and what it depends on
+    besides the lines: the font's name in the document (``/F2``) and the codes of the
+    characters outside ASCII, both given in the order of first use in a document. ASCII
+    characters keep their own codes in reportlab's first subset (``asciiReadable``); a font
+    whose state does not do that, or text outside the first subset, is not recorded."""
+
+    __slots__ = ("font", "name", "extra", "code")
+
+    def __init__(self, font: str, name: str, extra: tuple, code: str):
+        self.font, self.name, self.extra, self.code = font, name, extra, code
+
+    @classmethod
+    def of(cls, enc, lines, written: list) -> "_Drawn | None":
+        if not isinstance(enc, _Encoder) or not enc.readable():
+            return None
+        table = enc.table
+        extra = []
+        for ch in {c for _, words in lines for w in words for c in w if not " " <= c <= "~"}:
+            esc = table.get(ord(ch))
+            if esc is None:  # in another subset
+                return None
+            extra.append((ord(ch), esc))
+        return cls(enc.font.fontName, enc.name(), tuple(extra), "\n".join(written))
+
+    def holds(self, encoders) -> bool:
+        """Whether drawing the lines in this document would write ``code`` again."""
+        enc = encoders(self.font)
+        if not isinstance(enc, _Encoder) or enc.name() != self.name or not enc.readable():
+            return False
+        table = enc.table
+        for o, esc in self.extra:
+            if table.get(o) != esc:
+                return False
+        return True
+
+
 class _Plain:
     """Fonts that are not TrueType: reportlab formats the text itself."""
 
@@ -699,12 +753,15 @@ def _setXPos(tx, dx: float) -> None:
 
 
 class _BlPara:
-    """The broken lines, where reportlab keeps them (``Paragraph.blPara``)."""
+    """The broken lines, where reportlab keeps them (``Paragraph.blPara``); ``drawn``, what
+    drawing them wrote, when a Typesetter that keeps recorded it (``_Drawn``; False: it
+    could not be recorded)."""
 
-    __slots__ = ("kind", "lines")
+    __slots__ = ("kind", "lines", "drawn")
 
     def __init__(self, kind: int, lines: list):
         self.kind, self.lines = kind, lines
+        self.drawn = None
 
     def clone(self, lines=None):
         return _BlPara(self.kind, self.lines if lines is None else lines)
@@ -730,6 +787,12 @@ class LineParagraph(Flowable):
         self._width = None  # the width the lines were broken for
         self._src = self._end = None  # a part's: the words its lines come from, and where its own end
         self.width = self.height = 0
+
+    def copy(self) -> "LineParagraph":
+        """Another flowable of the same paragraph, with the lines already broken."""
+        p = LineParagraph(self.ts, self.style, self.kind, self.words, self.st, self.link)
+        p.blPara, p._width = self.blPara, self._width
+        return p
 
     # -- layout
 
@@ -820,10 +883,33 @@ class LineParagraph(Flowable):
 
     # -- drawing
 
+    def drawOn(self, canvas, x, y, _sW=0):
+        """Flowable's ``drawOn``; lines drawn before (by a render that kept them, ``_Drawn``)
+        whose characters have the same codes in this document are not drawn again: what
+        drawing them wrote is written, between the state and move ``drawOn`` writes."""
+        bl = self.blPara
+        d = bl.drawn if bl is not None else None
+        if d and d.holds(self.ts.encoders(canvas)) and not getattr(self, "_showBoundary", 0):
+            x = self._hAlignAdjust(x, _sW)
+            canvas._code.append(f"q\n{fp_str(1, 0, 0, 1, x, y)} cm\n{d.code}\nQ")
+            self.ts.replayed += 1
+            return
+        Flowable.drawOn(self, canvas, x, y, _sW)
+
     def draw(self):
         lines = self.blPara.lines
-        if lines:
-            (self._draw_simple if self.kind == 0 else self._draw_frags)(lines, self.ts.encoders(self.canv))
+        if not lines:
+            return
+        enc = self.ts.encoders(self.canv)
+        if self.kind == 1:
+            self._draw_frags(lines, enc)
+        elif self.ts.keep and not self.link and self.blPara.drawn is None:
+            code = self.canv._code
+            n = len(code)
+            self._draw_simple(lines, enc)
+            self.blPara.drawn = _Drawn.of(enc(self.st.fontName), lines, code[n:]) or False  # False: not again
+        else:
+            self._draw_simple(lines, enc)
 
     def _draw_simple(self, lines, enc):
         """reportlab's ``drawPara`` for one fragment, left aligned."""
@@ -972,10 +1058,18 @@ def _supported(style) -> bool:
 
 class Typesetter:
     """Makes the writer's paragraphs for one document: they share the word widths
-    (``measure``), the fragment styles and, when drawn, the text encoders."""
+    (``measure``), the fragment styles and, when drawn, the text encoders.
 
-    def __init__(self, nbsp: bool = True):
+    With ``keep``, one Typesetter serves render after render of one process (watch): each
+    paragraph made (with the lines it was broken into) is kept, and a later render asking
+    for the same runs in the same style object with the same link gets a copy with those
+    lines, not a paragraph made, measured and broken again. What a render did not ask for
+    again is dropped at the start of the next (``begin``), so what is kept stays the size
+    of one document."""
+
+    def __init__(self, nbsp: bool = True, keep: bool = False):
         self.nbsp = nbsp  # citations keep their spaces unbroken (the font has U+00A0)
+        self.keep = keep
         self.measure = Measure()
         self.wraps = 0  # line breakings done: once per paragraph and width
         self._frags: dict = {}  # (style, bold, italic, super, link, break) -> (style, _Frag or None)
@@ -984,7 +1078,22 @@ class Typesetter:
         self._noindent: dict = {}
         self._enc: dict = {}
         self._enc_doc = None
+        self._made: dict = {}  # with keep, this render's paragraphs: (runs, id(style), link) -> LineParagraph
+        self._before: dict = {}  # the render before's, until this one asks for them
+        self.reused = 0  # paragraphs handed out again, and drawn from what was written (tests count them)
+        self.replayed = 0
 
+    def begin(self) -> None:
+        """A new render: the paragraphs of the one before stay only if this one asks for them."""
+        self._before, self._made = self._made, {}
+
+    def done(self) -> None:
+        """The render is over: let its document go (the encoders hold it)."""
+        self._enc, self._enc_doc = {}, None
+
+    def forget(self) -> None:
+        """Drop what is kept (the paragraphs hold this Typesetter: a cycle, broken here)."""
+        self._made, self._before = {}, {}
     def no_indent(self, style):
         """The style of a paragraph's continuation: reportlab drops the first-line indent."""
         if not style.firstLineIndent:
@@ -1043,6 +1152,23 @@ class Typesetter:
         around it if ``link``. What LineParagraph does not reproduce (a soft hyphen, where
         reportlab hyphenates; a style or tag it does not draw) is made a reportlab
         Paragraph of ``markup(p, nbsp)``."""
+        if not self.keep:
+            return self._para(p, style, link, markup)
+        key = (p.runs, id(style), link)  # the style is one of the kept ones: its id stays its own
+        made = self._made.get(key)
+        if made is None:
+            made = self._before.pop(key, None)
+            if made is not None:
+                self._made[key] = made
+        if made is not None:
+            self.reused += 1
+            return made.copy()
+        f = self._para(p, style, link, markup)
+        if type(f) is LineParagraph:
+            self._made[key] = f
+        return f
+
+    def _para(self, p, style, link, markup):
         ok = self._ok.get(id(style))
         if ok is None:
             ok = self._ok[id(style)] = (style, _supported(style))
