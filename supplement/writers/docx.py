@@ -102,7 +102,7 @@ import io
 import re
 import zipfile
 from datetime import timezone
-from xml.sax.saxutils import escape
+from supplement.writers.escaping import escape
 
 import docx as _docx
 from docx.oxml import parse_xml

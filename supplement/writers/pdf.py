@@ -57,7 +57,7 @@ import functools
 import io
 from contextlib import contextmanager
 from datetime import timedelta
-from xml.sax.saxutils import escape
+from supplement.writers.escaping import escape
 
 from reportlab import rl_config
 from reportlab.lib.colors import HexColor, black

@@ -45,7 +45,7 @@ from __future__ import annotations
 import copy
 import re
 from string import whitespace as _ASCII_WS
-from xml.sax.saxutils import quoteattr
+from supplement.writers.escaping import quoteattr
 
 from reportlab import rl_config
 from reportlab.lib.enums import TA_LEFT
