@@ -482,3 +482,24 @@ def test_a_render_that_keeps_lets_each_document_go(monkeypatch):
     for _ in range(3):
         pdf.render(doc, keep=True)
     assert pdf._kept.typesetter.replayed > 0 and documents() == before
+
+
+def test_a_render_that_keeps_frees_what_another_style_replaces(monkeypatch):
+    """watch freezes what is alive before every build (build.pool: gc.freeze) and the
+    collector never frees frozen cycles: when another style or font set replaces what is
+    kept, nothing of the old is left in cycles (word widths and their tables, paragraphs)."""
+    import gc
+    import weakref
+
+    monkeypatch.setattr(pdf, "_kept", None)
+    docs = [_document(EXAMPLE, None), _document(EXAMPLE, "lancet")]
+    measures = []
+    try:
+        for i in range(4):
+            gc.freeze()
+            pdf.render(docs[i % 2], keep=True)
+            measures.append(weakref.ref(pdf._kept.typesetter.measure))
+            gc.collect()
+        assert [m() is not None for m in measures] == [False, False, False, True]
+    finally:
+        gc.unfreeze()

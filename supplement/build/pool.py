@@ -96,7 +96,7 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False) -> dict
     sel = selectors.DefaultSelector()
     try:
         while pending or running or local:
-            while pending and len(running) < workers:
+            while pending and len(running) < max(1, workers - len(local)):  # a render here takes a core
                 fmt, tmp = pending.pop(0)
                 pid, rfd = _fork(doc, fmt, tmp, cancel)
                 running[rfd] = (pid, fmt, [])

@@ -1092,8 +1092,13 @@ class Typesetter:
         self._enc, self._enc_doc = {}, None
 
     def forget(self) -> None:
-        """Drop what is kept (the paragraphs hold this Typesetter: a cycle, broken here)."""
+        """Drop all that is kept. Cycles are broken here (the paragraphs hold this Typesetter,
+        each table of widths its Measure): watch freezes what is alive before every build
+        (``build.pool``), and the collector never frees frozen cycles."""
         self._made, self._before = {}, {}
+        self.measure.tables.clear()
+        self._frags, self._styles, self._ok, self._noindent, self._enc = {}, {}, {}, {}, {}
+
     def no_indent(self, style):
         """The style of a paragraph's continuation: reportlab drops the first-line indent."""
         if not style.firstLineIndent:
