@@ -446,7 +446,7 @@ def test_a_render_that_does_not_keep_keeps_nothing(monkeypatch):
     assert pdf._kept is None
     ts = Typesetter()
     f = ts.para(Paragraph("quote", (Run("Some words"),)), pdf._Ctx(doc, lambda m: None).styles["quote"])
-    assert f.wrap(200, 1e9)[1] > 0 and not ts._made and not ts._before
+    assert f.wrap(200, 1e9)[1] > 0 and not ts.made.now and not ts.made.before
 
 
 def test_a_render_that_keeps_still_warns_every_time(monkeypatch):

@@ -78,4 +78,3 @@ def parse_shorthand(text: str) -> tuple[CiteText | None, str]:
 def source_key(name: str) -> str:
     """What makes two spellings of a source the same: 'Non- Op 1' == 'Non-Op 1' == 'NonOp1'."""
     return _NOT_KEY.sub("", name.casefold())
-

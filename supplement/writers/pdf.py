@@ -76,7 +76,7 @@ from supplement.resolve.layout import theme_rows
 from supplement.resolve.fonts import register_fonts
 from supplement.resolve.style import page_size
 from supplement.resolve.typography import variant
-from supplement.writers.pdf_lines import LineParagraph, Typesetter
+from supplement.writers.pdf_lines import LineParagraph, Recent, Typesetter
 
 _BIG = 1e9
 
@@ -126,19 +126,12 @@ class _Flate(PDFStreamFilterZCompress):
     (a page that did not change, a font's subset) is not compressed again."""
 
     def __init__(self):
-        self.now: dict = {}
-        self.before: dict = {}
-
-    def begin(self) -> None:
-        self.before, self.now = self.now, {}
+        self.compressed = Recent()  # text -> its compressed bytes
 
     def encode(self, text):
-        z = self.now.get(text)
+        z = self.compressed.get(text)
         if z is None:
-            z = self.before.pop(text, None)
-            if z is None:
-                z = super().encode(text)
-            self.now[text] = z
+            z = self.compressed.now[text] = super().encode(text)
         return z
 
 
@@ -150,22 +143,37 @@ class _Kept:
     broken, measured or drawn again, and a page that did not change is not compressed again
     (a saved edit changes a few). Kept for one typography and font set; another drops it all."""
 
-    def __init__(self, key, styles: dict, typesetter: Typesetter):
+    def __init__(self, key, styles: dict, nbsp: bool):
         self.key = key
         self.styles = styles
         self.extra: dict = {}  # (role) stand-ins and (role, align) variants, made when first needed
-        self.typesetter = typesetter
+        self.typesetter = Typesetter(nbsp, keep=True)
         self.flate = _Flate()
+
+    def begin(self) -> None:
+        self.typesetter.begin()
+        self.flate.compressed.begin()
 
 
 _kept: _Kept | None = None
+
+
+def _kept_for(typography, fonts: dict, nbsp: bool) -> _Kept:
+    """What the render before kept, begun for this render; anew for another typography or fonts."""
+    global _kept
+    key = (typography, tuple(sorted(fonts.items())), nbsp)
+    if _kept is None or _kept.key != key:
+        if _kept is not None:
+            _kept.typesetter.forget()
+        _kept = _Kept(key, _styles(typography, fonts), nbsp)
+    _kept.begin()
+    return _kept
 
 
 class _Ctx:
     """What every part of one rendering shares."""
 
     def __init__(self, doc: Document, warn, keep: bool = False):
-        global _kept
         self.doc = doc
         self.warn = warn
         st = doc.style
@@ -175,21 +183,13 @@ class _Ctx:
         self.frame_height = self.pagesize[1] - 2 * self.margin
         self.fonts = register_fonts(st.fonts)
         self.nbsp = 0xA0 in pdfmetrics.getFont(self.fonts["regular"]).face.charToGlyph
-        if keep:
-            key = (doc.typography, tuple(sorted(self.fonts.items())), self.nbsp)
-            if _kept is None or _kept.key != key:
-                if _kept is not None:
-                    _kept.typesetter.forget()
-                _kept = _Kept(key, _styles(doc.typography, self.fonts), Typesetter(self.nbsp, keep=True))
-            kept = _kept
-            kept.typesetter.begin()
-            kept.flate.begin()
-        else:  # the typesetter's word widths are shared by all the render's paragraphs
-            kept = _Kept(None, _styles(doc.typography, self.fonts), Typesetter(self.nbsp))
-        self.kept = kept if keep else None
-        self.styles = kept.styles  # one per role, never changed during a render
-        self.extra = kept.extra
-        self.typesetter = kept.typesetter
+        self.kept = _kept_for(doc.typography, self.fonts, self.nbsp) if keep else None
+        if self.kept is not None:
+            self.styles, self.extra, self.typesetter = self.kept.styles, self.kept.extra, self.kept.typesetter
+        else:
+            self.styles = _styles(doc.typography, self.fonts)
+            self.extra: dict = {}  # (role) stand-ins and (role, align) variants, made when first needed
+            self.typesetter = Typesetter(self.nbsp)  # word widths shared by all paragraphs
         self.stand_ins: set[str] = set()  # roles without a style, named in a warning
         self.typo = doc.typography
         self.rules = self.typo.rules

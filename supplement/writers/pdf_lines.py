@@ -1047,6 +1047,32 @@ _BIG = 1e9
 # ---------------------------------------------------------------- making paragraphs
 
 
+class Recent:
+    """A memo for renders that keep (watch): what the render before made, kept while the
+    next asks for it. ``begin`` starts a render; what the render before did not ask for
+    again is dropped then, so what is kept stays the size of one render's."""
+
+    __slots__ = ("now", "before")
+
+    def __init__(self):
+        self.now: dict = {}
+        self.before: dict = {}
+
+    def begin(self) -> None:
+        self.before, self.now = self.now, {}
+
+    def get(self, key):
+        value = self.now.get(key)
+        if value is None:
+            value = self.before.pop(key, None)
+            if value is not None:
+                self.now[key] = value
+        return value
+
+    def clear(self) -> None:
+        self.now, self.before = {}, {}
+
+
 def _supported(style) -> bool:
     """Whether a style only uses what LineParagraph reproduces."""
     return (style.alignment == TA_LEFT and getattr(style, "bulletText", None) is None and not style.wordWrap
@@ -1078,26 +1104,27 @@ class Typesetter:
         self._noindent: dict = {}
         self._enc: dict = {}
         self._enc_doc = None
-        self._made: dict = {}  # with keep, this render's paragraphs: (runs, id(style), link) -> LineParagraph
-        self._before: dict = {}  # the render before's, until this one asks for them
+        self.made = Recent()  # with keep: (runs, id(style), link) -> LineParagraph
+        self._get = None  # encoders' getter for _enc_doc
         self.reused = 0  # paragraphs handed out again, and drawn from what was written (tests count them)
         self.replayed = 0
 
     def begin(self) -> None:
         """A new render: the paragraphs of the one before stay only if this one asks for them."""
-        self._before, self._made = self._made, {}
+        self.made.begin()
 
     def done(self) -> None:
         """The render is over: let its document go (the encoders hold it)."""
-        self._enc, self._enc_doc = {}, None
+        self._enc, self._enc_doc, self._get = {}, None, None
 
     def forget(self) -> None:
         """Drop all that is kept. Cycles are broken here (the paragraphs hold this Typesetter,
         each table of widths its Measure): watch freezes what is alive before every build
         (``build.pool``), and the collector never frees frozen cycles."""
-        self._made, self._before = {}, {}
+        self.made.clear()
         self.measure.tables.clear()
-        self._frags, self._styles, self._ok, self._noindent, self._enc = {}, {}, {}, {}, {}
+        self._frags, self._styles, self._ok, self._noindent = {}, {}, {}, {}
+        self.done()
 
     def no_indent(self, style):
         """The style of a paragraph's continuation: reportlab drops the first-line indent."""
@@ -1141,16 +1168,17 @@ class Typesetter:
         """fontName -> the encoder of its text for the canvas's document."""
         doc = canv._doc
         if doc is not self._enc_doc:
-            self._enc, self._enc_doc = {}, doc
-        enc = self._enc
+            enc = self._enc = {}
+            self._enc_doc = doc
 
-        def get(fontName):
-            e = enc.get(fontName)
-            if e is None:
-                font = pdfmetrics.getFont(fontName)
-                e = enc[fontName] = _Encoder(font, doc) if getattr(font, "_dynamicFont", 0) else _Plain
-            return e
-        return get
+            def get(fontName):
+                e = enc.get(fontName)
+                if e is None:
+                    font = pdfmetrics.getFont(fontName)
+                    e = enc[fontName] = _Encoder(font, doc) if getattr(font, "_dynamicFont", 0) else _Plain
+                return e
+            self._get = get
+        return self._get
 
     def para(self, p, style, link: str | None = None, markup=None):
         """The flowable for a resolved Paragraph in ``style``, with a link to an anchor
@@ -1160,17 +1188,13 @@ class Typesetter:
         if not self.keep:
             return self._para(p, style, link, markup)
         key = (p.runs, id(style), link)  # the style is one of the kept ones: its id stays its own
-        made = self._made.get(key)
-        if made is None:
-            made = self._before.pop(key, None)
-            if made is not None:
-                self._made[key] = made
+        made = self.made.get(key)
         if made is not None:
             self.reused += 1
             return made.copy()
         f = self._para(p, style, link, markup)
         if type(f) is LineParagraph:
-            self._made[key] = f
+            self.made.now[key] = f
         return f
 
     def _para(self, p, style, link, markup):
