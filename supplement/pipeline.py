@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from pathlib import Path
 
 from supplement.checks import authoring, crossref, whole
 from supplement.checks.registry import Checker, settings_of
+from supplement.collector import no_gc_pauses  # noqa: F401  (re-exported: the commands pause it too)
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.reader import read_source
 from supplement.resolve.document import Document
 from supplement.study.index import Index
 from supplement.study.model import Supplement
-
-
-@contextmanager
-def no_gc_pauses():
-    """Reading builds hundreds of thousands of small objects and no reference cycles: the cycle
-    collector would only walk them again and again (a fifth of the reading time at 10,000 quotes)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def check_source(path: str | Path, text: str | None = None) -> tuple[Supplement | None, Index | None, Report]:

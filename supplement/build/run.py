@@ -6,16 +6,20 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from supplement.build.atomic import commit, discard, remove_stale, temp_beside
-from supplement.build.pool import Cancel, WriterFailed, run_jobs
-from supplement.checks.preflight import preflight
+from supplement.build.pool import Cancel, Prestarted, WriterFailed, prestart, run_jobs
 from supplement.diagnostics import Pos, Report, SourceError
-from supplement.pipeline import compile_document
-from supplement.resolve.document import Document
 from supplement.writers import FORMATS, format_for
 
-__all__ = ["OutputError", "Result", "WriterFailed", "build", "outputs", "preflight"]
+if TYPE_CHECKING:
+    from supplement.resolve.document import Document
+
+# Reading, checking and the document model are imported by build() itself, after it has started
+# the writers' workers (build.pool.prestart): their imports then overlap the reading.
+
+__all__ = ["OutputError", "Result", "WriterFailed", "build", "outputs"]
 
 
 @dataclass
@@ -93,26 +97,37 @@ def build(path: Path, out: Path, formats: list[str], style: str | None = None, s
             soffice()
         except LibreOfficeMissing as e:
             raise OutputError(str(e)) from None
-    doc, report = compile_document(path, style)
-    result = Result(report, doc=doc)
-    if doc is None:
-        return result
-    preflight(doc, formats, report, engines)
-    if strict and report.warnings:
-        return result
-    progress(f"{len(doc.items)} items, {doc.quote_count:,} quotes, style '{doc.style.name}': read and checked "
-             f"in {time.perf_counter() - start:.2f} s; rendering {' and '.join(formats)} …")
-    output_stem(path)
-    prepare_out_dir(out)
+    ready = prestart(path, [format_for(fmt, engines.get(fmt)) for fmt in formats], warm)
     try:
-        _write_all(doc, path, out, doc.name, formats, result, cancel, engines, warm)
-    except SourceError as e:
-        report.extend(e.report)
-    return result
+        from supplement.collector import no_gc_pauses
+
+        with no_gc_pauses():
+            from supplement.checks.preflight import preflight
+            from supplement.pipeline import compile_document
+
+        doc, report = compile_document(path, style)
+        result = Result(report, doc=doc)
+        if doc is None:
+            return result
+        preflight(doc, formats, report, engines)
+        if strict and report.warnings:
+            return result
+        progress(f"{len(doc.items)} items, {doc.quote_count:,} quotes, style '{doc.style.name}': read and "
+                 f"checked in {time.perf_counter() - start:.2f} s; rendering {' and '.join(formats)} …")
+        output_stem(path)
+        prepare_out_dir(out)
+        try:
+            _write_all(doc, path, out, doc.name, formats, result, cancel, engines, warm, ready)
+        except SourceError as e:
+            report.extend(e.report)
+        return result
+    finally:
+        ready.close()  # workers not given a document (the build stopped before rendering) are stopped
 
 
 def _write_all(doc: Document, path: Path, out: Path, stem: str, formats: list[str], result: Result,
-               cancel: Cancel, engines: dict[str, str] | None = None, warm: bool = False) -> None:
+               cancel: Cancel, engines: dict[str, str] | None = None, warm: bool = False,
+               ready: Prestarted | None = None) -> None:
     engines = engines or {}
     report = result.report
     targets = {fmt: out / f"{stem}.{FORMATS[fmt].extension}" for fmt in formats}
@@ -126,7 +141,8 @@ def _write_all(doc: Document, path: Path, out: Path, stem: str, formats: list[st
         # are complete, so a failed build leaves every earlier output as it was.
         for fmt in formats:
             tmps[fmt] = temp_beside(targets[fmt])
-        timings = run_jobs(doc, [(format_for(fmt, engines.get(fmt)), tmps[fmt]) for fmt in formats], cancel, warm)
+        timings = run_jobs(doc, [(format_for(fmt, engines.get(fmt)), tmps[fmt]) for fmt in formats], cancel, warm,
+                           ready)
         for fmt in formats:
             for w in timings[fmt][1]:
                 report.warning(Pos(str(path)), w)

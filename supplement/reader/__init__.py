@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from supplement.diagnostics import Pos, Report, SourceError
-from supplement.study.model import Supplement
+
+if TYPE_CHECKING:  # the model is imported when a source is read, not by a module of this package
+    from supplement.study.model import Supplement
 
 
 def read_source(path: str | Path, text: str | None = None) -> tuple[Supplement | None, Report]:

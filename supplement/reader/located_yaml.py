@@ -37,6 +37,9 @@ class YStr(str):
         s.pos, s.plain = pos, plain
         return s
 
+    def __reduce__(self):  # pickled with its position (a small build sends its Document to workers)
+        return YStr, (str(self), self.pos, self.plain)
+
     @property
     def is_null(self) -> bool:
         return self.plain and self in ("", "~", "null", "Null", "NULL")

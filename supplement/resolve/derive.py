@@ -169,7 +169,7 @@ def _number_width(header: Paragraph, labels, s: Rec, t: Typography) -> float:
     must not break), at the table's type sizes, with the cells' padding: a fraction of the
     PDF's text width."""
     from supplement.resolve import fonts
-    from supplement.resolve.style import page_size
+    from supplement.resolve.typography import page_size
 
     text, head = t.roles["table-text"], t.roles["table-header"]
     hv = variant(head.bold, head.italic)

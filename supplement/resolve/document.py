@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Union
 
 from supplement.diagnostics import Pos
+from supplement.resolve import ITEM_TYPES  # noqa: F401  (re-exported: the names of Item's types)
 
 # Paragraph roles (a named style each, in both writers).
 ROLES = (
@@ -158,8 +159,8 @@ class TextSection:
 
 Item = Union[ParticipantTable, ThemeTable, DataTable, TextSection]
 # Which writers render which item types: docx and pdf all four; a writer that declares
-# fewer (``writers.Format.items``) leaves the others out with a warning.
-ITEM_TYPES = ("ParticipantTable", "ThemeTable", "DataTable", "TextSection")
+# fewer (``writers.Format.items``) leaves the others out with a warning. ``ITEM_TYPES`` (from
+# ``supplement.resolve``, so the formats registry need not import this module) names these.
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from supplement.diagnostics import Diagnostic, Pos, Report
 from supplement.resolve.document import Document
-from supplement.resolve.style import page_size
+from supplement.resolve.typography import page_size
 
 # points: the PDF pads a cell 4 pt each side, Word 4.3 pt; a column needs room for a character too
 MIN_COLUMN = 9.0

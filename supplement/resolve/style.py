@@ -15,7 +15,7 @@ from pathlib import Path
 
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.resolve import placeholders
-from supplement.resolve.typography import ROLE_KEYS
+from supplement.resolve.typography import ROLE_KEYS, page_size
 from supplement.reader.declare import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text, _short
 from supplement.reader.located_yaml import YMap, parse, read_text
 
@@ -328,14 +328,7 @@ def load_style(ref: str, pos: Pos, relative_to: Path | None = None) -> Rec:
     return style
 
 
-PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.276, 841.89)}  # points, portrait
 MIN_TEXT_AREA = 144.0  # 2 in: room for a table of three narrow columns
-
-
-def page_size(page: Rec) -> tuple[float, float]:
-    """Width and height of the page in points, orientation applied (both writers use this)."""
-    w, h = PAGE_SIZES[page.size]
-    return (h, w) if page.orientation == "landscape" else (w, h)
 
 
 def _check_text_area(page: Rec, r: Report) -> None:

@@ -41,6 +41,14 @@ _ROLES = {
 }
 ROLE_KEYS = tuple(r.replace("-", "_") for r in _ROLES)  # as a style file writes them: table_header
 
+PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.276, 841.89)}  # points, portrait
+
+
+def page_size(page) -> tuple[float, float]:
+    """Width and height of the style's ``page`` in points, orientation applied (every writer uses this)."""
+    w, h = PAGE_SIZES[page.size]
+    return (h, w) if page.orientation == "landscape" else (w, h)
+
 
 @dataclass(frozen=True)
 class RoleType:

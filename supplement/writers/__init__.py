@@ -4,7 +4,7 @@ A writer is a module with ``render(doc, warn) -> bytes``; it is imported only wh
 format is built. One that ``keeps`` also takes ``keep=True``: it keeps what it laid out
 for the next render in the same process (``supplement watch`` renders it in its own). ``preflight`` names checks (``checks.registry``) run on the resolved
 document before that format is rendered. ``items`` names the item types of the resolved
-document (``resolve.document.ITEM_TYPES``) the writer renders: the others are left out of
+document (``resolve.ITEM_TYPES``) the writer renders: the others are left out of
 that format, and out of its contents list, with a warning that names them, never dropped
 silently. Word and PDF render all of them.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from supplement.resolve.document import ITEM_TYPES
+from supplement.resolve import ITEM_TYPES
 
 # The writers that render a ParticipantTable render a DataTable too (a generic table or a
 # checklist has its shape); text sections they do not render yet.
@@ -34,12 +34,24 @@ class Format:
     items: tuple[str, ...] = ("ParticipantTable", "ThemeTable")  # the item types it renders
     external: bool = False  # runs another program: rendered in the build's own process, which can stop it
     keeps: bool = False  # its render(doc, warn, keep=True) keeps work for the next render in the same process
+    # How long its writer takes to import, in ms (a 2-core AMD EPYC, the document model included):
+    # a small build starts the slowest writers' workers first, while it reads the source
+    # (build.pool.prestart). Only the order matters.
+    import_ms: int = 0
 
     def render(self, doc, warn=lambda message: None, keep: bool = False) -> bytes:
         """The file's bytes. ``keep`` (a process that renders again and again: watch): a writer
         that ``keeps`` holds on to what can serve the next render; the bytes are the same."""
         kw = {"keep": True} if keep and self.keeps else {}
-        return importlib.import_module(self.module).render(self.renderable(doc, warn), warn, **kw)
+        return self.writer().render(self.renderable(doc, warn), warn, **kw)
+
+    def writer(self):
+        """The writer module, imported with the cycle collector paused (it would only walk the
+        library's classes and tables, which live as long as the process)."""
+        from supplement.collector import no_gc_pauses
+
+        with no_gc_pauses():
+            return importlib.import_module(self.module)
 
     def renderable(self, doc, warn=lambda message: None):
         """``doc`` without the items this format cannot render (each named in a warning)."""
@@ -61,15 +73,15 @@ class Format:
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("docx", "docx", "supplement.writers.docx", "Word document: named styles, header rows that repeat",
-           default=True, items=ITEM_TYPES),
+           default=True, items=ITEM_TYPES, import_ms=120),
     Format("pdf", "pdf", "supplement.writers.pdf", "PDF with embedded fonts, bookmarks and continued labels",
-           preflight=("font-coverage",), default=True, items=ITEM_TYPES, keeps=True),
+           preflight=("font-coverage",), default=True, items=ITEM_TYPES, keeps=True, import_ms=200),
     Format("html", "html", "supplement.writers.html", "one self-contained web page: captions, header cells, contents, "
-           "print style sheet", items=TABLE_ITEMS),
+           "print style sheet", items=TABLE_ITEMS, import_ms=60),
     Format("md", "md", "supplement.writers.markdown", "pandoc Markdown: captions above pipe tables, one row per quote",
-           items=TABLE_ITEMS),
+           items=TABLE_ITEMS, import_ms=10),
     Format("xlsx", "xlsx", "supplement.writers.xlsx", "Excel workbook: a sheet per item, one row per quote with its "
-           "source, page and speaker", items=TABLE_ITEMS),
+           "source, page and speaker", items=TABLE_ITEMS, import_ms=50),
 )}
 
 

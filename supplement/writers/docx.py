@@ -21,7 +21,7 @@ Package and styles
 
 Body
     Built as one XML string (every piece of text escaped with
-    ``xml.sax.saxutils.escape``) and spliced into ``word/document.xml`` in
+    ``writers.escaping.escape``) and spliced into ``word/document.xml`` in
     place of a marker paragraph once python-docx has written the package;
     the result is parsed once to prove it well formed. No ``table.cell()`` /
     ``add_row()``, and no moving of a large parsed tree into the document
@@ -112,7 +112,7 @@ from lxml import etree
 from supplement.resolve.document import Document, Paragraph, ParticipantTable, TextSection, ThemeTable
 from supplement.resolve import word_template
 from supplement.resolve.layout import theme_rows
-from supplement.resolve.style import page_size
+from supplement.resolve.typography import page_size
 
 W = nsdecls("w")
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -37,7 +37,7 @@ import html
 import re
 
 from supplement.resolve.document import Document, Paragraph, ParticipantTable, ThemeTable
-from supplement.resolve.style import page_size
+from supplement.resolve.typography import page_size
 
 # Controls (other than tab and line breaks), lone surrogates and non-characters.
 _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")

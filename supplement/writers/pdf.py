@@ -5,7 +5,7 @@ Layout
     Paragraph, line breaking and drawing reproduced exactly for the writer's runs,
     with each word measured once per document (pdf_lines.py). What it does not
     reproduce becomes a reportlab Paragraph whose markup is built from the runs;
-    all user text goes through ``xml.sax.saxutils.escape`` first, so nothing a
+    all user text goes through ``writers.escaping.escape`` first, so nothing a
     source holds (``<img src=...>``, ``<a href>``, ``&amp;``) is ever read as
     markup. One ParagraphStyle per model role.
 
@@ -74,8 +74,7 @@ from supplement.diagnostics import Pos, Report, SourceError
 from supplement.resolve.document import Document, Paragraph, ParticipantTable, TextSection, ThemeTable
 from supplement.resolve.layout import theme_rows
 from supplement.resolve.fonts import register_fonts
-from supplement.resolve.style import page_size
-from supplement.resolve.typography import variant
+from supplement.resolve.typography import page_size, variant
 from supplement.writers.pdf_lines import LineParagraph, Recent, Typesetter
 
 _BIG = 1e9

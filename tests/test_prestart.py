@@ -1,0 +1,184 @@
+"""Workers started before a small source is read (build.pool.prestart): the files are the same
+as when the workers are forked after the reading, the Document reaches them whole, and no
+worker outlives a build that stopped before rendering."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from supplement.build import pool
+from supplement.build.run import build
+from supplement.writers import FORMATS
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "source" / "spinal-metastases.yaml"
+WHOLE = ROOT / "docs" / "examples" / "whole-supplement.yaml"
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    """Two cores, as the benchmark machine has, whatever this one has: one worker is prestarted."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """The pids of the workers prestart started in this test."""
+    pids = []
+    real = pool._start
+
+    def spy(fmt):
+        pid, rfd, job = real(fmt)
+        pids.append((fmt.name, pid))
+        return pid, rfd, job
+
+    monkeypatch.setattr(pool, "_start", spy)
+    return pids
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+@pytest.mark.parametrize("source,style,formats", [
+    (EXAMPLE, None, ["docx", "pdf"]),
+    (EXAMPLE, "lancet", ["docx", "pdf", "html"]),
+    (WHOLE, None, ["docx", "pdf"]),
+])
+def test_a_prestarted_worker_writes_the_bytes_of_a_forked_one(tmp_path, monkeypatch, two_cores, started,
+                                                              source, style, formats):
+    first = build(source, tmp_path / "prestarted", formats, style)
+    assert not first.report.errors
+    assert [name for name, _ in started] == ["pdf"]  # the slowest import, one core left for the reading
+    assert all(_gone(pid) for _, pid in started)
+    monkeypatch.setattr(pool, "PRESTART_MAX_BYTES", 0)  # forked after the reading, as a large source's
+    assert not build(source, tmp_path / "forked", formats, style).report.errors
+    assert len(started) == 1
+    assert _files(tmp_path / "prestarted") == _files(tmp_path / "forked")
+    assert len(_files(tmp_path / "forked")) == len(formats)
+
+
+def test_more_cores_prestart_every_format_that_starts_at_once(tmp_path, monkeypatch, started):
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    result = build(EXAMPLE, tmp_path, ["docx", "pdf", "md"])
+    assert not result.report.errors
+    assert [name for name, _ in started] == ["pdf", "docx", "md"]  # slowest import first
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".md", ".pdf"]
+
+
+def test_no_prestart_when_large_warm_or_one_format(tmp_path, two_cores):
+    formats = [FORMATS["docx"], FORMATS["pdf"]]
+    large = tmp_path / "large.yaml"
+    large.write_bytes(b"#" * (pool.PRESTART_MAX_BYTES + 1))
+    for ready in (pool.prestart(large, formats), pool.prestart(EXAMPLE, formats, warm=True),
+                  pool.prestart(EXAMPLE, formats[:1]), pool.prestart(tmp_path / "missing.yaml", formats)):
+        assert ready.workers == {}
+    ready = pool.prestart(EXAMPLE, formats)
+    try:
+        assert list(ready.workers) == ["pdf"]
+    finally:
+        ready.close()
+
+
+@pytest.mark.parametrize("broken", ["study: [\n", "schema: 1\nstudy:\n  title: 3\n"])
+def test_a_build_that_stops_before_rendering_stops_its_workers(tmp_path, two_cores, started, broken):
+    src = tmp_path / "study.yaml"
+    src.write_text(broken, encoding="utf-8")
+    result = build(src, tmp_path / "out", ["docx", "pdf"])
+    assert result.report.errors and not (tmp_path / "out").exists()
+    assert started and all(_gone(pid) for _, pid in started)
+
+
+def test_strict_with_warnings_stops_its_workers(tmp_path, two_cores, started):
+    text = EXAMPLE.read_text(encoding="utf-8").replace("schema: 1\n", "schema: 1\nunknown_key: 1\n", 1)
+    src = tmp_path / "study.yaml"
+    src.write_text(text, encoding="utf-8")
+    result = build(src, tmp_path / "out", ["docx", "pdf"], strict=True)
+    assert result.report.warnings or result.report.errors
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+    assert started and all(_gone(pid) for _, pid in started)
+
+
+def test_a_document_that_cannot_be_pickled_goes_to_a_forked_worker(tmp_path, monkeypatch, two_cores, started):
+    monkeypatch.setattr(pool, "_pickled", lambda obj: None)
+    result = build(EXAMPLE, tmp_path / "a", ["docx", "pdf"])
+    assert not result.report.errors and started and all(_gone(pid) for _, pid in started)
+    monkeypatch.setattr(pool, "PRESTART_MAX_BYTES", 0)
+    build(EXAMPLE, tmp_path / "b", ["docx", "pdf"])
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+
+
+def test_what_cannot_be_pickled_is_said_not_raised():
+    assert pool._pickled({"f": lambda: 1}) is None
+    assert pool._pickled(object) is not None
+
+
+def test_a_located_string_keeps_its_position_through_pickling():
+    from supplement.diagnostics import Pos
+    from supplement.reader.located_yaml import YStr
+
+    s = YStr("Ørsted", Pos("study.yaml", 3, 9), plain=True)
+    back = pickle.loads(pool._pickled([s]))[0]
+    assert type(back) is YStr and back == "Ørsted" and back.pos == s.pos and back.plain is True
+
+
+def test_loading_a_document_imports_only_the_document_modules(tmp_path):
+    """DOCUMENT_MODULES, imported before the workers start, are all that loading a Document needs:
+    the whole-supplement example holds every item type."""
+    from supplement.pipeline import compile_document
+
+    doc, report = compile_document(WHOLE, None)
+    assert doc is not None and not report.errors
+    assert {type(it).__name__ for it in doc.items} == {"ParticipantTable", "ThemeTable", "DataTable", "TextSection"}
+    (tmp_path / "doc.pickle").write_bytes(pool._pickled(doc))
+    script = (
+        "import importlib, pickle, sys\n"
+        "from supplement.build.pool import DOCUMENT_MODULES\n"
+        "for m in DOCUMENT_MODULES: importlib.import_module(m)\n"
+        "before = set(sys.modules)\n"
+        f"doc = pickle.loads(open({str(tmp_path / 'doc.pickle')!r}, 'rb').read())\n"
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith('supplement')))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_worker_without_a_job_ends_quietly():
+    pid, rfd, job = pool._start(FORMATS["md"])
+    try:
+        pool._close(job)  # the pipe closes before a Document was sent
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert os.read(rfd, 100) == b""
+    finally:
+        pool._close(rfd)
+
+
+def test_ctrl_c_reaches_a_waiting_worker():
+    """The terminal sends Ctrl-C to the whole group: a worker still waiting for its Document stops."""
+    pid, rfd, job = pool._start(FORMATS["md"])
+    try:
+        time.sleep(0.3)
+        os.kill(pid, signal.SIGINT)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 130
+        assert b"interrupted" in os.read(rfd, 1000)
+    finally:
+        pool._close(rfd, job)
