@@ -199,9 +199,12 @@ def check(files, list_checks, strict, style, fmt):
             lock = " (cannot be lowered)" if c.locked else ""
             click.echo(f"{c.name:<22} {c.severity:<8} {c.family:<9} {c.doc}{lock}")
         return
-    from .checks.preflight import preflight
-    from .pipeline import compile_document
-    from .writers import default_formats
+    from .collector import no_gc_pauses
+
+    with no_gc_pauses():  # imports: many objects that live as long as the process, no garbage
+        from .checks.preflight import preflight
+        from .pipeline import compile_document
+        from .writers import default_formats
 
     total = Report()
     for path in _sources(files):
