@@ -37,8 +37,8 @@ def started(monkeypatch):
     pids = []
     real = pool._start
 
-    def spy(fmt):
-        pid, rfd, job = real(fmt)
+    def spy(fmt, cancel):
+        pid, rfd, job = real(fmt, cancel)
         pids.append((fmt.name, pid))
         return pid, rfd, job
 
@@ -161,7 +161,7 @@ def test_loading_a_document_imports_only_the_document_modules(tmp_path):
 
 
 def test_a_worker_without_a_job_ends_quietly():
-    pid, rfd, job = pool._start(FORMATS["md"])
+    pid, rfd, job = pool._start(FORMATS["md"], pool.Cancel())
     try:
         pool._close(job)  # the pipe closes before a Document was sent
         _, status = os.waitpid(pid, 0)
@@ -173,7 +173,7 @@ def test_a_worker_without_a_job_ends_quietly():
 
 def test_ctrl_c_reaches_a_waiting_worker():
     """The terminal sends Ctrl-C to the whole group: a worker still waiting for its Document stops."""
-    pid, rfd, job = pool._start(FORMATS["md"])
+    pid, rfd, job = pool._start(FORMATS["md"], pool.Cancel())
     try:
         time.sleep(0.3)
         os.kill(pid, signal.SIGINT)
@@ -182,3 +182,44 @@ def test_ctrl_c_reaches_a_waiting_worker():
         assert b"interrupted" in os.read(rfd, 1000)
     finally:
         pool._close(rfd, job)
+
+
+def test_ctrl_c_while_the_workers_start_stops_those_started(monkeypatch, started):
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    ends = set(pool._ENDS)
+    real = pool._start  # the spy, which records each worker it starts
+
+    def second_interrupted(fmt, cancel):
+        if started:
+            raise KeyboardInterrupt
+        return real(fmt, cancel)
+
+    monkeypatch.setattr(pool, "_start", second_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pool.prestart(EXAMPLE, [FORMATS["docx"], FORMATS["pdf"], FORMATS["md"]])
+    assert [name for name, _ in started] == ["pdf"]
+    assert _gone(started[0][1]) and pool._ENDS == ends
+
+
+def test_ctrl_c_while_the_document_is_pickled_stops_its_worker(tmp_path, monkeypatch, two_cores, started):
+    ends = set(pool._ENDS)
+
+    def interrupted(obj):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pool, "_pickled", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(EXAMPLE, tmp_path, ["docx", "pdf"])
+    assert started and all(_gone(pid) for _, pid in started)
+    assert pool._ENDS == ends
+    assert not [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
+
+
+def test_a_writer_that_cannot_be_imported_is_reported_as_itself(tmp_path, monkeypatch, two_cores, started):
+    import dataclasses
+
+    monkeypatch.setitem(FORMATS, "pdf", dataclasses.replace(FORMATS["pdf"], module="supplement.writers.no_such"))
+    with pytest.raises(pool.WriterFailed, match="pdf writer failed: ModuleNotFoundError: No module named "
+                                               "'supplement.writers.no_such'"):
+        build(EXAMPLE, tmp_path, ["docx", "pdf"])
+    assert [name for name, _ in started] == ["pdf"]

@@ -138,7 +138,7 @@ def _slots(formats: list) -> int:
     return max(1, workers - sum(1 for fmt in formats if fmt.external))
 
 
-def prestart(source: Path, formats: list, warm: bool = False) -> Prestarted:
+def prestart(source: Path, formats: list, warm: bool = False, cancel: Cancel | None = None) -> Prestarted:
     """Start workers for a small source's formats now, before it is read, each importing its
     writer meanwhile: as many as ``run_jobs`` would run at once, less one core for the reading,
     slowest import first (``Format.import_ms``). No workers when the source is large
@@ -164,12 +164,16 @@ def prestart(source: Path, formats: list, warm: bool = False) -> Prestarted:
         for name in DOCUMENT_MODULES:
             importlib.import_module(name)
     first = [f for f in formats if not f.external][:at_once]  # those run_jobs starts at once
-    for fmt in sorted(first, key=lambda f: -f.import_ms)[:slots]:
-        try:
-            pid, rfd, job = _start(fmt)
-        except OSError:  # no more processes or pipes: forked after the reading, as usual
-            break
-        ready.workers[fmt.name] = _Ready(pid, rfd, job)
+    try:
+        for fmt in sorted(first, key=lambda f: -f.import_ms)[:slots]:
+            try:
+                pid, rfd, job = _start(fmt, cancel or Cancel())
+            except OSError:  # no more processes or pipes: forked after the reading, as usual
+                break
+            ready.workers[fmt.name] = _Ready(pid, rfd, job)
+    except BaseException:  # Ctrl-C while starting them: those started go too
+        ready.close()
+        raise
     return ready
 
 
@@ -230,20 +234,28 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False,
             while pending and len(running) < max(1, workers - len(local)):  # a render here takes a core
                 fmt, tmp = pending.pop(0)
                 w = ready.take(fmt.name) if ready is not None else None
+                job = None
                 if w is not None:
-                    if not pickled:
-                        pickled.append(_pickled(doc))
-                    if pickled[0] is None:  # cannot be pickled: that worker goes, one is forked
+                    try:
+                        if not pickled:
+                            pickled.append(_pickled(doc))
+                        job = _job(tmp, pickled[0]) if pickled[0] is not None else None
+                    except BaseException:  # Ctrl-C while pickling: the worker goes too
+                        _kill(w.pid)
+                        _close(w.rfd, w.job)
+                        raise
+                    if job is None:  # cannot be pickled: that worker goes, one is forked
                         _kill(w.pid)
                         _close(w.rfd, w.job)
                         w = None
                 if w is None:
                     pid, rfd = _fork(doc, fmt, tmp, cancel)
+                    running[rfd] = (pid, fmt, [])
                 else:
-                    pid, rfd = w.pid, w.rfd
-                    sending[w.job] = memoryview(_job(tmp, pickled[0]))
+                    rfd = w.rfd
+                    running[rfd] = (w.pid, fmt, [])
+                    sending[w.job] = memoryview(job)
                     sel.register(w.job, selectors.EVENT_WRITE)
-                running[rfd] = (pid, fmt, [])
                 sel.register(rfd, selectors.EVENT_READ)
             if local and not sending:  # a prestarted worker has all of its Document first
                 fmt, tmp = local.pop(0)
@@ -319,10 +331,10 @@ def _fork(doc, fmt, tmp: Path, cancel: Cancel):
     return pid, rfd
 
 
-def _start(fmt):
+def _start(fmt, cancel: Cancel):
     """Start a worker for one format before the Document exists: it imports the format's writer,
     then waits for (temporary file, Document) on the job pipe (``_job``)."""
-    return _spawn(fmt, Cancel(), None)
+    return _spawn(fmt, cancel, None)
 
 
 def _job(tmp: Path, pickled_doc: bytes) -> bytes:
@@ -360,7 +372,11 @@ def _spawn(fmt, cancel: Cancel, work: tuple | None):
     """Fork a worker: it renders ``work`` (Document, temporary file), or, without it, imports the
     writer and reads the work from a job pipe. Returns (pid, result pipe, job pipe or -1)."""
     rfd, wfd = os.pipe()
-    jr, jw = os.pipe() if work is None else (-1, -1)
+    try:
+        jr, jw = os.pipe() if work is None else (-1, -1)
+    except OSError:
+        _close(rfd, wfd)
+        raise
     parent = os.getpid()
     # Ctrl-C is held back while forking: raised inside an at-fork hook (logging has some),
     # KeyboardInterrupt would be printed and dropped, and the build would carry on.
@@ -383,13 +399,16 @@ def _spawn(fmt, cancel: Cancel, work: tuple | None):
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
             try:
                 if work is None:
+                    broken = None
                     try:
                         fmt.writer()  # what the reading overlaps
-                    except Exception:  # raised again, and reported, when it renders
-                        pass
+                    except Exception as e:  # reported once there is a Document to render
+                        broken = e
                     work = _read_job(jr)
                     if work is None:  # the build stopped before rendering
                         os._exit(0)
+                    if broken is not None:
+                        raise WriterFailed(f"{fmt.name} writer failed: {type(broken).__name__}: {broken}")
                 doc, tmp = work
                 secs, warns = render_into(doc, fmt, tmp, cancel)
                 msg, code = {"secs": secs, "warnings": warns}, 0

@@ -97,7 +97,7 @@ def build(path: Path, out: Path, formats: list[str], style: str | None = None, s
             soffice()
         except LibreOfficeMissing as e:
             raise OutputError(str(e)) from None
-    ready = prestart(path, [format_for(fmt, engines.get(fmt)) for fmt in formats], warm)
+    ready = prestart(path, [format_for(fmt, engines.get(fmt)) for fmt in formats], warm, cancel)
     try:
         from supplement.collector import no_gc_pauses
 
