@@ -7,7 +7,7 @@ A: ``supplement.reader.located_yaml.parse(text, file)`` (the tree of YMap/YList/
 positions that the reader builds from libyaml's events); B: ``yaml.parse(text,
 Loader=yaml.CSafeLoader)`` with every event consumed and nothing built. Both get the same
 ``str``, already read from the file, and run with the cycle collector off, as the pipeline
-reads (``supplement.pipeline.no_gc_pauses``). They alternate A B A B …; each pair's ratio
+reads (``supplement.collector.no_gc_pauses``). They alternate A B A B …; each pair's ratio
 A / B is reported (CPU seconds of this process, time.process_time, and wall seconds).
 One untimed round first warms both up.
 """

@@ -576,7 +576,7 @@ def diff_command(args, fmt, style):
     from supplement.recoding.render import RENDERERS
     from supplement.recoding.versions import VersionError, versions
 
-    from supplement.pipeline import no_gc_pauses
+    from supplement.collector import no_gc_pauses
 
     global _EXIT_WITHOUT_FREEING
     keep: list = []  # both compiled models, freed by the exit rather than object by object

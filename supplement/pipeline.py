@@ -6,7 +6,7 @@ from pathlib import Path
 
 from supplement.checks import authoring, crossref, whole
 from supplement.checks.registry import Checker, settings_of
-from supplement.collector import no_gc_pauses  # noqa: F401  (re-exported: the commands pause it too)
+from supplement.collector import no_gc_pauses
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.reader import read_source
 from supplement.resolve.document import Document

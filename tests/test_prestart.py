@@ -140,6 +140,15 @@ def test_a_located_string_keeps_its_position_through_pickling():
     assert type(back) is YStr and back == "Ørsted" and back.pos == s.pos and back.plain is True
 
 
+def test_the_item_types_named_without_the_model_are_the_models():
+    import typing
+
+    from supplement.resolve import ITEM_TYPES
+    from supplement.resolve.document import Item
+
+    assert ITEM_TYPES == tuple(t.__name__ for t in typing.get_args(Item))
+
+
 def test_loading_a_document_imports_only_the_document_modules(tmp_path):
     """DOCUMENT_MODULES, imported before the workers start, are all that loading a Document needs:
     the whole-supplement example holds every item type."""

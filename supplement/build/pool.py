@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copyreg
 import gc
+import importlib
 import io
 import json
 import os
@@ -102,6 +103,10 @@ class _Ready:
     def __init__(self, pid: int, rfd: int, job: int):
         self.pid, self.rfd, self.job = pid, rfd, job
 
+    def stop(self) -> None:
+        _kill(self.pid)
+        _close(self.rfd, self.job)
+
 
 class Prestarted:
     """The workers ``prestart`` started, by format name, until ``run_jobs`` takes them."""
@@ -115,9 +120,7 @@ class Prestarted:
     def close(self) -> None:
         """Stop the workers no job was given (the build ended before rendering: errors, Ctrl-C)."""
         while self.workers:
-            w = self.workers.pop(next(iter(self.workers)))
-            _kill(w.pid)
-            _close(w.rfd, w.job)
+            self.workers.pop(next(iter(self.workers))).stop()
 
 
 def _close(*fds: int) -> None:
@@ -129,13 +132,20 @@ def _close(*fds: int) -> None:
             pass
 
 
-def _slots(formats: list) -> int:
-    """How many workers ``run_jobs`` runs at once for these formats when not warm (0: it renders
-    them all in this process)."""
+def _here(fmt, warm: bool) -> bool:
+    """Whether ``run_jobs`` renders this format in this process while the workers run: one
+    rendered by another program (LibreOffice), which this process can stop (a killed worker
+    could not); when warm, one whose writer keeps work for its next render."""
+    return fmt.external or (warm and fmt.keeps)
+
+
+def _slots(formats: list, warm: bool = False) -> int:
+    """How many workers ``run_jobs`` runs at once for these formats (0: it renders them all in
+    this process); a render in this process takes a core."""
     workers = min(len(formats), os.cpu_count() or 1)
-    if workers <= 1 or len(formats) <= 1 or not hasattr(os, "fork"):
+    if workers <= 1 or not hasattr(os, "fork"):
         return 0
-    return max(1, workers - sum(1 for fmt in formats if fmt.external))
+    return max(1, workers - sum(1 for fmt in formats if _here(fmt, warm)))
 
 
 def prestart(source: Path, formats: list, warm: bool = False, cancel: Cancel | None = None) -> Prestarted:
@@ -154,8 +164,6 @@ def prestart(source: Path, formats: list, warm: bool = False, cancel: Cancel | N
             return ready
     except OSError:  # reading it will say what is wrong
         return ready
-    import importlib
-
     from supplement.collector import no_gc_pauses
 
     # Imported here first, the Document's modules are shared with the workers, not imported by
@@ -206,8 +214,8 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False,
     workers for the others are forked from this process once it is warm for their formats
     (``build.warm``). A format with a worker in ``ready`` (``prestart``) is sent the Document
     instead of forking one."""
-    workers = min(len(jobs), os.cpu_count() or 1)
-    forking = workers > 1 and len(jobs) > 1 and hasattr(os, "fork")
+    slots = _slots([fmt for fmt, _ in jobs], warm)
+    forking = slots > 0
     if warm and forking:
         from supplement.build.warm import warm as warm_up
 
@@ -218,43 +226,29 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False,
     gc.freeze()
     if not forking:
         return {fmt.name: render_into(doc, fmt, tmp, cancel, warm) for fmt, tmp in jobs}
-    # A format rendered by another program (LibreOffice) is rendered here, while the workers run:
-    # that program is the second process, and this one can stop it (a killed worker could not).
-    # So is, when warm, a format whose writer keeps work for its next render.
-    here = [fmt.external or (warm and fmt.keeps) for fmt, _ in jobs]
-    local = [job for job, h in zip(jobs, here) if h]
-    pending = [job for job, h in zip(jobs, here) if not h]
+    local = [(fmt, tmp) for fmt, tmp in jobs if _here(fmt, warm)]
+    pending = [(fmt, tmp) for fmt, tmp in jobs if not _here(fmt, warm)]
     running: dict[int, tuple] = {}  # read fd -> (pid, format, bytes so far)
     sending: dict[int, memoryview] = {}  # a prestarted worker's job pipe -> what is left to send it
-    pickled: list = []  # the Document pickled, once, for the prestarted workers
+    # The Document pickled once for the prestarted workers, while they are still the caller's
+    # to stop; one that cannot be pickled stops them, and their formats' workers are forked.
+    pickled = _pickled(doc) if ready is not None and ready.workers else None
+    if pickled is None and ready is not None:
+        ready.close()
     results = {}
     sel = selectors.DefaultSelector()
     try:
         while pending or running or local:
-            while pending and len(running) < max(1, workers - len(local)):  # a render here takes a core
+            while pending and len(running) < slots:
                 fmt, tmp = pending.pop(0)
-                w = ready.take(fmt.name) if ready is not None else None
-                job = None
-                if w is not None:
-                    try:
-                        if not pickled:
-                            pickled.append(_pickled(doc))
-                        job = _job(tmp, pickled[0]) if pickled[0] is not None else None
-                    except BaseException:  # Ctrl-C while pickling: the worker goes too
-                        _kill(w.pid)
-                        _close(w.rfd, w.job)
-                        raise
-                    if job is None:  # cannot be pickled: that worker goes, one is forked
-                        _kill(w.pid)
-                        _close(w.rfd, w.job)
-                        w = None
+                w = ready.take(fmt.name) if pickled is not None else None
                 if w is None:
                     pid, rfd = _fork(doc, fmt, tmp, cancel)
                     running[rfd] = (pid, fmt, [])
                 else:
                     rfd = w.rfd
                     running[rfd] = (w.pid, fmt, [])
-                    sending[w.job] = memoryview(job)
+                    sending[w.job] = memoryview(_job(tmp, pickled))
                     sel.register(w.job, selectors.EVENT_WRITE)
                 sel.register(rfd, selectors.EVENT_READ)
             if local and not sending:  # a prestarted worker has all of its Document first

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from supplement.build.atomic import commit, discard, remove_stale, temp_beside
 from supplement.build.pool import Cancel, Prestarted, WriterFailed, prestart, run_jobs
+from supplement.collector import no_gc_pauses
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.writers import FORMATS, format_for
 
@@ -99,8 +100,6 @@ def build(path: Path, out: Path, formats: list[str], style: str | None = None, s
             raise OutputError(str(e)) from None
     ready = prestart(path, [format_for(fmt, engines.get(fmt)) for fmt in formats], warm, cancel)
     try:
-        from supplement.collector import no_gc_pauses
-
         with no_gc_pauses():
             from supplement.checks.preflight import preflight
             from supplement.pipeline import compile_document

@@ -27,7 +27,7 @@ def snapshot_of(version, style: str | None = None, keep: list | None = None):
     from supplement.recoding.snapshot import build
     from supplement.recoding.versions import compile_version
 
-    from supplement.pipeline import no_gc_pauses
+    from supplement.collector import no_gc_pauses
 
     with no_gc_pauses():  # the snapshot adds many small objects and no cycles to the model's
         sup, index, doc = compile_version(version, style)
@@ -39,7 +39,7 @@ def snapshot_of(version, style: str | None = None, keep: list | None = None):
 def diff_versions(old, new, style: str | None = None, keep: list | None = None) -> Diff:
     """Compare two ``versions.Version``s; SourceError or VersionError when one cannot be used.
     When both versions have errors, the report holds both. ``keep``: as in ``snapshot_of``."""
-    from supplement.pipeline import no_gc_pauses
+    from supplement.collector import no_gc_pauses
 
     # Both versions, their snapshots and the comparison are many small objects and no cycles:
     # the cycle collector would walk them again and again (a tenth of a diff's time at 10,000 quotes).

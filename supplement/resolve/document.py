@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any, Union
 
 from supplement.diagnostics import Pos
-from supplement.resolve import ITEM_TYPES  # noqa: F401  (re-exported: the names of Item's types)
 
 # Paragraph roles (a named style each, in both writers).
 ROLES = (
@@ -159,8 +158,8 @@ class TextSection:
 
 Item = Union[ParticipantTable, ThemeTable, DataTable, TextSection]
 # Which writers render which item types: docx and pdf all four; a writer that declares
-# fewer (``writers.Format.items``) leaves the others out with a warning. ``ITEM_TYPES`` (from
-# ``supplement.resolve``, so the formats registry need not import this module) names these.
+# fewer (``writers.Format.items``) leaves the others out with a warning. ``resolve.ITEM_TYPES``
+# names these types (there, so the formats registry need not import this module).
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 A writer is a module with ``render(doc, warn) -> bytes``; it is imported only when its
 format is built. One that ``keeps`` also takes ``keep=True``: it keeps what it laid out
-for the next render in the same process (``supplement watch`` renders it in its own). ``preflight`` names checks (``checks.registry``) run on the resolved
-document before that format is rendered. ``items`` names the item types of the resolved
-document (``resolve.ITEM_TYPES``) the writer renders: the others are left out of
-that format, and out of its contents list, with a warning that names them, never dropped
-silently. Word and PDF render all of them.
+for the next render in the same process (``supplement watch`` renders it in its own).
+``preflight`` names checks (``checks.registry``) run on the resolved document before that
+format is rendered. ``items`` names the item types of the resolved document
+(``resolve.ITEM_TYPES``) the writer renders: the others are left out of that format, and
+out of its contents list, with a warning that names them, never dropped silently. Word and
+PDF render all of them.
 """
 
 from __future__ import annotations
