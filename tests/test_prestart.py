@@ -149,9 +149,11 @@ def test_the_item_types_named_without_the_model_are_the_models():
     assert ITEM_TYPES == tuple(t.__name__ for t in typing.get_args(Item))
 
 
-def test_loading_a_document_imports_only_the_document_modules(tmp_path):
-    """DOCUMENT_MODULES, imported before the workers start, are all that loading a Document needs:
-    the whole-supplement example holds every item type."""
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html", "md", "xlsx"])
+def test_a_worker_loads_its_document_with_what_its_writer_imported(tmp_path, fmt):
+    """A prestarted worker waits for its Document having imported its writer: loading it then
+    imports only the located values (no PyYAML, no schema, no model), so the wait is the
+    Document's bytes. The whole-supplement example holds every item type."""
     from supplement.pipeline import compile_document
 
     doc, report = compile_document(WHOLE, None)
@@ -159,14 +161,17 @@ def test_loading_a_document_imports_only_the_document_modules(tmp_path):
     assert {type(it).__name__ for it in doc.items} == {"ParticipantTable", "ThemeTable", "DataTable", "TextSection"}
     (tmp_path / "doc.pickle").write_bytes(pool._pickled(doc))
     script = (
-        "import importlib, pickle, sys\n"
-        "from supplement.build.pool import DOCUMENT_MODULES\n"
-        "for m in DOCUMENT_MODULES: importlib.import_module(m)\n"
+        "import pickle, sys\n"
+        "import supplement.build.pool\n"  # the worker's own code
+        "from supplement.writers import FORMATS\n"
+        f"FORMATS[{fmt!r}].writer()\n"
         "before = set(sys.modules)\n"
         f"doc = pickle.loads(open({str(tmp_path / 'doc.pickle')!r}, 'rb').read())\n"
-        "print(sorted(m for m in set(sys.modules) - before if m.startswith('supplement')))\n")
+        "assert type(doc).__name__ == 'Document', doc\n"
+        "print(sorted(set(sys.modules) - before))\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    # the located values, and (for a writer that needs none of it) the typography's read-only roles
+    assert set(eval(out)) <= {"supplement.reader", "supplement.reader.located", "supplement.resolve.typography"}
 
 
 def test_a_worker_without_a_job_ends_quietly():
@@ -232,3 +237,32 @@ def test_a_writer_that_cannot_be_imported_is_reported_as_itself(tmp_path, monkey
                                                "'supplement.writers.no_such'"):
         build(EXAMPLE, tmp_path, ["docx", "pdf"])
     assert [name for name, _ in started] == ["pdf"]
+
+
+def test_the_formats_left_for_one_slot_are_rendered_in_this_process(tmp_path, monkeypatch, started):
+    """Two cores: the PDF's worker is prestarted and the others, which a second worker would
+    render one after another, are rendered by the building process itself (no fork). Four
+    cores: three prestarted (slowest imports), the two others here."""
+    forked, here = [], []
+    real_fork, real_render = pool._fork, pool.render_into
+
+    def fork(doc, fmt, tmp, cancel):
+        forked.append(fmt.name)
+        return real_fork(doc, fmt, tmp, cancel)
+
+    def render(doc, fmt, tmp, cancel, keep=False):
+        here.append((fmt.name, os.getpid()))  # a worker's list is its own copy
+        return real_render(doc, fmt, tmp, cancel, keep)
+
+    monkeypatch.setattr(pool, "_fork", fork)
+    monkeypatch.setattr(pool, "render_into", render)
+    for cores, formats, prestarted, local in ((2, ["docx", "pdf", "md"], ["pdf"], {"docx", "md"}),
+                                              (4, ["md", "xlsx", "docx", "pdf", "html"], ["pdf", "docx", "html"],
+                                               {"md", "xlsx"})):
+        monkeypatch.setattr(os, "cpu_count", lambda: cores)
+        started.clear(), here.clear()
+        out = tmp_path / str(cores)
+        assert not build(EXAMPLE, out, formats).report.errors
+        assert [name for name, _ in started] == prestarted and forked == []
+        assert {name for name, pid in here if pid == os.getpid()} == local
+        assert sorted(p.suffix for p in out.iterdir()) == sorted("." + f for f in formats)

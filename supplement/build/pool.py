@@ -11,15 +11,16 @@ exception meanwhile.
 A small source's workers are started before it is read (``prestart``): each imports
 its writer (reportlab, python-docx: most of a small build's time) while this process
 reads and checks the source, and is then sent the Document, pickled, on a pipe of its
-own. Pickling a Document costs far more than sharing it by forking once it is large,
-so only sources up to PRESTART_MAX_BYTES are read this way.
+own, before anything else happens. The formats left (on two cores: all but the PDF)
+are then rendered by this process, which would otherwise only wait. Pickling a Document
+costs far more than sharing it by forking once it is large, so only sources up to
+PRESTART_MAX_BYTES are read this way.
 """
 
 from __future__ import annotations
 
 import copyreg
 import gc
-import importlib
 import io
 import json
 import os
@@ -63,13 +64,9 @@ _STOP = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "S
 # 0.5-1 s, far more than forking after the reading (which shares it for nothing). The example
 # (65 KB): 3-5 ms.
 PRESTART_MAX_BYTES = 512 * 1024
-
-# The modules of the classes a Document holds (resolve.document's, the typography, the style's
-# record, located strings): imported before the workers are prestarted, so that they share them
-# and loading the Document they are sent imports nothing (tests/test_prestart.py checks the
-# list against a real Document).
-DOCUMENT_MODULES = ("supplement.resolve.document", "supplement.resolve.typography", "supplement.reader.declare",
-                    "supplement.reader.located_yaml")
+# A prestarted worker's job pipe: the example's Document pickles to 90 KB (a pipe holds 64 KB).
+# Linux lets any process make its pipes up to 1 MB (/proc/sys/fs/pipe-max-size).
+JOB_PIPE_BYTES = 1 << 20
 
 # This process's ends of the workers' pipes: a worker forked later closes them, so that it holds
 # no other worker's pipe open.
@@ -151,7 +148,8 @@ def _slots(formats: list, warm: bool = False) -> int:
 def prestart(source: Path, formats: list, warm: bool = False, cancel: Cancel | None = None) -> Prestarted:
     """Start workers for a small source's formats now, before it is read, each importing its
     writer meanwhile: as many as ``run_jobs`` would run at once, less one core for the reading,
-    slowest import first (``Format.import_ms``). No workers when the source is large
+    for the slowest imports (``Format.import_ms``). ``run_jobs`` sends them the Document first
+    and renders the other formats in this process. No workers when the source is large
     (PRESTART_MAX_BYTES), in a process that builds again and again (``warm``: watch forks its
     workers once warm), or when every format would be rendered in this process."""
     ready = Prestarted()
@@ -164,16 +162,9 @@ def prestart(source: Path, formats: list, warm: bool = False, cancel: Cancel | N
             return ready
     except OSError:  # reading it will say what is wrong
         return ready
-    from supplement.collector import no_gc_pauses
-
-    # Imported here first, the Document's modules are shared with the workers, not imported by
-    # each (this process needs them anyway, to read the source).
-    with no_gc_pauses():
-        for name in DOCUMENT_MODULES:
-            importlib.import_module(name)
-    first = [f for f in formats if not f.external][:at_once]  # those run_jobs starts at once
+    workers = [f for f in formats if not _here(f, warm)]  # run_jobs sends these their Document first
     try:
-        for fmt in sorted(first, key=lambda f: -f.import_ms)[:slots]:
+        for fmt in sorted(workers, key=lambda f: -f.import_ms)[:slots]:
             try:
                 pid, rfd, job = _start(fmt, cancel or Cancel())
             except OSError:  # no more processes or pipes: forked after the reading, as usual
@@ -228,6 +219,14 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False,
         return {fmt.name: render_into(doc, fmt, tmp, cancel, warm) for fmt, tmp in jobs}
     local = [(fmt, tmp) for fmt, tmp in jobs if _here(fmt, warm)]
     pending = [(fmt, tmp) for fmt, tmp in jobs if not _here(fmt, warm)]
+    if ready is not None and ready.workers:
+        # A small build: its prestarted workers are sent the Document before anything else.
+        # When they leave at most one slot, the formats without one would be rendered one at
+        # a time in it: this process, which would only wait, renders them itself (no fork).
+        pending.sort(key=lambda job: job[0].name not in ready.workers)
+        if slots - sum(1 for fmt, _ in pending if fmt.name in ready.workers) <= 1:
+            local += [job for job in pending if job[0].name not in ready.workers]
+            pending = [job for job in pending if job[0].name in ready.workers]
     running: dict[int, tuple] = {}  # read fd -> (pid, format, bytes so far)
     sending: dict[int, memoryview] = {}  # a prestarted worker's job pipe -> what is left to send it
     # The Document pickled once for the prestarted workers, while they are still the caller's
@@ -250,6 +249,7 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False,
                     running[rfd] = (w.pid, fmt, [])
                     sending[w.job] = memoryview(_job(tmp, pickled))
                     sel.register(w.job, selectors.EVENT_WRITE)
+                    _send(sel, sending, w.job)  # a small source's job fits in the pipe (JOB_PIPE_BYTES)
                 sel.register(rfd, selectors.EVENT_READ)
             if local and not sending:  # a prestarted worker has all of its Document first
                 fmt, tmp = local.pop(0)
@@ -419,6 +419,7 @@ def _spawn(fmt, cancel: Cancel, work: tuple | None):
     os.close(wfd)
     if jr >= 0:
         os.close(jr)
+        _widen(jw)
         os.set_blocking(jw, False)  # written as the worker reads it, between the other pipes' events
         _ENDS.add(jw)
     _ENDS.add(rfd)
@@ -429,6 +430,18 @@ def _spawn(fmt, cancel: Cancel, work: tuple | None):
         _close(rfd, jw)
         raise
     return pid, rfd, jw
+
+
+def _widen(fd: int) -> None:
+    """A job pipe that holds a small source's whole Document (JOB_PIPE_BYTES), so that it is sent in
+    one write rather than as the worker reads it (Linux; elsewhere, and where the system's limit is
+    lower, the pipe keeps its size and the job is sent in parts)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), JOB_PIPE_BYTES)
+    except (ImportError, OSError):
+        pass
 
 
 def _kill(pid: int) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from supplement.diagnostics import Pos, Report
-from supplement.reader.located_yaml import YList, YMap, YStr
+from supplement.reader.located import Rec, YList, YMap, YStr
 
 INVALID = object()
 
@@ -35,35 +35,6 @@ def describe(node) -> str:
 def _short(s: str, n: int = 40) -> str:
     s = str(s).replace("\n", " ")
     return s if len(s) <= n else s[: n - 1] + "…"
-
-
-class Rec:
-    """A validated mapping: fields as attributes, ``pos`` and ``at(name)`` for positions."""
-
-    def __init__(self, pos: Pos):
-        self.pos = pos
-        self._at: dict[str, Pos] = {}
-        self._extra: dict[str, Any] = {}
-        self._bad: set[str] = set()  # keys that were unknown, missing, or (partly) invalid
-
-    @property
-    def broken(self) -> bool:
-        """True when an error was reported inside this mapping (its record is incomplete)."""
-        return bool(self._bad)
-
-    def at(self, name: str) -> Pos:
-        return self._at.get(name, self.pos)
-
-    def get(self, name: str, default=None):
-        return self.__dict__.get(name, self._extra.get(name, default))
-
-    @property
-    def extra(self) -> dict[str, Any]:
-        return self._extra
-
-    def __repr__(self):
-        fields = {k: v for k, v in self.__dict__.items() if not k.startswith("_") and k != "pos"}
-        return f"Rec({fields}, extra={self._extra})"
 
 
 class Type:

@@ -13,9 +13,13 @@ import os
 import re
 import stat
 
-import yaml
+from supplement.lazy_patterns import compiled_on_first_use
+
+with compiled_on_first_use():  # PyYAML's pure-Python reader's pattern (5-7 ms), unused with libyaml
+    import yaml
 
 from supplement.diagnostics import POS_COL, POS_FILE, POS_LINE, POS_NEW, Pos, Report, SourceError
+from supplement.reader.located import YList, YMap, YStr
 
 Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
@@ -25,38 +29,6 @@ MAX_NODES = 2_000_000  # after alias expansion
 MAX_ALIASED = 100_000  # values added by '*alias' references: far above any real reuse, far below a bomb
 
 STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
-
-
-class YStr(str):
-    """A scalar as typed, with its position. ``plain`` is False when it was quoted."""
-
-    __slots__ = ("pos", "plain")
-
-    def __new__(cls, value: str, pos: Pos, plain: bool = False):
-        s = super().__new__(cls, value)
-        s.pos, s.plain = pos, plain
-        return s
-
-    def __reduce__(self):  # pickled with its position (a small build sends its Document to workers)
-        return YStr, (str(self), self.pos, self.plain)
-
-    @property
-    def is_null(self) -> bool:
-        return self.plain and self in ("", "~", "null", "Null", "NULL")
-
-
-class YMap(dict):
-    """A mapping with its own position and the position of each key."""
-
-    def __init__(self, pos: Pos):
-        super().__init__()
-        self.pos, self.kpos = pos, {}
-
-
-class YList(list):
-    def __init__(self, pos: Pos):
-        super().__init__()
-        self.pos = pos
 
 
 def _pos(file: str, mark) -> Pos:

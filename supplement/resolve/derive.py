@@ -318,6 +318,9 @@ def _speaker_part(speaker, c: Rec, people: dict) -> str:
     return _REPEATED.sub(r"\1", clean(fill(c.speaker, **values))).strip(" ,;:")
 
 
+_SPACE = Run(" ")  # between a quote's text, citation and note (a Run is immutable: one for all)
+
+
 def _quote(q: Quote, source, s: Rec, people: dict, memo: dict) -> QuoteParagraph:
     # typed outer quotation marks give way to the style's (a style that prints none keeps them)
     text = strip_outer_marks(q.text) if s.quotes.open or s.quotes.close else q.text
@@ -328,7 +331,7 @@ def _quote(q: Quote, source, s: Rec, people: dict, memo: dict) -> QuoteParagraph
         note = Run(s.citations.note_open + clean(q.note) + s.citations.note_close, role="note")
         tail = tail + [note] if s.citations.note_position == "after" else [note] + tail
     for t in tail:
-        runs += [Run(" "), t]
+        runs += [_SPACE, t]
     return QuoteParagraph("quote", tuple(runs), q.at("text"), q.id, **data)
 
 
