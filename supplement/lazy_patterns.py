@@ -33,11 +33,16 @@ class LazyPattern:
         self._args = (pattern, flags)
         self._compiled = None
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str):  # only for what the slots do not hold
+        if name.startswith("_"):  # copy and pickle look for __reduce_ex__ etc. before _args is set
+            raise AttributeError(name)
         compiled = self._compiled
         if compiled is None:
             compiled = self._compiled = _COMPILE(*self._args)
         return getattr(compiled, name)
+
+    def __reduce__(self):  # copied or pickled as the compiled pattern it stands for
+        return _COMPILE, self._args
 
     def __repr__(self) -> str:
         return f"LazyPattern({self._args[0]!r}, {self._args[1]!r})"
@@ -51,12 +56,15 @@ def costly(pattern, flags: int = 0) -> bool:
 @contextmanager
 def compiled_on_first_use():
     """While the block runs (a library's import), ``re.compile`` of a costly pattern returns a
-    LazyPattern; every other pattern compiles as usual. Only for the block."""
+    LazyPattern; every other pattern compiles as ``re.compile`` did before the block, which it
+    is again after it."""
+    before = re.compile
+
     def compile_(pattern, flags=0):
-        return LazyPattern(pattern, flags) if costly(pattern, flags) else _COMPILE(pattern, flags)
+        return LazyPattern(pattern, flags) if costly(pattern, flags) else before(pattern, flags)
 
     re.compile = compile_
     try:
         yield
     finally:
-        re.compile = _COMPILE
+        re.compile = before

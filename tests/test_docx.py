@@ -1043,3 +1043,29 @@ def test_word_and_pdf_page_counts_agree_in_every_preset(tmp_path):
         first = next(n for n, page in enumerate(text) if _squash(doc.items[-1].caption[0].text) in _squash(page))
         empty = _empty_below(pdf, doc)
         assert first >= 1 and all(e <= 0.2 for e in empty[first:word_pages[p] - 1]), (p, empty)
+
+
+def test_a_python_docx_whose_package_writer_changed_is_saved_the_public_way(monkeypatch):
+    """The writer zips the parts python-docx's package writer produces; should a later
+    python-docx move or change that writer, its public save gives the same bytes."""
+    import sys
+
+    import docx.opc.pkgwriter as pkgwriter
+
+    from supplement.pipeline import compile_document
+    from supplement.writers import docx as writer
+
+    doc, _ = compile_document(EXAMPLE)
+    fast = writer.render(doc)
+    real = pkgwriter.PackageWriter._write_content_types_stream
+    for error in (TypeError, AttributeError):  # a new signature; a method gone
+        def changed(phys_writer, parts, error=error):  # the save itself still works
+            if isinstance(phys_writer, writer._Members):
+                raise error("changed")
+            return real(phys_writer, parts)
+
+        monkeypatch.setattr(pkgwriter.PackageWriter, "_write_content_types_stream", staticmethod(changed))
+        assert writer.render(doc) == fast
+    monkeypatch.undo()
+    monkeypatch.setitem(sys.modules, "docx.opc.pkgwriter", None)  # moved: ImportError
+    assert writer.render(doc) == fast

@@ -50,3 +50,21 @@ def test_the_writers_and_the_reader_import_without_compiling_them():
     assert out[0] == "[True, True, True]"
     assert out[1] == "('https://example.org/a/', 'b')"
     assert out[2] == "ReaderError"
+
+
+def test_a_lazy_pattern_copies_and_pickles_as_the_compiled_one_and_blocks_nest():
+    import copy
+    import pickle
+
+    lazy = LazyPattern("[\u2e80-\uffff]+", 0)
+    twins = (copy.copy(lazy), copy.deepcopy(lazy), pickle.loads(pickle.dumps(lazy)))
+    assert lazy._compiled is None  # copying did not compile it
+    for twin in twins:
+        assert isinstance(twin, re.Pattern) and twin.pattern == lazy.pattern
+    before = re.compile
+    with compiled_on_first_use():
+        inner = re.compile
+        with compiled_on_first_use():
+            assert isinstance(re.compile("[\u2e80-\uffff]"), LazyPattern)
+        assert re.compile is inner
+    assert re.compile is before

@@ -266,3 +266,21 @@ def test_the_formats_left_for_one_slot_are_rendered_in_this_process(tmp_path, mo
         assert [name for name, _ in started] == prestarted and forked == []
         assert {name for name, pid in here if pid == os.getpid()} == local
         assert sorted(p.suffix for p in out.iterdir()) == sorted("." + f for f in formats)
+
+
+def test_what_is_rendered_here_and_what_in_workers():
+    """pool._placed: the prestarted formats go first; the rest is rendered here when one slot
+    is left, and forked when none is (this process renders LibreOffice's PDF meanwhile)."""
+    from types import SimpleNamespace as F
+
+    docx, pdf, md, lo = F(name="docx"), F(name="pdf"), F(name="md"), F(name="pdf-lo")
+    for f in (docx, pdf, md):
+        f.external, f.keeps = False, False
+    lo.external, lo.keeps = True, False
+    jobs = [(docx, 1), (pdf, 2), (md, 3)]
+    names = lambda js: [f.name for f, _ in js]  # noqa: E731
+    assert tuple(map(names, pool._placed(jobs, 2, False, {"pdf"}))) == (["docx", "md"], ["pdf"])
+    assert tuple(map(names, pool._placed(jobs, 2, False, set()))) == ([], ["docx", "pdf", "md"])
+    assert tuple(map(names, pool._placed(jobs, 3, False, {"pdf"}))) == ([], ["pdf", "docx", "md"])
+    with_lo = [(docx, 1), (lo, 2), (md, 3)]  # two cores: one slot, the prestarted Word worker's
+    assert tuple(map(names, pool._placed(with_lo, 1, False, {"docx"}))) == (["pdf-lo"], ["docx", "md"])

@@ -217,16 +217,7 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False,
     gc.freeze()
     if not forking:
         return {fmt.name: render_into(doc, fmt, tmp, cancel, warm) for fmt, tmp in jobs}
-    local = [(fmt, tmp) for fmt, tmp in jobs if _here(fmt, warm)]
-    pending = [(fmt, tmp) for fmt, tmp in jobs if not _here(fmt, warm)]
-    if ready is not None and ready.workers:
-        # A small build: its prestarted workers are sent the Document before anything else.
-        # When they leave at most one slot, the formats without one would be rendered one at
-        # a time in it: this process, which would only wait, renders them itself (no fork).
-        pending.sort(key=lambda job: job[0].name not in ready.workers)
-        if slots - sum(1 for fmt, _ in pending if fmt.name in ready.workers) <= 1:
-            local += [job for job in pending if job[0].name not in ready.workers]
-            pending = [job for job in pending if job[0].name in ready.workers]
+    local, pending = _placed(jobs, slots, warm, set(ready.workers) if ready is not None else set())
     running: dict[int, tuple] = {}  # read fd -> (pid, format, bytes so far)
     sending: dict[int, memoryview] = {}  # a prestarted worker's job pipe -> what is left to send it
     # The Document pickled once for the prestarted workers, while they are still the caller's
@@ -278,6 +269,24 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False,
     finally:
         _close(*sending)
         sel.close()
+
+
+def _placed(jobs: list[tuple], slots: int, warm: bool, prestarted: set[str]) -> tuple[list, list]:
+    """The jobs this process renders, and those for workers in the order they get one.
+
+    A small build's prestarted workers are sent the Document before anything else. When they
+    leave one slot, the formats without a worker would be rendered one at a time in it: this
+    process, which would only wait, renders them itself (no fork). When they leave none, this
+    process is rendering another program's format (LibreOffice's): the others are forked as
+    the prestarted workers finish, not queued behind it."""
+    local = [job for job in jobs if _here(job[0], warm)]
+    pending = [job for job in jobs if not _here(job[0], warm)]
+    if prestarted:
+        pending.sort(key=lambda job: job[0].name not in prestarted)
+        if slots - sum(1 for fmt, _ in pending if fmt.name in prestarted) == 1:
+            local += [job for job in pending if job[0].name not in prestarted]
+            pending = [job for job in pending if job[0].name in prestarted]
+    return local, pending
 
 
 def _send(sel, sending: dict[int, memoryview], fd: int) -> None:
@@ -438,10 +447,13 @@ def _widen(fd: int) -> None:
     lower, the pipe keeps its size and the job is sent in parts)."""
     try:
         import fcntl
-
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), JOB_PIPE_BYTES)
-    except (ImportError, OSError):
-        pass
+    except ImportError:
+        return
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
+        try:
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, JOB_PIPE_BYTES)
+        except OSError:  # above the system's limit
+            pass
 
 
 def _kill(pid: int) -> None:

@@ -923,18 +923,18 @@ def _members(document) -> list[tuple[str, bytes]]:
     package writer directly rather than from a zip it writes, which the stable zip would then
     read back and compress again (a third of the example's .docx time: its styles part alone
     is 350 KB). A python-docx whose writer is not as expected is saved and read back."""
-    from docx.opc.pkgwriter import PackageWriter
-
     package = document.part.package
     out = _Members()
     try:
+        from docx.opc.pkgwriter import PackageWriter
+
         parts = list(package.iter_parts())
         for part in parts:
             part.before_marshal()
         PackageWriter._write_content_types_stream(out, parts)
         PackageWriter._write_pkg_rels(out, package.rels)
         PackageWriter._write_parts(out, parts)
-    except AttributeError:  # another python-docx: the public way
+    except (ImportError, AttributeError, TypeError):  # another python-docx: the public way
         buf = io.BytesIO()
         document.save(buf)
         src = zipfile.ZipFile(buf)
