@@ -61,6 +61,16 @@ def test_round_order_puts_each_ratio_side_by_side():
     assert order.index("pdf") + 1 == order.index("both")  # both / max(docx, pdf): the PDF is the larger
 
 
+def test_every_other_round_runs_each_pair_in_the_opposite_order():
+    """A B, then B A: a machine slowing down during a round favours neither side of a ratio
+    (tasks of a group, or the two sizes of a growth ratio)."""
+    run = _bench("run")
+    sizes = [("1000", 1000), ("10000", 10000), ("40000", 40000)]
+    assert [run.counterbalanced(sizes, r)[0][1] for r in range(4)] == [1000, 40000, 1000, 40000]
+    assert run.counterbalanced(("pdf", "both"), 1) == ["both", "pdf"]
+    assert run.counterbalanced(("pdf", "both"), 2) == ["pdf", "both"]
+
+
 def _counts(xml: bytes) -> dict:
     return {tag: len(re.findall(rb"<w:" + tag.encode() + rb"[ />]", xml))
             for tag in ("tbl", "tr", "tc", "p", "r", "vMerge", "tblHeader", "cantSplit", "gridSpan", "rStyle",
