@@ -284,3 +284,20 @@ def test_what_is_rendered_here_and_what_in_workers():
     assert tuple(map(names, pool._placed(jobs, 3, False, {"pdf"}))) == ([], ["pdf", "docx", "md"])
     with_lo = [(docx, 1), (lo, 2), (md, 3)]  # two cores: one slot, the prestarted Word worker's
     assert tuple(map(names, pool._placed(with_lo, 1, False, {"docx"}))) == (["pdf-lo"], ["docx", "md"])
+
+
+def test_a_worker_that_dies_is_named(tmp_path, monkeypatch, two_cores):
+    """A worker killed mid-render (out of memory, kill -9) is reported with its format."""
+    parent = os.getpid()
+    real = pool.render_into
+
+    def dying(doc, fmt, tmp, cancel, keep=False):
+        if os.getpid() != parent and fmt.name == "html":
+            os._exit(1)  # as a killed process: no result written
+        return real(doc, fmt, tmp, cancel, keep)
+
+    monkeypatch.setattr(pool, "render_into", dying)
+    monkeypatch.setattr(pool, "PRESTART_MAX_BYTES", 0)  # forked after the reading
+    with pytest.raises(pool.WriterFailed, match="the html writer's process ended unexpectedly"):
+        build(EXAMPLE, tmp_path / "out", ["md", "html"])
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())  # nothing put in place

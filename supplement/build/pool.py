@@ -259,7 +259,7 @@ def run_jobs(doc, jobs: list[tuple], cancel: Cancel, warm: bool = False,
                 pid, fmt, parts = running.pop(fd)
                 _close(fd)
                 os.waitpid(pid, 0)
-                results[fmt.name] = _outcome(b"".join(parts))
+                results[fmt.name] = _outcome(b"".join(parts), fmt.name)
         return results
     except BaseException:
         for rfd, (pid, _, _) in running.items():
@@ -305,8 +305,8 @@ def _send(sel, sending: dict[int, memoryview], fd: int) -> None:
         _close(fd)
 
 
-def _outcome(raw: bytes) -> tuple[float, list[str]]:
-    msg = json.loads(raw) if raw else {"error": "writer process ended unexpectedly"}
+def _outcome(raw: bytes, name: str) -> tuple[float, list[str]]:
+    msg = json.loads(raw) if raw else {"error": f"the {name} writer's process ended unexpectedly (killed, or out of memory?)"}
     if "diagnostics" in msg:
         raise SourceError(Report([Diagnostic.from_dict(d) for d in msg["diagnostics"]]))
     if "error" in msg:
