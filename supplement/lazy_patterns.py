@@ -48,7 +48,7 @@ class LazyPattern:
         return f"LazyPattern({self._args[0]!r}, {self._args[1]!r})"
 
 
-def costly(pattern, flags: int = 0) -> bool:
+def costly(pattern) -> bool:
     """A pattern whose ranges reach U+FFFF or U+10FFFF."""
     return isinstance(pattern, str) and ("\uffff" in pattern or "\U0010ffff" in pattern)
 
@@ -61,7 +61,7 @@ def compiled_on_first_use():
     before = re.compile
 
     def compile_(pattern, flags=0):
-        return LazyPattern(pattern, flags) if costly(pattern, flags) else before(pattern, flags)
+        return LazyPattern(pattern, flags) if costly(pattern) else before(pattern, flags)
 
     re.compile = compile_
     try:

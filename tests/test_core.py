@@ -15,7 +15,7 @@ from srcutil import BASE, edit, load, load_checked
 from supplement.diagnostics import Report
 from supplement.pipeline import check_source
 from supplement.reader import read_source
-from supplement.reader.located_yaml import YStr
+from supplement.reader.located import YStr
 from supplement.reader.versions import MIGRATIONS, upgrade
 from supplement.study.model import Finding, Place, Quote, Subtheme, Theme, quotes, walk
 

@@ -14,7 +14,8 @@ import pytest
 from srcutil import BASE, edit, load, only, problems
 from supplement.diagnostics import Pos, Report, SourceError
 from srcutil import load_source
-from supplement.reader.located_yaml import MAX_DEPTH, YList, YMap, YStr, parse
+from supplement.reader.located import YList, YMap, YStr
+from supplement.reader.located_yaml import MAX_DEPTH, parse
 
 
 def test_base_is_clean(tmp_path):

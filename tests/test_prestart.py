@@ -133,7 +133,7 @@ def test_what_cannot_be_pickled_is_said_not_raised():
 
 def test_a_located_string_keeps_its_position_through_pickling():
     from supplement.diagnostics import Pos
-    from supplement.reader.located_yaml import YStr
+    from supplement.reader.located import YStr
 
     s = YStr("Ørsted", Pos("study.yaml", 3, 9), plain=True)
     back = pickle.loads(pool._pickled([s]))[0]

@@ -306,7 +306,9 @@ def _send(sel, sending: dict[int, memoryview], fd: int) -> None:
 
 
 def _outcome(raw: bytes, name: str) -> tuple[float, list[str]]:
-    msg = json.loads(raw) if raw else {"error": f"the {name} writer's process ended unexpectedly (killed, or out of memory?)"}
+    if not raw:  # the worker ended without a word: killed, or out of memory
+        raise WriterFailed(f"the {name} writer's process ended unexpectedly (killed, or out of memory?)")
+    msg = json.loads(raw)
     if "diagnostics" in msg:
         raise SourceError(Report([Diagnostic.from_dict(d) for d in msg["diagnostics"]]))
     if "error" in msg:

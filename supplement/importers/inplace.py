@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
-from supplement.reader.located_yaml import YList, YMap, YStr, parse
+from supplement.reader.located import YList, YMap, YStr
+from supplement.reader.located_yaml import parse
 from supplement.study import emit as E
 from supplement.study.edit import Edit, Lines, apply, id_edit, scalar_spans
 from supplement.study.model import Supplement

@@ -92,7 +92,8 @@ def load_settings(source: Path, sensitive: Optional[Path] = None, findings=None)
 
 
 def _read_settings(path: Path, s: Settings, r: Report) -> None:
-    from supplement.reader.located_yaml import YList, YMap, YStr, parse, read_text
+    from supplement.reader.located import YList, YMap, YStr
+    from supplement.reader.located_yaml import parse, read_text
 
     tree = parse(read_text(str(path)), str(path))  # raises SourceError with the position
     if tree is None:

@@ -20,7 +20,7 @@ def read_source(path: str | Path, text: str | None = None) -> tuple[Supplement |
 
     ``text``, when given, is read instead of the file (a version from git); ``path`` then
     names it in messages and places it, for a style file named relative to it."""
-    from supplement.reader.declare import Rec
+    from supplement.reader.located import Rec
     from supplement.reader.format_v1 import SOURCE_FILE
     from supplement.reader.located_yaml import parse, read_text
     from supplement.reader.to_study import build
@@ -35,7 +35,7 @@ def read_source(path: str | Path, text: str | None = None) -> tuple[Supplement |
     if tree is None:
         r.error(Pos(path, 1, 1), "the file is empty", "a source starts with 'schema: 1'; see docs/format.md")
         return None, r
-    from supplement.reader.located_yaml import YMap
+    from supplement.reader.located import YMap
 
     style_keys = {"extends", "page", "font", "labels", "numbering", "citations", "cover"}
     if isinstance(tree, YMap) and "schema" not in tree and "study" not in tree and style_keys & set(tree):

@@ -14,8 +14,8 @@ import difflib
 
 from supplement.diagnostics import Report
 from supplement.reader.cite import CiteText
-from supplement.reader.declare import Bool, Rec
-from supplement.reader.located_yaml import YStr
+from supplement.reader.declare import Bool
+from supplement.reader.located import Rec, YStr
 from supplement.study.model import (
     Author,
     Checklist,

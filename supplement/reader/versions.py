@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from supplement.diagnostics import Report
-from supplement.reader.located_yaml import YMap, YStr
+from supplement.reader.located import YMap, YStr
 from supplement.study.model import SCHEMA_VERSION
 
 MIGRATIONS: dict[int, Callable[[YMap, Report], YMap]] = {}

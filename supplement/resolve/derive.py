@@ -27,7 +27,7 @@ from supplement.resolve.document import (
 )
 from supplement.resolve import placeholders
 from supplement.resolve.numbering import format_number
-from supplement.reader.declare import Rec
+from supplement.reader.located import Rec
 from supplement.study.index import Index
 from supplement.study.quotemarks import strip_outer_marks
 from supplement.study.appendix import items as appendix_items, order as appendix_order

@@ -16,8 +16,9 @@ from pathlib import Path
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.resolve import placeholders
 from supplement.resolve.typography import ROLE_KEYS, page_size
-from supplement.reader.declare import Bool, Custom, Enum, Field, ListOf, Number, Obj, Rec, Text, _short
-from supplement.reader.located_yaml import YMap, parse, read_text
+from supplement.reader.declare import Bool, Custom, Enum, Field, ListOf, Number, Obj, Text, _short
+from supplement.reader.located import Rec, YMap
+from supplement.reader.located_yaml import parse, read_text
 
 PRESETS = Path(__file__).resolve().parent.parent / "presets"
 FONTS = Path(__file__).resolve().parent.parent / "fonts"

@@ -25,7 +25,8 @@ from pathlib import Path
 import yaml
 
 from supplement.diagnostics import Pos, Report, SourceError
-from supplement.reader.located_yaml import YList, YMap, YStr, parse, read_text
+from supplement.reader.located import YList, YMap, YStr
+from supplement.reader.located_yaml import parse, read_text
 
 
 @dataclass(frozen=True)

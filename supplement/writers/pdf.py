@@ -133,7 +133,8 @@ class _Flate(PDFStreamFilterZCompress):
     def encode(self, text):
         z = self.compressed.get(text)
         if z is None:
-            z = self.compressed.now[text] = super().encode(text)
+            z = super().encode(text)
+            self.compressed.put(text, z)
         return z
 
 

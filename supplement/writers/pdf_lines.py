@@ -1069,6 +1069,9 @@ class Recent:
                 self.now[key] = value
         return value
 
+    def put(self, key, value) -> None:
+        self.now[key] = value
+
     def clear(self) -> None:
         self.now, self.before = {}, {}
 
@@ -1194,7 +1197,7 @@ class Typesetter:
             return made.copy()
         f = self._para(p, style, link, markup)
         if type(f) is LineParagraph:
-            self.made.now[key] = f
+            self.made.put(key, f)
         return f
 
     def _para(self, p, style, link, markup):
