@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+
+from supplement.records import Struct, field
 
 # Echoed user text must not drive the terminal: an escape sequence ("\x1b[2J"), a line break
 # that fakes another diagnostic, a bidi override that reorders the line. Shown escaped instead.
@@ -15,8 +16,7 @@ def _visible(text: str) -> str:
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Pos:
+class Pos(Struct, frozen=True, order=True):
     """A place in a file: 1-based line and column."""
 
     file: str
@@ -27,14 +27,7 @@ class Pos:
         return f"{self.file}:{self.line}:{self.col}" if self.line else self.file
 
 
-# The reader makes a Pos for every value of a file (150,000 at 10,000 quotes): these make one
-# without the frozen dataclass's __init__, which sets each field through object.__setattr__.
-POS_NEW = object.__new__
-POS_FILE, POS_LINE, POS_COL = Pos.file.__set__, Pos.line.__set__, Pos.col.__set__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Struct, frozen=True):
     """One problem: error or warning, where, what, and how to fix it."""
 
     severity: str  # "error" | "warning"
@@ -48,8 +41,8 @@ class Diagnostic:
 
     def as_dict(self) -> dict:
         """The JSON form; ``hint`` is left out when there is none."""
-        d = asdict(self)
-        d.update(d.pop("pos"))
+        d = {"severity": self.severity, "message": self.message, "hint": self.hint,
+             "file": self.pos.file, "line": self.pos.line, "col": self.pos.col}
         if not d["hint"]:
             del d["hint"]
         return d
@@ -59,8 +52,7 @@ class Diagnostic:
         return cls(d["severity"], Pos(d["file"], d["line"], d["col"]), d["message"], d.get("hint", ""))
 
 
-@dataclass
-class Report:
+class Report(Struct):
     """Collects every problem; nothing stops at the first one."""
 
     items: list[Diagnostic] = field(default_factory=list)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from supplement.records import Struct, field
+
 
 SCHEMA_NAME = "supplement.schema.json"
 
@@ -22,8 +23,7 @@ class InitError(Exception):
     """The folder cannot be set up (not empty, a file in the way, not writable)."""
 
 
-@dataclass
-class Created:
+class Created(Struct):
     root: Path
     source: Path
     written: list[Path] = field(default_factory=list)

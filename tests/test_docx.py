@@ -9,8 +9,6 @@ horizontal rules) is shared by the module.
 """
 
 from __future__ import annotations
-
-import dataclasses
 import io
 import json
 import re
@@ -27,6 +25,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 import ooxml_validator
+from supplement.records import replace
 from supplement.resolve.document import Finding, Paragraph, Run, ThemeBlock
 from supplement.pipeline import load_document
 from supplement.resolve.layout import theme_rows
@@ -111,8 +110,8 @@ def _tall_rows(example, per_finding: int = 6, blocks: int = 10):
         quotes = tuple(pool[k * per_finding:(k + 1) * per_finding])
         out.append(ThemeBlock(0, f"{k + 1}.", f"Theme {k + 1}", head,
                               (Paragraph("theme", (Run(f"{k + 1}. Theme {k + 1} (continued)"),)),),
-                              (dataclasses.replace(finding, quotes=quotes),), (head,)))
-    return dataclasses.replace(example, items=(example.items[0], dataclasses.replace(tt, blocks=tuple(out))))
+                              (replace(finding, quotes=quotes),), (head,)))
+    return replace(example, items=(example.items[0], replace(tt, blocks=tuple(out))))
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +193,6 @@ def _with_style(preset: str | None = None, **fields):
         for p in parts[:-1]:
             obj = getattr(obj, p)
         setattr(obj, parts[-1], value)
-    from dataclasses import replace
 
     from supplement.resolve.typography import typography
     return replace(doc, typography=typography(doc.style))  # decided from the changed style
@@ -436,11 +434,11 @@ def test_themes_and_subthemes_without_findings(example):
     tt = example.items[1]
     b0, sub = tt.blocks[0], tt.blocks[1]
     sub_heading, theme_heading = Paragraph("subtheme", (Run("B. Nothing Yet"),)), Paragraph("theme", (Run("II. Empty"),))
-    bare_sub = dataclasses.replace(sub, heading=sub_heading, headings=(b0.heading, sub_heading), findings=())
-    bare_theme = dataclasses.replace(b0, heading=theme_heading, headings=(theme_heading,), findings=())
-    blocks = (dataclasses.replace(b0, findings=()), sub, bare_sub, bare_theme)
-    document = docx.Document(io.BytesIO(render(dataclasses.replace(
-        example, items=(example.items[0], dataclasses.replace(tt, blocks=blocks))))))
+    bare_sub = replace(sub, heading=sub_heading, headings=(b0.heading, sub_heading), findings=())
+    bare_theme = replace(b0, heading=theme_heading, headings=(theme_heading,), findings=())
+    blocks = (replace(b0, findings=()), sub, bare_sub, bare_theme)
+    document = docx.Document(io.BytesIO(render(replace(
+        example, items=(example.items[0], replace(tt, blocks=blocks))))))
     (tbl,) = _theme_tables(document)
     got = [[_text(tc) for tc, _ in row] for row in _rows(tbl)[1:]]
     assert [r[0] for r in got] == ["I. Elements of Disease", "A. Failure of Initial Treatment", "B. Nothing Yet",
@@ -727,7 +725,7 @@ def test_document_properties(example, reopened):
     assert cp.keywords == "spinal metastases; qualitative research; clinical decision-making; multidisciplinary care"
     assert cp.language == "en-US" and cp.last_modified_by == "supplement" and cp.revision == 1
     assert cp.created == cp.modified == meta.date.astimezone(timezone.utc)
-    doc = dataclasses.replace(example, meta=dataclasses.replace(
+    doc = replace(example, meta=replace(
         meta, authors=("Ann Author", "Bo Writer"), date=datetime(2024, 3, 5, 14, 30, tzinfo=timezone.utc)))
     cp = docx.Document(io.BytesIO(render(doc))).core_properties
     assert cp.author == "Ann Author; Bo Writer"
@@ -786,9 +784,9 @@ def _hostile(example):
     f = Finding(Paragraph("finding", (Run(HOSTILE),)),
                 (Paragraph("quote", (Run(HOSTILE, role="quote-text"), Run(" "), Run("[<1>]", role="citation"))),))
     heading = Paragraph("theme", (Run("I. " + HOSTILE),))
-    blocks = (dataclasses.replace(b, heading=heading, headings=(heading,), findings=(f,)),)
-    return dataclasses.replace(example, meta=dataclasses.replace(example.meta, header=HOSTILE, title=HOSTILE),
-                               items=(dataclasses.replace(tt, blocks=blocks),))
+    blocks = (replace(b, heading=heading, headings=(heading,), findings=(f,)),)
+    return replace(example, meta=replace(example.meta, header=HOSTILE, title=HOSTILE),
+                               items=(replace(tt, blocks=blocks),))
 
 
 def test_user_text_never_becomes_markup(example):
@@ -809,10 +807,10 @@ def test_characters_xml_cannot_hold_become_replacement_marks(example):
     tt = example.items[1]
     b, f = tt.blocks[0], tt.blocks[0].findings[0]
     quote = Paragraph("quote", (Run(bad, role="quote-text"),))
-    doc = dataclasses.replace(
-        example, meta=dataclasses.replace(example.meta, title=bad, header=bad, footer=(("text", bad),)),
-        items=(dataclasses.replace(tt, label=bad, blocks=(dataclasses.replace(b, findings=(
-            dataclasses.replace(f, quotes=(quote,)),)),)),))
+    doc = replace(
+        example, meta=replace(example.meta, title=bad, header=bad, footer=(("text", bad),)),
+        items=(replace(tt, label=bad, blocks=(replace(b, findings=(
+            replace(f, quotes=(quote,)),)),)),))
     document = docx.Document(io.BytesIO(render(doc)))
     shown = "a\ufffdb\ufffdc\ufffdd\ufffde"
     assert document.core_properties.title == shown
@@ -854,7 +852,7 @@ def _synthetic(example, quotes: int):
                                  (Paragraph("theme", (Run(f"{k + 1}. Theme {k + 1} (continued)"),)),), tuple(findings),
                                  (head,)))
         k += 1
-    return dataclasses.replace(example, items=(example.items[0], dataclasses.replace(tt, blocks=tuple(blocks))))
+    return replace(example, items=(example.items[0], replace(tt, blocks=tuple(blocks))))
 
 
 def test_ten_thousand_quotes_give_one_paragraph_each(example):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from srcutil import EXAMPLE
 from supplement.reader import read_source
 from supplement.reader.declare import BAD_CHARS
+from supplement.records import replace
 from supplement.study.emit import emit, scalar
 from supplement.study.model import (
     Author,
@@ -19,6 +20,7 @@ from supplement.study.model import (
     TextBlock,
     Cite,
     Column,
+    DEFAULT_COVERAGE_CAPTION,
     CoverageTableSettings,
     Finding,
     Headers,
@@ -120,7 +122,7 @@ def supplements(draw):
                       sections=tuple(sections), tables=tuple(tables), checklists=tuple(checklists), appendix=appendix,
                       coverage_table=draw(st.one_of(st.none(), st.builds(
                           CoverageTableSettings, by=st.sampled_from(["participant", "source"]),
-                          caption=st.one_of(st.just(CoverageTableSettings.caption),
+                          caption=st.one_of(st.just(DEFAULT_COVERAGE_CAPTION),
                                             TEXT.filter(lambda s: "{" not in s and "}" not in s))))),
                       checks=tuple(draw(st.lists(st.tuples(st.sampled_from(["duplicate-quote", "unused-source"]),
                                                            st.sampled_from(["error", "warning", "off"])),
@@ -177,7 +179,6 @@ def test_comments_from_a_producer_are_printed_above_their_value(tmp_path):
     sup, _ = read_source(EXAMPLE)
     theme = sup.themes[0]
     q = theme.findings[0].quotes[0]
-    from dataclasses import replace
     q2 = replace(q, comment="NVivo: coded by two coders\nreview the page")
     f2 = replace(theme.findings[0], quotes=(q2,) + theme.findings[0].quotes[1:])
     sup2 = replace(sup, themes=(replace(theme, findings=(f2,) + theme.findings[1:]),) + sup.themes[1:],

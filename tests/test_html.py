@@ -3,13 +3,12 @@ browser, axe-core and the live preview: tests/test_browser.py)."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import lxml.html
 import pytest
 
 from formats_util import HOSTILE, checked_example, example_doc, hostile_source, quote_rows, squash
 from supplement.pipeline import load_document
+from supplement.records import replace
 from supplement.resolve.document import Run
 from supplement.writers.html import render
 
@@ -121,8 +120,8 @@ def test_hostile_text_stays_text(tmp_path):
 
 def test_characters_html_cannot_hold_become_replacement_marks(doc):
     bad = "a\x00b\x1fc\ud800d\uffffe"
-    meta = dataclasses.replace(doc.meta, title=bad, header=bad, footer=(("text", bad),))
-    page = render(dataclasses.replace(doc, meta=meta)).decode("utf-8")
+    meta = replace(doc.meta, title=bad, header=bad, footer=(("text", bad),))
+    page = render(replace(doc, meta=meta)).decode("utf-8")
     assert "a\ufffdb\ufffdc\ufffdd\ufffde" in page and "\x00" not in page
 
 
@@ -134,7 +133,7 @@ def test_run_formatting(doc):
     tt = doc.items[-1]
     b = tt.blocks[0]
     f = b.findings[0]
-    q = dataclasses.replace(f.quotes[0], runs=(Run("x", bold=True, italic=True, superscript=True, role="mark"),))
-    item = dataclasses.replace(tt, blocks=(dataclasses.replace(b, findings=(dataclasses.replace(f, quotes=(q,)),)),))
-    page = render(dataclasses.replace(doc, items=(item,))).decode()
+    q = replace(f.quotes[0], runs=(Run("x", bold=True, italic=True, superscript=True, role="mark"),))
+    item = replace(tt, blocks=(replace(b, findings=(replace(f, quotes=(q,)),)),))
+    page = render(replace(doc, items=(item,))).decode()
     assert '<p class="quote"><span class="mark"><b><i><sup>x</sup></i></b></span></p>' in page

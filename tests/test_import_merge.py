@@ -7,6 +7,7 @@ from importutil import assert_checks_and_builds, quotes, run
 from qdafixtures import G_SUB2, G_THEME2, Sel, Spec, write_qdpx
 from supplement.importers import import_file
 from supplement.reader import read_source
+from supplement.records import replace
 
 Q1 = "You just know when something is wrong."
 Q2 = "I called the doctor anyway, at three in the morning."
@@ -111,7 +112,6 @@ def test_quotes_without_ids_are_matched_by_their_words(tmp_path):
     """A source imported from a table without ids (or typed by hand) still matches on re-import."""
     from supplement.importers.merge import merge
     first = import_file(str(write_qdpx(tmp_path / "p.qdpx"))).sup
-    from dataclasses import replace
 
     def strip(sup):
         return replace(sup, themes=tuple(replace(t, findings=tuple(

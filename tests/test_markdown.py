@@ -10,6 +10,7 @@ import pytest
 
 from formats_util import HOSTILE, checked_example, example_doc, hostile_source, need, quote_rows, squash
 from supplement.pipeline import load_document
+from supplement.records import replace
 from supplement.writers.markdown import render
 
 
@@ -141,7 +142,6 @@ def test_rebuild_is_byte_identical(doc):
 def test_random_punctuation_reads_back_exactly(doc):
     """300 random strings of Markdown's, pandoc's and HTML's special characters, words and
     spaces, as quotes: each cell comes back as written (whitespace runs as one space)."""
-    import dataclasses
     import random
 
     from supplement.resolve.document import Run
@@ -154,8 +154,8 @@ def test_random_punctuation_reads_back_exactly(doc):
         texts.append(t or "x")
     tt = doc.items[1]
     b, f = tt.blocks[0], tt.blocks[0].findings[0]
-    quotes = tuple(dataclasses.replace(f.quotes[0], runs=(Run(t, role="quote-text"),)) for t in texts)
-    item = dataclasses.replace(tt, blocks=(dataclasses.replace(b, findings=(dataclasses.replace(f, quotes=quotes),)),))
-    ast = pandoc(render(dataclasses.replace(doc, items=(item,), cover=None)))
+    quotes = tuple(replace(f.quotes[0], runs=(Run(t, role="quote-text"),)) for t in texts)
+    item = replace(tt, blocks=(replace(b, findings=(replace(f, quotes=quotes),)),))
+    ast = pandoc(render(replace(doc, items=(item,), cover=None)))
     table = next(b for b in ast["blocks"] if b["t"] == "Table")
     assert [row[2] for row in table_cells(table)[1]] == texts

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import re
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ import pytest
 
 from supplement.diagnostics import Pos, SourceError
 from supplement.checks.fonts import uncovered
+from supplement.records import replace
 from supplement.resolve.document import Finding, Paragraph, ParticipantTable, Run, ThemeBlock, ThemeTable
 from supplement.pipeline import load_document
 from supplement.writers import pdf as pdfwriter
@@ -174,8 +174,8 @@ def test_all_fonts_embedded_no_base14(example):
 @needs_poppler
 def test_metadata(tmp_path):
     doc = load_document(EXAMPLE)
-    meta = dataclasses.replace(doc.meta, authors=("Ana Pérez", "B. Writer"))
-    doc = dataclasses.replace(doc, meta=meta)
+    meta = replace(doc.meta, authors=("Ana Pérez", "B. Writer"))
+    doc = replace(doc, meta=meta)
     path = _write(tmp_path, "m.pdf", pdfwriter.render(doc))
     info = dict(line.split(":", 1) for line in _run("pdfinfo", "-isodates", str(path)).splitlines() if ":" in line)
     info = {k: v.strip() for k, v in info.items()}
@@ -264,11 +264,11 @@ def _with_quote_text(doc, texts):
     f = b.findings[0]
     extra = tuple(Paragraph("quote", (Run(f"“{t}”", role="quote-text"), Run(" "), Run("[6]", role="citation")),
                             Pos("x.yaml", 10 + i, 9)) for i, t in enumerate(texts))
-    nb = dataclasses.replace(b, findings=(dataclasses.replace(f, quotes=extra + f.quotes),) + b.findings[1:])
+    nb = replace(b, findings=(replace(f, quotes=extra + f.quotes),) + b.findings[1:])
     title = Paragraph("finding", (Run("A finding with <b>markup</b> & <img src='x.png'/>"),))
-    nb = dataclasses.replace(nb, findings=(dataclasses.replace(nb.findings[0], text=title),) + nb.findings[1:])
-    items = tuple(dataclasses.replace(i, blocks=(nb,) + i.blocks[1:]) if i is theme else i for i in doc.items)
-    return dataclasses.replace(doc, items=items)
+    nb = replace(nb, findings=(replace(nb.findings[0], text=title),) + nb.findings[1:])
+    items = tuple(replace(i, blocks=(nb,) + i.blocks[1:]) if i is theme else i for i in doc.items)
+    return replace(doc, items=items)
 
 
 @needs_poppler
@@ -349,8 +349,8 @@ def test_fontcheck_checks_the_font_each_run_uses():
     assert ord("Ω") in cmap  # Liberation has Greek; a label with it is fine
     theme = _theme_table(doc)
     cap = Paragraph("caption", (Run("Appendix Ω.", role="label", bold=True), Run(" ∰ text")), Pos("s.yaml", 3, 4))
-    items = tuple(dataclasses.replace(i, caption=(cap,)) if i is theme else i for i in doc.items)
-    assert uncovered(dataclasses.replace(doc, items=items)) == [(Pos("s.yaml", 3, 4), "∰")]
+    items = tuple(replace(i, caption=(cap,)) if i is theme else i for i in doc.items)
+    assert uncovered(replace(doc, items=items)) == [(Pos("s.yaml", 3, 4), "∰")]
 
 
 # ---------------------------------------------------------------- big documents
@@ -377,8 +377,8 @@ def synthetic(n_quotes: int, base=None):
                                      (heading,)))
             if count >= n_quotes:
                 break
-    items = tuple(dataclasses.replace(i, blocks=tuple(blocks)) if i is theme else i for i in base.items)
-    return dataclasses.replace(base, items=items)
+    items = tuple(replace(i, blocks=tuple(blocks)) if i is theme else i for i in base.items)
+    return replace(base, items=items)
 
 
 def _count_wraps(monkeypatch, doc) -> tuple[int, int]:
@@ -427,11 +427,11 @@ def test_quote_and_finding_taller_than_a_page_are_split(tmp_path):
     long_quote = Paragraph("quote", (Run(f"“{words}”", role="quote-text"), Run(" "), Run("[9]", role="citation")))
     long_finding = Paragraph("finding", (Run(" ".join(f"find{i}" for i in range(1500))),))
     b1, b2 = theme.blocks[1], theme.blocks[2]
-    nb1 = dataclasses.replace(b1, findings=(Finding(long_finding, ()),))
-    nb2 = dataclasses.replace(b2, findings=(Finding(b2.findings[0].text, (long_quote,)),))
-    items = tuple(dataclasses.replace(i, blocks=(theme.blocks[0], nb1, nb2) + theme.blocks[3:]) if i is theme else i
+    nb1 = replace(b1, findings=(Finding(long_finding, ()),))
+    nb2 = replace(b2, findings=(Finding(b2.findings[0].text, (long_quote,)),))
+    items = tuple(replace(i, blocks=(theme.blocks[0], nb1, nb2) + theme.blocks[3:]) if i is theme else i
                   for i in base.items)
-    doc = dataclasses.replace(base, items=items)
+    doc = replace(base, items=items)
     warnings = []
     path = _write(tmp_path, "tall.pdf", pdfwriter.render(doc, warnings.append))
     assert warnings == []

@@ -13,6 +13,7 @@ import pytest
 from supplement.checks.fonts import uncovered
 from supplement.diagnostics import Pos
 from supplement.pipeline import compile_document, load_document
+from supplement.records import replace
 from supplement.resolve import fonts as fontres
 from supplement.resolve.document import Paragraph, Run
 from supplement.resolve.style import load_style
@@ -137,9 +138,8 @@ def test_font_coverage_checks_the_font_actually_used(tmp_path):
     doc = load_document(EXAMPLE)
     caption = Paragraph("caption", (Run(f"Symbol {char} here"),), Pos("x.yaml", 4, 2))
     item = doc.items[0]
-    import dataclasses
 
-    liberation = dataclasses.replace(doc, items=(dataclasses.replace(item, caption=(caption,)),) + doc.items[1:])
+    liberation = replace(doc, items=(replace(item, caption=(caption,)),) + doc.items[1:])
     assert uncovered(liberation) == [(Pos("x.yaml", 4, 2), char)]
-    dejavu = dataclasses.replace(liberation, style=dv)
+    dejavu = replace(liberation, style=dv)
     assert uncovered(dejavu) == []

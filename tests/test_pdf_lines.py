@@ -23,6 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as RLParagraph
 
 from supplement.pipeline import load_document
+from supplement.records import replace
 from supplement.resolve.document import Paragraph, Run
 from supplement.writers import pdf
 from supplement.writers.pdf_lines import LineParagraph, Measure, Typesetter, break_simple
@@ -452,13 +453,12 @@ def test_a_render_that_does_not_keep_keeps_nothing(monkeypatch):
 def test_a_render_that_keeps_still_warns_every_time(monkeypatch):
     """A role without a PDF style is printed as table text, with a warning on every render,
     not only on the one that made the stand-in style."""
-    import dataclasses
 
     monkeypatch.setattr(pdf, "_kept", None)
     doc = _document(EXAMPLE, None)
     item = doc.items[0]
-    cap = dataclasses.replace(item.caption[0], role="mystery")
-    doc = dataclasses.replace(doc, items=(dataclasses.replace(item, caption=(cap, *item.caption[1:])), *doc.items[1:]))
+    cap = replace(item.caption[0], role="mystery")
+    doc = replace(doc, items=(replace(item, caption=(cap, *item.caption[1:])), *doc.items[1:]))
     for _ in range(2):
         warnings = []
         pdf.render(doc, warnings.append, keep=True)

@@ -3,8 +3,6 @@ fragments of a quote at a page's top or foot, table pages not left more than a f
 and contents with the real page numbers. Everything is read back from the PDF (pdftotext -bbox)."""
 
 from __future__ import annotations
-
-import dataclasses
 import html
 import re
 import shutil
@@ -14,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from supplement.pipeline import load_document
+from supplement.records import replace
 from supplement.resolve.document import Finding, Paragraph, QuoteParagraph, Run, ThemeTable
 from supplement.resolve.style import page_size, preset_names
 from supplement.writers import pdf as pdfwriter
@@ -119,9 +118,9 @@ def _long_findings_doc():
     cont = lambda p: Paragraph("finding", (Run(" ".join(p.text.split()[:3]) + "… (continued)"),))  # noqa: E731
     q1 = tuple(quote(i, 30 + 37 * (i % 5)) for i in range(40))
     q2 = tuple(quote(100 + i, 25 + 41 * (i % 4)) for i in range(40))
-    b0 = dataclasses.replace(theme.blocks[0], findings=(Finding(f1, q1, None, cont(f1)), Finding(f2, q2, None, cont(f2))))
-    items = tuple(dataclasses.replace(i, blocks=(b0,) + theme.blocks[1:]) if i is theme else i for i in base.items)
-    return dataclasses.replace(base, items=items), (f1, q1), (f2, q2)
+    b0 = replace(theme.blocks[0], findings=(Finding(f1, q1, None, cont(f1)), Finding(f2, q2, None, cont(f2))))
+    items = tuple(replace(i, blocks=(b0,) + theme.blocks[1:]) if i is theme else i for i in base.items)
+    return replace(base, items=items), (f1, q1), (f2, q2)
 
 
 def _squash(s):
@@ -297,7 +296,7 @@ def test_contents_numbers_identical_bytes_and_a_contents_entry_longer_than_a_pag
     assert pdfwriter.render(doc) == pdfwriter.render(doc)
     words = " ".join(f"word{i}" for i in range(3000))  # a caption with no full stop: all of it is listed
     entry = Paragraph("contents-item", (Run("Table S1:", bold=True), Run(" " + words)))
-    doc = dataclasses.replace(doc, cover=dataclasses.replace(doc.cover, contents=(entry,) + doc.cover.contents[1:]))
+    doc = replace(doc, cover=replace(doc.cover, contents=(entry,) + doc.cover.contents[1:]))
     path = _render(doc, tmp_path)
     pages = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
                            text=True).stdout.split("\f")

@@ -230,9 +230,9 @@ def test_ctrl_c_while_the_document_is_pickled_stops_its_worker(tmp_path, monkeyp
 
 
 def test_a_writer_that_cannot_be_imported_is_reported_as_itself(tmp_path, monkeypatch, two_cores, started):
-    import dataclasses
+    from supplement.records import replace
 
-    monkeypatch.setitem(FORMATS, "pdf", dataclasses.replace(FORMATS["pdf"], module="supplement.writers.no_such"))
+    monkeypatch.setitem(FORMATS, "pdf", replace(FORMATS["pdf"], module="supplement.writers.no_such"))
     with pytest.raises(pool.WriterFailed, match="pdf writer failed: ModuleNotFoundError: No module named "
                                                "'supplement.writers.no_such'"):
         build(EXAMPLE, tmp_path, ["docx", "pdf"])

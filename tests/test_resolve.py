@@ -7,13 +7,12 @@ everything and changes nothing else.
 """
 
 from __future__ import annotations
-
-import dataclasses
 import re
 
 import pytest
 
 from srcutil import BASE, EXAMPLE, SEED_COUNTS, dump, edit, example_data
+from supplement.records import Struct, replace
 from supplement.resolve.document import Document, ParticipantTable, ThemeTable
 from supplement.pipeline import compile_document, load_document
 from srcutil import load_source
@@ -57,11 +56,11 @@ def unplaced(obj):
     """``obj`` with every source position removed (they differ between rebuilt files)."""
     if isinstance(obj, tuple):
         return tuple(unplaced(x) for x in obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        changes = {f.name: unplaced(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name != "style"}
+    if isinstance(obj, Struct):
+        changes = {f: unplaced(getattr(obj, f)) for f in obj.__struct_fields__ if f != "style"}
         if "pos" in changes:
             changes["pos"] = None
-        return dataclasses.replace(obj, **changes)
+        return replace(obj, **changes)
     return obj
 
 

@@ -2,8 +2,6 @@
 with its parts in columns, header frozen, filters on, identical bytes on rebuild."""
 
 from __future__ import annotations
-
-import dataclasses
 import io
 import re
 import zipfile
@@ -13,6 +11,7 @@ import pytest
 
 from formats_util import HOSTILE, checked_example, example_doc, hostile_source, quote_rows, squash
 from supplement.pipeline import load_document
+from supplement.records import replace
 from supplement.writers.xlsx import render
 
 COLUMNS = ["Theme", "Subtheme", "Finding", "Quote", "Citation", "Source", "Page", "Speaker", "Note"]
@@ -99,8 +98,8 @@ def test_hostile_text_stays_text_never_a_formula(tmp_path):
     assert rows[0][0] == "I. Theme " + hostile and rows[0][2] == "Finding " + hostile
     assert rows[0][3] == f"“Quote {hostile}”"
     assert book.properties.title == "Title " + hostile
-    formula = dataclasses.replace(doc, items=(dataclasses.replace(doc.items[0], caption=(
-        dataclasses.replace(doc.items[0].caption[0], runs=(doc.items[0].caption[0].runs[0].__class__("=1+1"),)),)),))
+    formula = replace(doc, items=(replace(doc.items[0], caption=(
+        replace(doc.items[0].caption[0], runs=(doc.items[0].caption[0].runs[0].__class__("=1+1"),)),)),))
     cell = openpyxl.load_workbook(io.BytesIO(render(formula))).worksheets[0]["A1"]
     assert cell.value == "=1+1" and cell.data_type == "s"
 
@@ -140,10 +139,10 @@ def _first_quote(doc, text: str):
     """``doc`` with the first quote's text replaced."""
     table = doc.items[1]
     block, finding, quote = table.blocks[0], table.blocks[0].findings[0], table.blocks[0].findings[0].quotes[0]
-    runs = tuple(dataclasses.replace(r, text=text) if r.role == "quote-text" else r for r in quote.runs)
-    finding = dataclasses.replace(finding, quotes=(dataclasses.replace(quote, runs=runs),) + finding.quotes[1:])
-    block = dataclasses.replace(block, findings=(finding,) + block.findings[1:])
-    return dataclasses.replace(doc, items=(doc.items[0], dataclasses.replace(table, blocks=(block,) + table.blocks[1:]),
+    runs = tuple(replace(r, text=text) if r.role == "quote-text" else r for r in quote.runs)
+    finding = replace(finding, quotes=(replace(quote, runs=runs),) + finding.quotes[1:])
+    block = replace(block, findings=(finding,) + block.findings[1:])
+    return replace(doc, items=(doc.items[0], replace(table, blocks=(block,) + table.blocks[1:]),
                                            *doc.items[2:]))
 
 
@@ -220,9 +219,9 @@ def test_a_row_wider_than_excel_keeps_what_xlsxwriter_keeps(doc, monkeypatch):
 
     n = 16385
     cell = lambda text, role="table-text": Paragraph(role, (Run(text),), None)  # noqa: E731
-    table = dataclasses.replace(doc.items[0], headers=tuple(cell(f"H{i}", "table-header") for i in range(n)),
+    table = replace(doc.items[0], headers=tuple(cell(f"H{i}", "table-header") for i in range(n)),
                                 widths=(1 / n,) * n, rows=((cell("a"),) * n,), notes=())
-    wide = dataclasses.replace(doc, items=(table,) + doc.items[1:])
+    wide = replace(doc, items=(table,) + doc.items[1:])
     kept, plain = render(wide), _as_xlsxwriter_writes(wide, monkeypatch)
     with zipfile.ZipFile(io.BytesIO(kept)) as a, zipfile.ZipFile(io.BytesIO(plain)) as b:
         assert a.read("xl/worksheets/sheet1.xml") == b.read("xl/worksheets/sheet1.xml")

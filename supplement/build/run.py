@@ -4,7 +4,6 @@ in workers, and put every output in place together."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,7 @@ from supplement.build.atomic import commit, discard, remove_stale, temp_beside
 from supplement.build.pool import Cancel, Prestarted, WriterFailed, prestart, run_jobs
 from supplement.collector import no_gc_pauses
 from supplement.diagnostics import Pos, Report, SourceError
+from supplement.records import Struct, field
 from supplement.writers import FORMATS, format_for
 
 if TYPE_CHECKING:
@@ -23,8 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["OutputError", "Result", "WriterFailed", "build", "outputs"]
 
 
-@dataclass
-class Result:
+class Result(Struct):
     """What a build did: its diagnostics, the files written (with seconds each) and the Document."""
 
     report: Report

@@ -16,9 +16,10 @@ which reports it.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import os
+
+from supplement.records import replace
 
 _warm: dict[str, tuple] = {}  # format name -> what it was warmed for
 
@@ -55,10 +56,10 @@ def sample(doc):
         if getattr(item, "body", None):
             cut["body"] = item.body[:4]
         if getattr(item, "blocks", None):
-            cut["blocks"] = tuple(dataclasses.replace(b, findings=tuple(
-                dataclasses.replace(f, quotes=f.quotes[:2]) for f in b.findings[:1])) for b in item.blocks[:2])
-        items.append(dataclasses.replace(item, **cut))
-    return dataclasses.replace(doc, items=tuple(items))
+            cut["blocks"] = tuple(replace(b, findings=tuple(
+                replace(f, quotes=f.quotes[:2]) for f in b.findings[:1])) for b in item.blocks[:2])
+        items.append(replace(item, **cut))
+    return replace(doc, items=tuple(items))
 
 
 def _style_files(style) -> tuple:

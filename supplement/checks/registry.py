@@ -14,15 +14,14 @@ that names no source cannot be printed): a source may not lower it.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 
 from supplement.diagnostics import Pos, Report
+from supplement.records import Struct
 
 SEVERITIES = ("error", "warning", "off")
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(Struct, frozen=True):
     """A named check: default severity, meaning, family, and for a document check its function."""
 
     name: str

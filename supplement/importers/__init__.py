@@ -10,11 +10,11 @@ the model with every problem located and a list of what the author should review
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from supplement.diagnostics import Pos, Report, SourceError
+from supplement.records import Struct, field
 from supplement.study.model import Quote, Subtheme, Supplement, Theme, walk
 
 from .detect import detect
@@ -23,8 +23,7 @@ from .outline import Levels
 FORMATS = ("refi-qda", "segments", "taguette", "qualcoder", "maxqda", "atlasti", "word")
 
 
-@dataclass
-class Imported:
+class Imported(Struct):
     sup: Supplement
     report: Report
     review: list[str] = field(default_factory=list)

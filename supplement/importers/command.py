@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from supplement.diagnostics import Pos, Report, SourceError
+from supplement.records import Struct, field
 
 from . import Imported, import_file, source_text, write_source
 from .outline import Levels
 
 
-@dataclass
-class Outcome:
+class Outcome(Struct):
     written: Optional[Path]
     report: Report
     lines: list[str] = field(default_factory=list)  # the summary, for the terminal

@@ -15,11 +15,11 @@ the whole file through the source writer.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Optional
 
 from supplement.reader.located import YList, YMap, YStr
 from supplement.reader.located_yaml import parse
+from supplement.records import replace
 from supplement.study import emit as E
 from supplement.study.edit import Edit, Lines, apply, id_edit, scalar_spans
 from supplement.study.model import Supplement

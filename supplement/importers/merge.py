@@ -22,11 +22,11 @@ its comments were not carried over. The previous file is kept beside it
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
 from supplement.diagnostics import Pos
+from supplement.records import Struct, field, replace
 from supplement.study.model import Finding, Quote, Subtheme, Supplement, Theme, quotes
 
 from .outline import Ids, clean
@@ -36,16 +36,14 @@ def _key(text: str) -> str:
     return " ".join(clean(text).casefold().split())
 
 
-@dataclass
-class _F:
+class _F(Struct):
     node: Finding
     quotes: list[Quote]
     new: bool = False
     was: dict = field(default_factory=dict)  # id(quote in place) -> the author's quote it replaced
 
 
-@dataclass
-class _B:
+class _B(Struct):
     node: object                # Theme or Subtheme
     findings: list[_F]
     subs: list["_B"] = field(default_factory=list)
@@ -72,8 +70,7 @@ def _all(blocks: list[_B]):
         yield from b.subs
 
 
-@dataclass
-class Merged:
+class Merged(Struct):
     sup: Supplement          # the author's source with the export folded in
     changes: list[str]       # one line per change
     blocks: list[_B]         # the author's blocks (and new ones) with their final findings and quotes

@@ -12,10 +12,10 @@ the source) and in the ``review`` list the command prints.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Optional
 
 from supplement.diagnostics import Pos, Report
+from supplement.records import Struct, field
 from supplement.study.model import (Cite, Column, Finding, Pages, Participant, Participants, Quote,
                                     Source, Study, Subtheme, Supplement, Theme)
 
@@ -23,8 +23,7 @@ MOJIBAKE = re.compile("â€|Ã[\u0080-\u00bf]|Â[\u00a0-\u00bf]")
 ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 
 
-@dataclass
-class Code:
+class Code(Struct):
     key: str                      # unique within the project (a GUID, or the code's path)
     name: str
     description: str = ""
@@ -33,8 +32,7 @@ class Code:
     pos: Optional[Pos] = None
 
 
-@dataclass
-class Segment:
+class Segment(Struct):
     text: str
     codes: list[str]              # code keys
     document: str                 # document key
@@ -46,23 +44,20 @@ class Segment:
     comment: Optional[str] = None
 
 
-@dataclass
-class Document:
+class Document(Struct):
     key: str
     name: str
     cases: list[str] = field(default_factory=list)  # case keys
     values: list[tuple[str, str]] = field(default_factory=list)  # variables set on the document itself
 
 
-@dataclass
-class Case:
+class Case(Struct):
     key: str
     name: str
     values: list[tuple[str, str]] = field(default_factory=list)  # (variable name, value)
 
 
-@dataclass
-class Project:
+class Project(Struct):
     title: str
     origin: str
     file: str
@@ -80,8 +75,7 @@ class Project:
         return self.documents[key]
 
 
-@dataclass(frozen=True)
-class Levels:
+class Levels(Struct, frozen=True):
     """Which depths of the code tree become themes and subthemes (1 = top)."""
 
     theme: int = 1

@@ -20,12 +20,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from supplement.diagnostics import Pos
 from supplement.reader.cite import parse_pages
+from supplement.records import Struct, field
 from supplement.study.model import Pages
 
 from .outline import Case, Code, Project, Segment
@@ -36,8 +36,7 @@ MAX_ROWS = 1_000_000
 MAX_CELL = 1_000_000
 
 
-@dataclass
-class Table:
+class Table(Struct):
     file: str
     rows: list[list[str]]          # every row, as text
     sheet: str = ""
@@ -47,8 +46,7 @@ class Table:
         return Pos(f"{self.file}{'[' + self.sheet + ']' if self.sheet else ''}", row, max(col, 1))
 
 
-@dataclass
-class Layout:
+class Layout(Struct):
     name: str                      # taguette, qualcoder, maxqda, atlasti, columns, taguette-codebook
     columns: dict[str, int]        # role -> column index
     categories: list[int] = field(default_factory=list)  # QualCoder's Category columns, nearest first

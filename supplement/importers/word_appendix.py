@@ -17,12 +17,12 @@ Every problem names the table, row and cell.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
 from supplement.diagnostics import Pos, Report
 from supplement.reader.cite import parse_shorthand, source_key
+from supplement.records import Struct, field, replace
 from supplement.study.model import (Cite, Column, Finding, Headers, Mark, Pages, Participant, Participants,
                                     Quote, Source, Study, Subtheme, Supplement, Theme, ThemeTableSettings)
 from supplement.study.repeats import mark_repeats
@@ -41,8 +41,7 @@ _PAGE_WORD = re.compile(r"(^|[\s,])pp?\.?\s+(?=\d)")
 KINDS = ("focus group", "interview", "field notes", "observation", "transcript", "survey", "workshop")
 
 
-@dataclass
-class _Block:
+class _Block(Struct):
     title: str
     level: int                     # 0 theme, 1 subtheme
     findings: list = field(default_factory=list)   # [text, [quotes], comment]

@@ -9,17 +9,16 @@ to its source (a focus group speaks for several participants).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from supplement.diagnostics import Report
 from supplement.integrity.loading import open_source
+from supplement.records import Struct, field
 from supplement.study import model as m
 
 
-@dataclass
-class Coverage:
+class Coverage(Struct):
     path: Path
     quotes: int = 0
     themes: list[tuple[str, int]] = field(default_factory=list)  # (title, quotes)
@@ -32,7 +31,7 @@ class Coverage:
     empty_themes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in ((f, getattr(self, f)) for f in self.__struct_fields__)}
 
     def text(self) -> str:
         lines = [f"{self.path}: {self.quotes} quotes in {len(self.themes)} themes"]

@@ -10,10 +10,10 @@ coarser region (US Census region instead of state).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
 from supplement.integrity import checks as C
+from supplement.records import Struct
 
 # US Census Bureau regions: a coarser place than a state.
 REGIONS = {
@@ -27,8 +27,7 @@ REGIONS = {
 REGION_OF = {s.replace("_", " "): r for r, states in REGIONS.items() for s in states.split()}
 
 
-@dataclass(frozen=True)
-class Cells:
+class Cells(Struct, frozen=True):
     columns: tuple[str, ...]
     groups: dict  # values -> participant ids
     k: int

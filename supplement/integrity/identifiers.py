@@ -23,10 +23,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from typing import Iterable
 
 from supplement.integrity import checks as C
+from supplement.records import Struct, field
 
 # ---------------------------------------------------------------------------- word lists
 
@@ -160,8 +160,7 @@ def _fold(s: str) -> str:
 
 # ---------------------------------------------------------------------------- a study's context
 
-@dataclass
-class Context:
+class Context(Struct):
     """What the whole study tells about its words."""
 
     lower: set[str] = field(default_factory=set)  # words the study writes in lower case
@@ -198,8 +197,7 @@ def _base(w: str) -> str:
 
 # ---------------------------------------------------------------------------- detection
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(Struct, frozen=True):
     check: object  # a registered check
     start: int
     end: int

@@ -6,16 +6,15 @@ displayed number and row, both from the core's cross-reference checks (the index
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from supplement.diagnostics import Report
+from supplement.records import Struct, field
 from supplement.study import model as m
 
 
-@dataclass
-class Opened:
+class Opened(Struct):
     path: Path
     sup: Optional[m.Supplement]
     report: Report

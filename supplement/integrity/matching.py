@@ -24,10 +24,10 @@ import bisect
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from typing import Optional
 
 from supplement.integrity.transcripts import Transcript
+from supplement.records import Struct, field
 
 GAP = 80  # words an ellipsis may stand for
 BRACKET = 8  # words a [bracketed] insertion may replace
@@ -43,8 +43,7 @@ _ELLIPSIS = re.compile(r"…|\.\s*\.\s*\.+|\[\s*(?:…|\.\s*\.\s*\.+)\s*\]")
 _BRACKET = re.compile(r"\[([^\[\]]*)\]")
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(Struct, frozen=True):
     """Tokens of a text and where each came from (character offsets in the text)."""
 
     tokens: tuple[str, ...]
@@ -68,8 +67,7 @@ def tokens(text: str) -> list[str]:
 
 # ---------------------------------------------------------------------------- the quote
 
-@dataclass(frozen=True)
-class Link:
+class Link(Struct, frozen=True):
     """What lies between two segments of a quote."""
 
     kind: str  # "ellipsis" | "bracket"
@@ -78,8 +76,7 @@ class Link:
     raw: str = ""  # the bracket as written
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(Struct, frozen=True):
     segments: tuple[tuple[str, ...], ...]
     links: tuple[Link, ...]  # len(segments) - 1
 
@@ -129,8 +126,7 @@ def _merge(links: list[Link]) -> Link:
 
 # ---------------------------------------------------------------------------- the transcript
 
-@dataclass
-class Indexed:
+class Indexed(Struct):
     """A transcript as one stream of words, each knowing its page."""
 
     transcript: Transcript
@@ -176,8 +172,7 @@ class Indexed:
 
 # ---------------------------------------------------------------------------- matching
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(Struct, frozen=True):
     start: int
     end: int  # token indices, end exclusive
     replaced: tuple[tuple[str, str], ...] = ()  # (bracket as written, transcript words it stands for)
@@ -235,8 +230,7 @@ def find(p: Pattern, ix: Indexed, limit: int = MAX_MATCHES) -> list[Hit]:
     return hits
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     status: str  # "verified" | "wrong-page" | "mismatch" | "not-found" | "empty"
     found_pages: tuple[str, ...] = ()  # labels of the pages the quote (or closest passage) is on
     replaced: tuple[tuple[str, str], ...] = ()

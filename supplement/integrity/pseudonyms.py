@@ -22,20 +22,18 @@ term with a different replacement; a replacement that reveals more than the term
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.integrity import checks as C
+from supplement.records import Struct, field, replace
 
 K_DEFAULT = 3
 
 
-@dataclass
-class Settings:
+class Settings(Struct):
     """A source's de-identification settings (FILE.identifiers.yaml and FILE.sensitive.txt)."""
 
     allow: list[str] = field(default_factory=list)
@@ -188,19 +186,19 @@ def apply_to_document(doc, pmap):
     from supplement.resolve.document import ThemeTable
 
     def para(p):
-        runs = tuple(dataclasses.replace(r, text=replace_text(r.text, pmap)) if r.role in REPLACED_ROLES else r
+        runs = tuple(replace(r, text=replace_text(r.text, pmap)) if r.role in REPLACED_ROLES else r
                      for r in p.runs)
-        return dataclasses.replace(p, runs=runs) if runs != p.runs else p
+        return replace(p, runs=runs) if runs != p.runs else p
 
     items = []
     for item in doc.items:
         if isinstance(item, ThemeTable):
-            blocks = tuple(dataclasses.replace(b, findings=tuple(
-                dataclasses.replace(f, quotes=tuple(para(q) for q in f.quotes)) for f in b.findings))
+            blocks = tuple(replace(b, findings=tuple(
+                replace(f, quotes=tuple(para(q) for q in f.quotes)) for f in b.findings))
                 for b in item.blocks)
-            item = dataclasses.replace(item, blocks=blocks)
+            item = replace(item, blocks=blocks)
         items.append(item)
-    return dataclasses.replace(doc, items=tuple(items))
+    return replace(doc, items=tuple(items))
 
 
 def pseudonymise(doc, source: Path):

@@ -26,9 +26,10 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
+from supplement.records import Struct, field
+
 
 SUFFIXES = (".txt", ".md", ".docx", ".doc", ".odt", ".rtf", ".pdf", ".vtt", ".srt")
 OFFICE = (".doc", ".odt", ".rtf")
@@ -39,15 +40,13 @@ class TranscriptError(Exception):
     """A transcript that cannot be read; the message says why and what to do."""
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(Struct, frozen=True):
     label: str  # as cited: "3", "iv"; for a timed transcript the cue's start, "04:31"
     text: str
     minute: Optional[int] = None  # timed transcripts: the minute the cue starts in
 
 
-@dataclass(frozen=True)
-class Transcript:
+class Transcript(Struct, frozen=True):
     path: Path
     pages: tuple[Page, ...]
     method: str  # how it was paginated, said to the user

@@ -7,7 +7,6 @@ result keeps each quote's outcome too, for ``--fix-pages`` and the summary.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -16,11 +15,11 @@ from supplement.integrity import checks as C
 from supplement.integrity.loading import Opened, open_source
 from supplement.integrity.matching import Indexed, Outcome, check as check_quote
 from supplement.integrity.transcripts import TranscriptError, load
+from supplement.records import Struct, field
 from supplement.study import model as m
 
 
-@dataclass
-class Findings:
+class Findings(Struct):
     """Diagnostics with the check that raised them; severities from the source's ``checks:`` map."""
 
     overrides: dict = field(default_factory=dict)
@@ -40,16 +39,14 @@ class Findings:
         return sorted(out, key=lambda d: (d["file"], d["line"], d["col"]))
 
 
-@dataclass
-class QuoteResult:
+class QuoteResult(Struct):
     place: m.Place
     quote: m.Quote
     source: m.Source
     outcome: Outcome
 
 
-@dataclass
-class Verified:
+class Verified(Struct):
     opened: Opened
     findings: Findings
     quotes: list[QuoteResult] = field(default_factory=list)

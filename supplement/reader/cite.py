@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from supplement.records import Struct
 from supplement.study.model import Pages
 
 # Linear patterns only: a citation is matched against stripped text, never with two
@@ -23,8 +23,7 @@ def _too_long(text: str) -> str:
             if len(text) > MAX_CITE else "")
 
 
-@dataclass(frozen=True)
-class CiteText:
+class CiteText(Struct, frozen=True):
     """A citation as written: the source as typed (None: the page-only source) and pages."""
 
     source: str | None

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from supplement.diagnostics import Pos, Report
 from supplement.reader.located import Rec, YList, YMap, YStr
+from supplement.records import Struct, field
 
 INVALID = object()
 
@@ -37,7 +37,7 @@ def _short(s: str, n: int = 40) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-class Type:
+class Type(Struct):
     doc = ""
 
     def check(self, node, r: Report, pos: Pos):  # -> value or INVALID
@@ -69,7 +69,6 @@ def has_bad_char(node: "YStr", r: Report) -> bool:
     return bad is not None
 
 
-@dataclass
 class Text(Type):
     """A string. Scalars are taken as typed, so a number written here is its text."""
 
@@ -102,7 +101,6 @@ class Text(Type):
         return d
 
 
-@dataclass
 class Int(Type):
     """A whole number, within bounds."""
 
@@ -133,7 +131,6 @@ class Int(Type):
         return d
 
 
-@dataclass
 class Number(Type):
     """A number, within bounds."""
 
@@ -180,7 +177,6 @@ class Bool(Type):
         return {"type": "boolean"}
 
 
-@dataclass
 class Enum(Type):
     """One of a fixed set of words (a case-insensitive match is accepted)."""
 
@@ -206,7 +202,6 @@ class Enum(Type):
         return {"enum": list(self.choices)}
 
 
-@dataclass
 class Custom(Type):
     """A scalar converted by a function that returns (value, error message)."""
 
@@ -248,7 +243,6 @@ class Scalar(Type):
         return {"type": ["string", "number", "boolean"]}
 
 
-@dataclass
 class ListOf(Type):
     """A list of one type of item, with a number of items allowed."""
 
@@ -286,7 +280,6 @@ class ListOf(Type):
         return d
 
 
-@dataclass
 class AnyOf(Type):
     """The first alternative whose shape matches the node (scalar, list, mapping)."""
 
@@ -310,8 +303,7 @@ class AnyOf(Type):
         return {"anyOf": [t.json() for t in self.options]}
 
 
-@dataclass
-class Field:
+class Field(Struct):
     """A declared key of a mapping: its type, whether it is required, and its default."""
 
     type: Type
@@ -321,7 +313,6 @@ class Field:
     missing_hint: Callable[[Any], str] | None = None  # (the mapping) -> how to add the key when it is missing
 
 
-@dataclass
 class Obj(Type):
     """A mapping with declared keys. ``extra`` admits other keys of that type."""
 

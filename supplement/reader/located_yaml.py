@@ -18,7 +18,7 @@ from supplement.lazy_patterns import compiled_on_first_use
 with compiled_on_first_use():  # PyYAML's pure-Python reader's pattern (5-7 ms), unused with libyaml
     import yaml
 
-from supplement.diagnostics import POS_COL, POS_FILE, POS_LINE, POS_NEW, Pos, Report, SourceError
+from supplement.diagnostics import Pos, Report, SourceError
 from supplement.reader.located import YList, YMap, YStr
 
 Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
@@ -177,12 +177,13 @@ def _build(parser, file: str, report: Report):
 
     It runs once per event (about 90,000 at 10,000 quotes), so it is written for speed: the
     event's type is compared by identity, the innermost container is kept in local
-    variables, and nodes are made without a call to their constructors."""
+    variables, and nodes are made without a call to their constructors (a position is made by
+    its own: a Struct's is as quick)."""
     E = yaml.events
     Scalar, MapStart, SeqStart, Alias = E.ScalarEvent, E.MappingStartEvent, E.SequenceStartEvent, E.AliasEvent
     ends = (E.MappingEndEvent, E.SequenceEndEvent)
     get = parser.get_event
-    new_str, new_pos, set_file, set_line, set_col = str.__new__, POS_NEW, POS_FILE, POS_LINE, POS_COL
+    new_str = str.__new__
     stack: list = []  # the enclosing containers' saved states, innermost last
     anchors: dict = {}  # anchor -> (node, size)
     total = 0
@@ -221,10 +222,7 @@ def _build(parser, file: str, report: Report):
                 check_tag(ev)
             m = ev.start_mark
             node = new_str(YStr, ev.value)
-            node.pos = p = new_pos(Pos)
-            set_file(p, file)
-            set_line(p, m.line + 1)
-            set_col(p, m.column + 1)
+            node.pos = Pos(file, m.line + 1, m.column + 1)
             node.plain = ev.implicit[0] and not ev.style
             if ev.anchor:
                 anchors[ev.anchor] = (node, 1)
@@ -256,10 +254,7 @@ def _build(parser, file: str, report: Report):
                 fail(ev.start_mark, f"nesting deeper than {MAX_DEPTH} levels",
                      "a source needs only a few levels; check the indentation")
             m = ev.start_mark
-            p = new_pos(Pos)
-            set_file(p, file)
-            set_line(p, m.line + 1)
-            set_col(p, m.column + 1)
+            p = Pos(file, m.line + 1, m.column + 1)
             stack.append((cur, is_map, key, size, anchor, mark))
             if t is MapStart:
                 cur = YMap.__new__(YMap)

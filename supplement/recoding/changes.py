@@ -36,11 +36,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from supplement.recoding.matching import How, Matching, flows, match, units
 from supplement.recoding.snapshot import Snapshot
+from supplement.records import Struct, field
 
 KINDS = (
     "theme-added", "theme-removed", "theme-renamed", "theme-moved", "theme-merged", "theme-split",
@@ -53,8 +53,7 @@ SECTIONS = (("items", "Tables"), ("theme", "Themes and subthemes"), ("finding", 
             ("participant", "Participants"), ("caption", "Captions and columns"))
 
 
-@dataclass
-class Change:
+class Change(Struct):
     kind: str
     id: str | None = None
     old: dict | None = None  # {"label", "title" or "text", "place", "line", …}
@@ -82,8 +81,7 @@ class Change:
         return out
 
 
-@dataclass(frozen=True)
-class Relabel:
+class Relabel(Struct, frozen=True):
     old: str
     new: str
     of: str  # item, theme, subtheme, participant, source
@@ -93,8 +91,7 @@ class Relabel:
         return {"old": self.old, "new": self.new, "of": self.of, **({"id": self.id} if self.id else {})}
 
 
-@dataclass
-class Diff:
+class Diff(Struct):
     old: Snapshot
     new: Snapshot
     changes: list[Change]

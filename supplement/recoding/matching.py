@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from supplement.recoding.snapshot import Snapshot
+from supplement.records import Struct, field
 
 QUOTE_MIN = 0.6  # a quote edited more than this is a removed one and an added one
 FINDING_MIN = 0.6
@@ -50,14 +50,12 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, wa, wb, autojunk=False).ratio()
 
 
-@dataclass(frozen=True)
-class How:
+class How(Struct, frozen=True):
     by: str  # "id" | "text" | "similarity"
     score: float = 1.0
 
 
-@dataclass
-class Pairing:
+class Pairing(Struct):
     """old index -> new index, and back, with how each pair was found."""
 
     forward: dict[int, int] = field(default_factory=dict)
@@ -76,8 +74,7 @@ class Pairing:
         return [i for i in range(n) if i not in self.back]
 
 
-@dataclass
-class Matching:
+class Matching(Struct):
     blocks: Pairing
     findings: Pairing
     quotes: Pairing

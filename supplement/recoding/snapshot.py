@@ -7,8 +7,7 @@ reading order too, each pointing at its block or finding by index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from supplement.records import Struct, field
 from supplement.resolve.document import Document, ParticipantTable, ThemeTable
 from supplement.study.index import Index
 from supplement.study.model import DEFAULT_THEME_CAPTION, Headers, Subtheme, Supplement, Theme, walk
@@ -19,8 +18,7 @@ def clean(text) -> str:
     return " ".join(str(text or "").split())
 
 
-@dataclass
-class Block:
+class Block(Struct):
     n: int
     id: str
     title: str
@@ -32,8 +30,7 @@ class Block:
     children: list[int] = field(default_factory=list)  # subtheme blocks of a theme
 
 
-@dataclass
-class Finding:
+class Finding(Struct):
     n: int
     id: str | None
     text: str
@@ -43,8 +40,7 @@ class Finding:
     quotes: list[int] = field(default_factory=list)
 
 
-@dataclass
-class Quote:
+class Quote(Struct):
     n: int
     id: str | None
     text: str
@@ -58,8 +54,7 @@ class Quote:
     line: int
 
 
-@dataclass
-class Participant:
+class Participant(Struct):
     n: int
     id: str
     label: str  # "Participant 3"
@@ -68,8 +63,7 @@ class Participant:
     line: int
 
 
-@dataclass
-class Item:
+class Item(Struct):
     kind: str  # "participants" | "themes"
     label: str  # "Appendix 1"
     caption: str  # as written in the source (with its placeholders)
@@ -77,8 +71,7 @@ class Item:
     notes: tuple[str, ...]
 
 
-@dataclass
-class Snapshot:
+class Snapshot(Struct):
     name: str  # what to call this version: a path or REV:PATH
     blocks: list[Block]
     findings: list[Finding]

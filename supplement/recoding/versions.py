@@ -14,10 +14,10 @@ from the work tree, for both versions.
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from supplement.diagnostics import Pos, Report, SourceError
+from supplement.records import Struct
 
 DEFAULT_SOURCES = Path("source")
 
@@ -26,8 +26,7 @@ class VersionError(Exception):
     """The arguments do not name two versions, or one cannot be read."""
 
 
-@dataclass(frozen=True)
-class Version:
+class Version(Struct, frozen=True):
     path: Path  # the file (in the work tree)
     rev: str | None = None  # None: the file as it is on disk
 

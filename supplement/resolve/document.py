@@ -9,11 +9,11 @@ paragraph style.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Union
 
 from supplement.diagnostics import Pos
+from supplement.records import Struct, uncompared
 
 # Paragraph roles (a named style each, in both writers).
 ROLES = (
@@ -26,8 +26,7 @@ ROLES = (
 RUN_ROLES = ("", "label", "quote-text", "citation", "note", "mark")
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(Struct, frozen=True):
     """A stretch of a paragraph's text in one character role and face."""
 
     text: str
@@ -37,21 +36,21 @@ class Run:
     superscript: bool = False
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(Struct, frozen=True):
     """A paragraph of one role (a named style in each writer), as runs."""
 
     role: str
     runs: tuple[Run, ...]
-    pos: Pos | None = field(default=None, compare=False)  # where its text came from, for warnings
+    pos: Pos | None = None  # where its text came from, for warnings; not compared
     id: str | None = None  # a quote's stable id from the source (never printed)
+
+    __eq__, __hash__, __repr__ = uncompared("pos")
 
     @property
     def text(self) -> str:
         return "".join(r.text for r in self.runs)
 
 
-@dataclass(frozen=True)
 class QuoteParagraph(Paragraph):
     """A supporting quote (role "quote"), with its citation's parts as data, for writers that
     give them columns of their own (the spreadsheet): the printed citation stays in the runs."""
@@ -61,8 +60,7 @@ class QuoteParagraph(Paragraph):
     speaker: str = ""  # "Participant 6": the speaker attribution as printed; "" when none
 
 
-@dataclass(frozen=True)
-class ParticipantTable:
+class ParticipantTable(Struct, frozen=True):
     """The participant table, numbered and formatted."""
 
     anchor: str  # stable bookmark name, e.g. "item-1"
@@ -80,8 +78,7 @@ class ParticipantTable:
         return self.align[i] if i < len(self.align) else "left"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """A finding's paragraph and its quotes' paragraphs, as the theme table prints them."""
 
     text: Paragraph
@@ -92,8 +89,7 @@ class Finding:
     continued: Paragraph | None = None
 
 
-@dataclass(frozen=True)
-class ThemeBlock:
+class ThemeBlock(Struct, frozen=True):
     """A theme (level 0) or subtheme (level 1) and the findings beside it."""
 
     level: int
@@ -109,8 +105,7 @@ class ThemeBlock:
     id: str | None = None  # the theme's or subtheme's id from the source (never printed)
 
 
-@dataclass(frozen=True)
-class ThemeTable:
+class ThemeTable(Struct, frozen=True):
     """The theme table: its blocks (themes and subthemes) in order, each with its findings."""
 
     anchor: str
@@ -130,7 +125,6 @@ class ThemeTable:
         return [x for i, x in enumerate(b) if x.findings or x.level or i + 1 == len(b) or b[i + 1].level == 0]
 
 
-@dataclass(frozen=True)
 class DataTable(ParticipantTable):
     """Any other table of rows and columns: a source's own table, or a reporting checklist.
 
@@ -140,8 +134,7 @@ class DataTable(ParticipantTable):
     kind: str = "table"  # table | checklist
 
 
-@dataclass(frozen=True)
-class TextSection:
+class TextSection(Struct, frozen=True):
     """A titled text item (an interview guide): headings, paragraphs and list items in order.
 
     List items carry their number or bullet as the first run ("1. ", "• "): resolve decides
@@ -162,8 +155,7 @@ Item = Union[ParticipantTable, ThemeTable, DataTable, TextSection]
 # names these types (there, so the formats registry need not import this module).
 
 
-@dataclass(frozen=True)
-class Cover:
+class Cover(Struct, frozen=True):
     """The cover page: heading, paragraphs and the list of contents."""
 
     heading: Paragraph
@@ -173,8 +165,7 @@ class Cover:
     closing: tuple[Paragraph, ...] = ()  # after the list, e.g. "provided by the authors…" (JAMA)
 
 
-@dataclass(frozen=True)
-class Meta:
+class Meta(Struct, frozen=True):
     """What the files' properties, running header and footer say."""
 
     title: str
@@ -188,8 +179,7 @@ class Meta:
     footer: tuple[tuple[str, str], ...]  # ("text", "Page "), ("page", ""), ("text", " of "), ("pages", "")
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(Struct, frozen=True):
     """The whole resolved supplement: what every writer renders."""
 
     name: str  # output file stem

@@ -26,13 +26,11 @@ Word rows and merges, ...); it does not re-derive them from the blocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from supplement.records import Struct
 from supplement.resolve.document import Finding, Paragraph, ThemeBlock, ThemeTable
 
 
-@dataclass(frozen=True)
-class ThemeRow:
+class ThemeRow(Struct, frozen=True):
     block: ThemeBlock
     block_index: int  # in ThemeTable.blocks
     finding: Finding | None  # None: a heading-only row

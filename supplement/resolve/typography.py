@@ -12,9 +12,10 @@ same height in both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
+
+from supplement.records import Struct
 
 # role -> (which size, leading as a multiple of the size, space before and after as
 #          multiples of the size, indent and hanging indent as multiples, keep with next,
@@ -50,8 +51,7 @@ def page_size(page) -> tuple[float, float]:
     return (h, w) if page.orientation == "landscape" else (w, h)
 
 
-@dataclass(frozen=True)
-class RoleType:
+class RoleType(Struct, frozen=True):
     """One paragraph role's look. Lengths in points."""
 
     size: float
@@ -66,8 +66,7 @@ class RoleType:
     italic: bool
 
 
-@dataclass(frozen=True)
-class Typography:
+class Typography(Struct, frozen=True):
     roles: Mapping[str, RoleType]
     rules: str  # none | horizontal | grid
     rule: float  # width of the rules inside a table (and, with grid, around it)

@@ -29,10 +29,11 @@ import os
 import re
 import stat
 import zipfile
-from dataclasses import dataclass, field
 from posixpath import dirname, join, normpath
 
 from lxml import etree
+
+from supplement.records import Struct, field
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -92,8 +93,7 @@ class TemplateError(Exception):
         self.message, self.hint = message, hint
 
 
-@dataclass
-class Template:
+class Template(Struct):
     package: bytes  # the rebuilt .docx
     page: tuple[int, int]  # width, height in twips
     text_area: tuple[int, int]  # width, height in twips, within the margins

@@ -10,11 +10,10 @@ SRQR, O'Brien BC, Harris IB, Beckman TJ, Reed DA, Cook DA. Acad Med.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from supplement.records import Struct
 
 
-@dataclass(frozen=True)
-class ChecklistDef:
+class ChecklistDef(Struct, frozen=True):
     """A reporting checklist's items."""
 
     name: str  # what the source writes: coreq, srqr

@@ -19,7 +19,6 @@ import base64
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -27,10 +26,10 @@ import yaml
 from supplement.diagnostics import Pos, Report, SourceError
 from supplement.reader.located import YList, YMap, YStr
 from supplement.reader.located_yaml import parse, read_text
+from supplement.records import Struct
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Struct, frozen=True):
     start: int  # character offsets into the text
     end: int
     text: str

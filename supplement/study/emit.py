@@ -18,6 +18,7 @@ import yaml
 
 from supplement.study.model import (
     Author,
+    DEFAULT_COVERAGE_CAPTION,
     DEFAULT_THEME_CAPTION,
     SCHEMA_VERSION,
     Cite,
@@ -309,7 +310,7 @@ def _coverage_table(out: _Out, t: CoverageTableSettings) -> None:
     out.comment(t, 0)
     out.lines.append("coverage_table:")
     out.key(2, "by", t.by)
-    if t.caption != CoverageTableSettings.caption:
+    if t.caption != DEFAULT_COVERAGE_CAPTION:
         out.key(2, "caption", t.caption)
 
 

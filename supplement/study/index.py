@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from supplement.records import Struct, field
 from supplement.study.model import Participant, Place, Source
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(Struct, frozen=True):
     """What the checks work out about a model, beside it."""
 
     sources: dict[str, Source] = field(default_factory=dict)  # by id

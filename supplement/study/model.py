@@ -20,30 +20,31 @@ once, never resolved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator, Mapping, Optional, Union
 
 from supplement.diagnostics import Pos
+from supplement.records import Struct, field, uncompared
 
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True, kw_only=True)
-class Node:
-    """What every node of the model has: where it was written, and what an importer says about it."""
+class Node(Struct, frozen=True, kw_only=True):
+    """What every node of the model has: where it was written, and what an importer says about it.
+    None of it counts in equality (module docstring)."""
 
-    pos: Optional[Pos] = field(default=None, compare=False, repr=False)
-    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, repr=False)  # key -> position
-    bad: frozenset = field(default=frozenset(), compare=False, repr=False)  # keys that had errors
-    comment: Optional[str] = field(default=None, compare=False, repr=False)
+    pos: Optional[Pos] = None
+    where: Mapping[str, Pos] = field(default_factory=dict)  # key -> position
+    bad: frozenset = frozenset()  # keys that had errors
+    comment: Optional[str] = None
+
+    __eq__, __hash__, __repr__ = uncompared("pos", "where", "bad", "comment")
 
     def at(self, key: str) -> Optional[Pos]:
         """Where ``key``'s value was written (the node's own position when it was not)."""
         return self.where.get(key, self.pos)
 
 
-@dataclass(frozen=True)
-class Pages:
+class Pages(Struct, frozen=True):
     """A page or page range of a source, 1-based and inclusive."""
 
     first: int
@@ -54,7 +55,6 @@ class Pages:
         return self.last != self.first
 
 
-@dataclass(frozen=True)
 class Cite(Node):
     """A citation: the source as written (id or label, any spelling; None: the page-only
     source) and the page or page range (None: the source as a whole)."""
@@ -63,7 +63,6 @@ class Cite(Node):
     pages: Optional[Pages] = None
 
 
-@dataclass(frozen=True)
 class Quote(Node):
     """A supporting quote: the words, verbatim, and where they come from."""
 
@@ -75,7 +74,6 @@ class Quote(Node):
     repeat: bool = False  # the same words appear earlier on purpose (silences duplicate-quote)
 
 
-@dataclass(frozen=True)
 class Finding(Node):
     """A finding of a theme or subtheme, with its supporting quotes in order."""
 
@@ -84,7 +82,6 @@ class Finding(Node):
     id: Optional[str] = None
 
 
-@dataclass(frozen=True)
 class Subtheme(Node):
     """A subtheme of a theme: printed with a letter (A, B …) under the theme's numeral."""
 
@@ -93,7 +90,6 @@ class Subtheme(Node):
     findings: tuple[Finding, ...] = ()
 
 
-@dataclass(frozen=True)
 class Theme(Node):
     """A theme: its own findings, then its subthemes."""
 
@@ -103,7 +99,6 @@ class Theme(Node):
     subthemes: tuple[Subtheme, ...] = ()
 
 
-@dataclass(frozen=True)
 class Column(Node):
     """A column of the participant table (or of a further table): the key rows use, and its header."""
 
@@ -113,7 +108,6 @@ class Column(Node):
     align: Optional[str] = None  # left | center | right; None: left
 
 
-@dataclass(frozen=True)
 class Mark(Node):
     """A symbol a participant's row sets on a column (international training: *), explained in a table note."""
 
@@ -123,7 +117,6 @@ class Mark(Node):
     symbol: Optional[str] = None  # None: the style assigns one
 
 
-@dataclass(frozen=True)
 class Participant(Node):
     """A row of the participant table; printed with its number (its place in the table) or its code."""
 
@@ -139,7 +132,6 @@ class Participant(Node):
         return default
 
 
-@dataclass(frozen=True)
 class Participants(Node):
     """The participant table: caption, columns, marks and rows."""
 
@@ -153,7 +145,6 @@ class Participants(Node):
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
 class Source(Node):
     """A transcript (an interview, a focus group) that quotes cite."""
 
@@ -164,7 +155,6 @@ class Source(Node):
     transcript: Optional[str] = None  # path of the transcript file, relative to the source file
 
 
-@dataclass(frozen=True)
 class Headers(Node):
     """The column headers of the theme table."""
 
@@ -176,7 +166,6 @@ class Headers(Node):
 DEFAULT_THEME_CAPTION = "Themes and subthemes with supporting quotes."
 
 
-@dataclass(frozen=True)
 class ThemeTableSettings(Node):
     """How the source sets the theme table: caption, headers, notes."""
 
@@ -185,7 +174,6 @@ class ThemeTableSettings(Node):
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
 class Author(Node):
     """A structured author name; the style decides how it prints (AMA: 'Müller Z')."""
 
@@ -193,15 +181,16 @@ class Author(Node):
     given: Optional[str] = None
 
 
-@dataclass(frozen=True)
+DEFAULT_COVERAGE_CAPTION = "Number of supporting quotes per theme and {by}."
+
+
 class CoverageTableSettings(Node):
     """The optional appendix item counting quotes per theme and participant (or source)."""
 
     by: str = "participant"  # participant | source
-    caption: str = "Number of supporting quotes per theme and {by}."
+    caption: str = DEFAULT_COVERAGE_CAPTION
 
 
-@dataclass(frozen=True)
 class Study(Node):
     """The article the supplement belongs to."""
 
@@ -217,7 +206,6 @@ class Study(Node):
     date: Optional[str] = None  # YYYY-MM-DD
 
 
-@dataclass(frozen=True)
 class TextBlock(Node):
     """One block of a text section: a heading, a paragraph, or a numbered or bulleted list."""
 
@@ -226,7 +214,6 @@ class TextBlock(Node):
     items: tuple[str, ...] = ()  # numbered and bulleted
 
 
-@dataclass(frozen=True)
 class Section(Node):
     """A titled text item, e.g. the interview guide."""
 
@@ -235,7 +222,6 @@ class Section(Node):
     blocks: tuple[TextBlock, ...] = ()
 
 
-@dataclass(frozen=True)
 class Table(Node):
     """A table of any columns and rows, with caption and notes."""
 
@@ -246,7 +232,6 @@ class Table(Node):
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
 class Checklist(Node):
     """A reporting checklist (COREQ, SRQR) with where the article reports each item."""
 
@@ -260,7 +245,6 @@ class Checklist(Node):
 BUILT_IN_ITEMS = ("participants", "themes", "coverage")
 
 
-@dataclass(frozen=True)
 class Supplement(Node):
     """A whole source file."""
 
@@ -281,8 +265,7 @@ class Supplement(Node):
 
 # ---------------------------------------------------------------------------- the one walk
 
-@dataclass(frozen=True, order=True)
-class Place:
+class Place(Struct, frozen=True, order=True):
     """Where a node of the theme tree sits, 1-based; 0 where it is not inside one
     (a theme's own place has subtheme 0, finding 0, quote 0)."""
 

@@ -9,8 +9,7 @@ appendix would; an author who repeats a quote by mistake still gets the
 
 from __future__ import annotations
 
-import dataclasses
-
+from supplement.records import replace
 from supplement.study.model import Finding, Quote, Supplement
 
 
@@ -27,11 +26,11 @@ def mark_repeats(sup: Supplement) -> Supplement:
         key = quote_key(q.text)
         again = bool(key) and key in seen
         seen.add(key)
-        return dataclasses.replace(q, repeat=True) if again and not q.repeat else q
+        return replace(q, repeat=True) if again and not q.repeat else q
 
     def findings(fs: tuple[Finding, ...]) -> tuple[Finding, ...]:
-        return tuple(dataclasses.replace(f, quotes=tuple(quote(q) for q in f.quotes)) for f in fs)
+        return tuple(replace(f, quotes=tuple(quote(q) for q in f.quotes)) for f in fs)
 
-    themes = tuple(dataclasses.replace(t, findings=findings(t.findings), subthemes=tuple(
-        dataclasses.replace(s, findings=findings(s.findings)) for s in t.subthemes)) for t in sup.themes)
-    return dataclasses.replace(sup, themes=themes)
+    themes = tuple(replace(t, findings=findings(t.findings), subthemes=tuple(
+        replace(s, findings=findings(s.findings)) for s in t.subthemes)) for t in sup.themes)
+    return replace(sup, themes=themes)

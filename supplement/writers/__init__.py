@@ -13,8 +13,8 @@ PDF render all of them.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 
+from supplement.records import Struct
 from supplement.resolve import ITEM_TYPES
 
 # The writers that render a ParticipantTable render a DataTable too (a generic table or a
@@ -22,8 +22,7 @@ from supplement.resolve import ITEM_TYPES
 TABLE_ITEMS = ("ParticipantTable", "ThemeTable", "DataTable")
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(Struct, frozen=True):
     """An output format: its writer module, file extension, pre-flight checks and the items it renders."""
 
     name: str
@@ -59,7 +58,7 @@ class Format:
         keep = [type(it).__name__ in self.items for it in doc.items]
         if all(keep):
             return doc
-        import dataclasses
+        from supplement.records import replace
 
         for it, k in zip(doc.items, keep):
             if not k:
@@ -68,8 +67,8 @@ class Format:
                                                             if type(it).__name__ in f.items) + " files")
         cover = doc.cover
         if cover is not None and cover.contents:
-            cover = dataclasses.replace(cover, contents=tuple(p for p, k in zip(cover.contents, keep) if k))
-        return dataclasses.replace(doc, items=tuple(it for it, k in zip(doc.items, keep) if k), cover=cover)
+            cover = replace(cover, contents=tuple(p for p, k in zip(cover.contents, keep) if k))
+        return replace(doc, items=tuple(it for it, k in zip(doc.items, keep) if k), cover=cover)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
