@@ -25,8 +25,8 @@ __all__ = ["Struct", "field", "replace", "uncompared"]
 
 
 def uncompared(*names: str):
-    """``__eq__``, ``__hash__`` and ``__repr__`` for a Struct class (and its subclasses) whose
-    fields ``names`` do not count: assign them in the class body."""
+    """``__eq__``, ``__ne__``, ``__hash__`` and ``__repr__`` for a Struct class (and its
+    subclasses) whose fields ``names`` do not count: assign them in the class body."""
     left_out = frozenset(names)
 
     @functools.cache
@@ -44,6 +44,10 @@ def uncompared(*names: str):
         k = key(type(self))
         return k(self) == k(other)
 
+    def __ne__(self, other):  # msgspec before 0.18.5 compared every field for !=
+        equal = __eq__(self, other)
+        return equal if equal is NotImplemented else not equal
+
     def __hash__(self):
         return hash(key(type(self))(self))
 
@@ -51,4 +55,4 @@ def uncompared(*names: str):
         shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in compared(type(self)))
         return f"{type(self).__qualname__}({shown})"
 
-    return __eq__, __hash__, __repr__
+    return __eq__, __ne__, __hash__, __repr__

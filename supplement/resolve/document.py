@@ -44,7 +44,7 @@ class Paragraph(Struct, frozen=True):
     pos: Pos | None = None  # where its text came from, for warnings; not compared
     id: str | None = None  # a quote's stable id from the source (never printed)
 
-    __eq__, __hash__, __repr__ = uncompared("pos")
+    __eq__, __ne__, __hash__, __repr__ = uncompared("pos")
 
     @property
     def text(self) -> str:

@@ -37,7 +37,7 @@ class Node(Struct, frozen=True, kw_only=True):
     bad: frozenset = frozenset()  # keys that had errors
     comment: Optional[str] = None
 
-    __eq__, __hash__, __repr__ = uncompared("pos", "where", "bad", "comment")
+    __eq__, __ne__, __hash__, __repr__ = uncompared("pos", "where", "bad", "comment")
 
     def at(self, key: str) -> Optional[Pos]:
         """Where ``key``'s value was written (the node's own position when it was not)."""
