@@ -13,6 +13,7 @@ import datetime as _dt
 import re
 from importlib import resources
 from pathlib import Path
+
 from supplement.records import Struct, field
 
 

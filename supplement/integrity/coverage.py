@@ -14,7 +14,7 @@ from typing import Optional
 
 from supplement.diagnostics import Report
 from supplement.integrity.loading import open_source
-from supplement.records import Struct, field
+from supplement.records import Struct, asdict, field
 from supplement.study import model as m
 
 
@@ -31,7 +31,7 @@ class Coverage(Struct):
     empty_themes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {k: (str(v) if isinstance(v, Path) else v) for k, v in ((f, getattr(self, f)) for f in self.__struct_fields__)}
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
 
     def text(self) -> str:
         lines = [f"{self.path}: {self.quotes} quotes in {len(self.themes)} themes"]

@@ -28,6 +28,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 from typing import Optional
+
 from supplement.records import Struct, field
 
 
